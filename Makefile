@@ -1,0 +1,89 @@
+# ems: FastCGI event management server. `make run` and `make test` are the
+# two commands of the quick start; both install what is missing first.
+CXX      ?= g++
+CLANGXX  ?= clang++
+BUILD    ?= build
+BIN      ?= bin
+
+# Debian's hardening flags (dpkg-buildflags with hardening=+all), spelled out
+# so the build does not depend on dpkg-dev.
+HARDEN_CXX := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
+              -fstack-clash-protection -fcf-protection
+HARDEN_LD  := -pie -Wl,-z,relro -Wl,-z,now
+CPPFLAGS += -I. -I/usr/include/jsoncpp $(shell pkg-config --cflags libmariadb 2>/dev/null)
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -MMD -MP $(HARDEN_CXX)
+LDFLAGS  += $(HARDEN_LD)
+LDLIBS   += -lfcgi -lcgicc -ljsoncpp $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) \
+            -lcrypt -lcurl -lpthread
+
+LIB_SRCS  := $(sort $(wildcard fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
+LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+CMD_SRCS  := $(wildcard cmd/*.cpp)
+CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.cpp))
+UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
+TOOL_SRCS := $(wildcard tests/tools/*.cpp)
+TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
+BENCH_SRCS:= $(wildcard bench/*.cpp)
+BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
+
+.PHONY: all deps run test unit bench clean fuzz format
+all: $(CMDS) $(BIN)/unit_tests $(TOOLS) $(BENCHES)
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/libems.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BIN)/test-%: $(BUILD)/tests/tools/%.o $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BIN)/bench-%: $(BUILD)/bench/%.o $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BIN)/unit_tests: $(UNIT_OBJS) $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
+
+# libFuzzer target for request parsing, built with clang and ASan/UBSan.
+FUZZ_SRCS := tests/fuzz/fuzz_request.cpp fcgi/request.cpp fcgi/string_input.cpp fcgi/text.cpp
+$(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard fcgi/*.hpp)
+	@mkdir -p $(@D)
+	$(CLANGXX) -std=c++20 -g -O1 -I. -fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -lcgicc -o $@
+fuzz: $(BIN)/fuzz_request
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BIN)/fuzz_request
+	@bash scripts/test.sh
+
+unit: all
+	@$(BIN)/unit_tests
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d)
