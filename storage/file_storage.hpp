@@ -1,0 +1,153 @@
+// File storage for users, events and participant lists, in the PHP app's
+// on-disk format (see docs/STORAGE.md for layout, journal and locking).
+#pragma once
+
+#include <json/json.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace ems::storage {
+
+// I/O failure or a corrupt file; the message names the file.
+struct StorageError : std::runtime_error {
+    using runtime_error::runtime_error;
+};
+// An id that could name something outside the storage root, or is malformed.
+struct InvalidId : std::invalid_argument {
+    using invalid_argument::invalid_argument;
+};
+// Data that cannot be written faithfully (invalid UTF-8, NaN, ...).
+struct InvalidData : std::invalid_argument {
+    using invalid_argument::invalid_argument;
+};
+
+// Decimal integer of 1..19 digits without sign or leading zero, or a GUID
+// 8-4-4-4-12 hex digits (any case).
+bool valid_uid(std::string_view uid);
+// Decimal integer of 1..18 digits, > 0 (so it always fits an int64).
+bool valid_event_id(std::string_view id);
+bool valid_event_id(std::int64_t id);
+// valid_event_id, then the value; nullopt when invalid.
+std::optional<std::int64_t> parse_event_id(std::string_view id);
+
+struct StorageOptions {
+    std::filesystem::path root;
+    std::filesystem::path audit_log;  // empty = root/logs/audit.log
+    // Auto-compaction starts once the journal has at least this many ops
+    // and is bigger than a quarter of the JSON file (keeps adds O(1)
+    // amortized at any list size). Tests lower it to exercise compaction.
+    std::size_t journal_compact_ops = 4096;
+};
+
+enum class AddResult { added, already_present, full };
+
+// Participants of one event in file order: uid key -> entry object.
+class ParticipantList {
+public:
+    using Item = std::pair<const std::string, Json::Value>;
+    using const_iterator = std::list<Item>::const_iterator;
+
+    ParticipantList() = default;
+    ParticipantList(const ParticipantList& other);
+    ParticipantList& operator=(const ParticipantList& other);
+
+    std::size_t size() const { return items_.size(); }
+    bool empty() const { return items_.empty(); }
+    bool contains(const std::string& uid) const { return index_.count(uid) != 0; }
+    const Json::Value* find(const std::string& uid) const;
+    const_iterator begin() const { return items_.begin(); }
+    const_iterator end() const { return items_.end(); }
+    // Object in list order (order kept as a hint the PHP encoder follows),
+    // or an empty array when empty, as PHP writes it.
+    Json::Value to_json() const;
+
+    // Replace in place when present, else append (PHP array semantics).
+    void put(const std::string& uid, Json::Value entry);
+    bool erase(const std::string& uid);
+
+private:
+    std::list<Item> items_;
+    std::unordered_map<std::string, std::list<Item>::iterator> index_;
+};
+
+class AuditLog;
+struct ParticipantState;
+
+class FileStorage {
+public:
+    explicit FileStorage(StorageOptions options);
+    ~FileStorage();
+    FileStorage(const FileStorage&) = delete;
+    FileStorage& operator=(const FileStorage&) = delete;
+
+    // actor: who does it, for the audit log ("uid:12", "admin", "system").
+    // Writes `data`, keeping keys of the old file that `data` lacks.
+    void save_user_data(const std::string& uid, const Json::Value& data, const std::string& actor);
+    std::optional<Json::Value> get_user_data(const std::string& uid);
+    void save_event_data(std::int64_t event_id, const Json::Value& data, const std::string& actor);
+    std::optional<Json::Value> get_event_data(std::int64_t event_id);
+    // Removes events/<id>.json, participants/<id>.json, journal and lock.
+    void delete_event_data(std::int64_t event_id, const std::string& actor);
+
+    AddResult add_participant_to_event(std::int64_t event_id, const std::string& uid,
+                                       const Json::Value& entry, const std::string& actor,
+                                       std::optional<std::size_t> max_participants = std::nullopt);
+    bool remove_participant_from_event(std::int64_t event_id, const std::string& uid,
+                                       const std::string& actor);
+    // Merges `fields` into the entry (e.g. status).
+    bool update_participant(std::int64_t event_id, const std::string& uid,
+                            const Json::Value& fields, const std::string& actor);
+    // Cached per process, keyed by file identity.
+    std::shared_ptr<const ParticipantList> get_event_participants(std::int64_t event_id);
+    bool is_user_participant(std::int64_t event_id, const std::string& uid);
+    std::size_t count_participants(std::int64_t event_id);
+
+    std::vector<std::int64_t> list_events();  // ids having events/ or participant data
+    std::vector<std::int64_t> list_participant_events();
+    std::vector<std::string> list_users();
+
+    // Folds the journal into participants/<id>.json (PHP format).
+    void compact(std::int64_t event_id);
+    void compact_all();
+    // "users", "events", "participants": can a file be created there (/health).
+    bool writable(const std::string& folder);
+
+    const std::filesystem::path& root() const { return options_.root; }
+
+private:
+    std::filesystem::path doc_path(const char* folder, const std::string& name) const;
+    std::filesystem::path lock_path(const char* kind, const std::string& name) const;
+    std::filesystem::path journal_path(std::int64_t event_id) const;
+    std::optional<Json::Value> read_doc(const std::filesystem::path& path);
+    void save_doc(const char* folder, const std::string& name, const Json::Value& data,
+                  const std::string& actor);
+    void append_op(std::int64_t event_id, ParticipantState& state, const std::string& line);
+    void compact_locked(std::int64_t event_id, ParticipantState& state);
+    void maybe_compact(std::int64_t event_id, ParticipantState& state, const std::string& actor);
+    template <class Fn>
+    auto with_participants(std::int64_t event_id, bool exclusive, Fn&& fn);
+    void audit(const std::string& actor, const char* op, const std::filesystem::path& file,
+               const std::string& result, const std::string& error = {});
+    std::string rel(const std::filesystem::path& p) const;
+    StorageError corrupt(const std::filesystem::path& path, const std::string& detail);
+    void refresh(std::int64_t event_id, ParticipantState& state);
+    void read_journal(std::int64_t event_id, ParticipantState& state, bool from_start);
+
+    StorageOptions options_;
+    std::unique_ptr<AuditLog> audit_;
+    std::mutex cache_mutex_;
+    std::unordered_map<std::int64_t, std::shared_ptr<ParticipantState>> cache_;
+};
+
+}  // namespace ems::storage

@@ -1,0 +1,200 @@
+#include "storage/fs_util.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "storage/file_storage.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ems::storage {
+namespace {
+
+constexpr const char* temp_marker = ".tmp.";
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+void write_all(int fd, const std::string& data, const fs::path& path) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("write", path);
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+FileId from_stat(const struct stat& st) {
+    return FileId{true, static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                  static_cast<std::uint64_t>(st.st_size),
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+}  // namespace
+
+void throw_errno(const std::string& what, const fs::path& path) {
+    throw StorageError(what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+void ensure_dir(const fs::path& dir) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0) return;
+    if (dir.has_parent_path() && dir.parent_path() != dir) ensure_dir(dir.parent_path());
+    if (::mkdir(dir.c_str(), dir_mode) != 0 && errno != EEXIST) throw_errno("mkdir", dir);
+    ::chmod(dir.c_str(), dir_mode);  // exact mode whatever the umask
+}
+
+void fsync_dir(const fs::path& dir) {
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) throw_errno("open folder", dir);
+    if (::fsync(fd.get()) != 0) throw_errno("fsync folder", dir);
+}
+
+std::optional<std::string> read_file(const fs::path& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ENOENT) return std::nullopt;
+        throw_errno("open", path);
+    }
+    std::string data;
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("read", path);
+        if (n == 0) break;
+        data.append(buf, static_cast<std::size_t>(n));
+    }
+    return data;
+}
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+    static std::atomic<unsigned> counter{0};
+    fs::path dir = path.parent_path();
+    ensure_dir(dir);
+    fs::path temp = dir / ("." + path.filename().string() + temp_marker +
+                           std::to_string(::getpid()) + "." + std::to_string(counter++));
+    {
+        Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, file_mode));
+        if (fd.get() < 0) throw_errno("create", temp);
+        try {
+            ::fchmod(fd.get(), file_mode);
+            write_all(fd.get(), content, temp);
+            if (::fsync(fd.get()) != 0) throw_errno("fsync", temp);
+        } catch (...) {
+            ::unlink(temp.c_str());
+            throw;
+        }
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        int saved = errno;
+        ::unlink(temp.c_str());
+        errno = saved;
+        throw_errno("rename over", path);
+    }
+    fsync_dir(dir);
+}
+
+void remove_stale_temps(const fs::path& dir, int min_age_s) {
+    std::error_code ec;
+    const std::time_t now = std::time(nullptr);
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        std::string name = entry.path().filename().string();
+        if (name.empty() || name[0] != '.' || name.find(temp_marker) == std::string::npos) continue;
+        struct stat st;
+        if (::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > min_age_s)
+            ::unlink(entry.path().c_str());
+    }
+}
+
+fs::path keep_corrupt_copy(const fs::path& path) {
+    FileId id = file_id(path);
+    fs::path copy = path;
+    copy += ".corrupt-" + std::to_string(id.mtime_ns);
+    std::error_code ec;
+    if (!fs::exists(copy, ec)) {
+        fs::copy_file(path, copy, ec);
+        if (ec) throw StorageError("cannot keep a copy of corrupt " + path.string() + ": " + ec.message());
+        ::chmod(copy.c_str(), file_mode);
+    }
+    return copy;
+}
+
+FileId file_id(const fs::path& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return {};
+        throw_errno("stat", path);
+    }
+    return from_stat(st);
+}
+
+FileId file_id(int fd) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) throw_errno("fstat", "fd " + std::to_string(fd));
+    return from_stat(st);
+}
+
+LockFile::LockFile(const fs::path& path, Mode mode, bool create) : path_(path) {
+    if (create) ensure_dir(path.parent_path());
+    for (;;) {
+        int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+        int fd = ::open(path.c_str(), flags, file_mode);
+        if (fd < 0) {
+            if (!create && errno == ENOENT) return;
+            throw_errno("open lock", path);
+        }
+        int op = mode == Mode::exclusive ? LOCK_EX : LOCK_SH;
+        while (::flock(fd, op) != 0) {
+            if (errno == EINTR) continue;
+            int saved = errno;
+            ::close(fd);
+            errno = saved;
+            throw_errno("flock", path);
+        }
+        // The holder before us may have unlinked the file (event deleted).
+        FileId on_disk = file_id(path);
+        FileId held = file_id(fd);
+        if (on_disk.exists && on_disk.dev == held.dev && on_disk.ino == held.ino) {
+            fd_ = fd;
+            return;
+        }
+        ::close(fd);
+        if (!create && !on_disk.exists) return;
+    }
+}
+
+void LockFile::unlock() {
+    if (fd_ < 0) return;
+    ::flock(fd_, LOCK_UN);  // explicit, so the order is visible in strace
+    ::close(fd_);
+    fd_ = -1;
+}
+
+void LockFile::remove() {
+    if (fd_ >= 0) ::unlink(path_.c_str());
+}
+
+LockFile::~LockFile() { unlock(); }
+
+}  // namespace ems::storage

@@ -1,0 +1,69 @@
+// POSIX file helpers for storage/: flock'ed lock files, durable atomic
+// replacement, identities for cache validation.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace ems::storage {
+
+constexpr mode_t file_mode = 0640;
+constexpr mode_t dir_mode = 0750;
+
+// Throws StorageError naming `path` with strerror(errno).
+[[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path);
+
+// Creates `dir` and missing parents below it with dir_mode.
+void ensure_dir(const std::filesystem::path& dir);
+void fsync_dir(const std::filesystem::path& dir);
+
+// Whole file, or nullopt when it does not exist.
+std::optional<std::string> read_file(const std::filesystem::path& path);
+
+// Writes a temp file beside `path`, fsyncs it, renames it over `path` and
+// fsyncs the folder. The caller holds the file's lock.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+// Removes temp files of write_file_atomic older than `min_age_s` (a younger
+// one may belong to a writer in another process).
+void remove_stale_temps(const std::filesystem::path& dir, int min_age_s = 60);
+
+// Copies a corrupt file to <path>.corrupt-<mtime_ns> (once per version of
+// the file) and returns the copy's path.
+std::filesystem::path keep_corrupt_copy(const std::filesystem::path& path);
+
+struct FileId {
+    bool exists = false;
+    std::uint64_t dev = 0, ino = 0, size = 0;
+    std::int64_t mtime_ns = 0;
+    bool operator==(const FileId&) const = default;
+};
+FileId file_id(const std::filesystem::path& path);
+FileId file_id(int fd);
+
+// flock() on a separate lock file, held for the object's lifetime. Retries
+// when the file was unlinked (event deleted) between open and lock, so two
+// holders can never lock different inodes of one path.
+class LockFile {
+public:
+    enum class Mode { shared, exclusive };
+    // create=false: returns an unheld lock when the file does not exist.
+    LockFile(const std::filesystem::path& path, Mode mode, bool create = true);
+    ~LockFile();
+    LockFile(const LockFile&) = delete;
+    LockFile& operator=(const LockFile&) = delete;
+    bool held() const { return fd_ >= 0; }
+    // Unlinks the lock file while still holding it (delete_event_data).
+    void remove();
+    void unlock();
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+}  // namespace ems::storage

@@ -1,0 +1,56 @@
+#include "storage/php_json.hpp"
+#include "storage/file_storage.hpp"
+
+namespace ems::storage {
+
+ParticipantList::ParticipantList(const ParticipantList& other) : items_(other.items_) {
+    index_.reserve(items_.size());
+    for (auto it = items_.begin(); it != items_.end(); ++it) index_.emplace(it->first, it);
+}
+
+ParticipantList& ParticipantList::operator=(const ParticipantList& other) {
+    if (this != &other) {
+        ParticipantList copy(other);
+        items_.swap(copy.items_);
+        index_.swap(copy.index_);
+    }
+    return *this;
+}
+
+const Json::Value* ParticipantList::find(const std::string& uid) const {
+    auto it = index_.find(uid);
+    return it == index_.end() ? nullptr : &it->second->second;
+}
+
+Json::Value ParticipantList::to_json() const {
+    if (items_.empty()) return Json::Value(Json::arrayValue);
+    Json::Value object(Json::objectValue);
+    std::vector<std::string> keys;
+    keys.reserve(items_.size());
+    for (const auto& [uid, entry] : items_) {
+        object[uid] = entry;
+        keys.push_back(uid);
+    }
+    set_member_order(object, keys);
+    return object;
+}
+
+void ParticipantList::put(const std::string& uid, Json::Value entry) {
+    auto it = index_.find(uid);
+    if (it != index_.end()) {
+        it->second->second = std::move(entry);
+        return;
+    }
+    items_.emplace_back(uid, std::move(entry));
+    index_.emplace(uid, std::prev(items_.end()));
+}
+
+bool ParticipantList::erase(const std::string& uid) {
+    auto it = index_.find(uid);
+    if (it == index_.end()) return false;
+    items_.erase(it->second);
+    index_.erase(it);
+    return true;
+}
+
+}  // namespace ems::storage

@@ -1,0 +1,137 @@
+// The public participant calls. Each runs under the event's lock file:
+// exclusive for changes (so the duplicate and capacity checks see every
+// other process's writes), shared for reads.
+#include "storage/file_storage.hpp"
+#include "storage/journal.hpp"
+#include "storage/participant_state.hpp"
+#include "storage/php_json.hpp"
+
+namespace ems::storage {
+namespace {
+
+Json::Value record(const char* op, const std::string& uid, const Json::Value* entry) {
+    Json::Value r(Json::objectValue);
+    r["op"] = op;
+    r["key"] = uid;
+    if (entry) r["entry"] = *entry;
+    set_member_order(r, {"op", "key", "entry"});
+    return r;
+}
+
+void check_uid(const std::string& uid) {
+    if (!valid_uid(uid)) throw InvalidId("invalid uid");
+}
+
+const char* result_name(AddResult r) {
+    switch (r) {
+        case AddResult::added: return "added";
+        case AddResult::already_present: return "already_present";
+        case AddResult::full: return "full";
+    }
+    return "?";
+}
+
+}  // namespace
+
+AddResult FileStorage::add_participant_to_event(std::int64_t event_id, const std::string& uid,
+                                                const Json::Value& entry, const std::string& actor,
+                                                std::optional<std::size_t> max_participants) {
+    check_uid(uid);
+    if (!entry.isObject()) throw InvalidData("participant entry must be a JSON object");
+    const auto file = doc_path("participants", std::to_string(event_id));
+    try {
+        // Encoded first: data that cannot be written is refused before any I/O.
+        const std::string line = journal_line(record("put", uid, &entry));
+        AddResult result = with_participants(event_id, true, [&](ParticipantState& s) {
+            if (s.list->contains(uid)) return AddResult::already_present;
+            if (max_participants && s.list->size() >= *max_participants) return AddResult::full;
+            append_op(event_id, s, line);
+            writable_list(s).put(uid, entry);
+            maybe_compact(event_id, s, actor);
+            return AddResult::added;
+        });
+        audit(actor, "add_participant", file, result_name(result));
+        return result;
+    } catch (const std::exception& e) {
+        audit(actor, "add_participant", file, "error", e.what());
+        throw;
+    }
+}
+
+bool FileStorage::remove_participant_from_event(std::int64_t event_id, const std::string& uid,
+                                                const std::string& actor) {
+    check_uid(uid);
+    const auto file = doc_path("participants", std::to_string(event_id));
+    try {
+        const std::string line = journal_line(record("del", uid, nullptr));
+        bool removed = with_participants(event_id, true, [&](ParticipantState& s) {
+            if (!s.list->contains(uid)) return false;
+            append_op(event_id, s, line);
+            writable_list(s).erase(uid);
+            maybe_compact(event_id, s, actor);
+            return true;
+        });
+        audit(actor, "remove_participant", file, removed ? "removed" : "absent");
+        return removed;
+    } catch (const std::exception& e) {
+        audit(actor, "remove_participant", file, "error", e.what());
+        throw;
+    }
+}
+
+bool FileStorage::update_participant(std::int64_t event_id, const std::string& uid,
+                                     const Json::Value& fields, const std::string& actor) {
+    check_uid(uid);
+    if (!fields.isObject()) throw InvalidData("participant fields must be a JSON object");
+    const auto file = doc_path("participants", std::to_string(event_id));
+    try {
+        bool updated = with_participants(event_id, true, [&](ParticipantState& s) {
+            const Json::Value* old = s.list->find(uid);
+            if (!old) return false;
+            Json::Value merged = merge_preserving(*old, fields);
+            append_op(event_id, s, journal_line(record("put", uid, &merged)));
+            writable_list(s).put(uid, std::move(merged));
+            maybe_compact(event_id, s, actor);
+            return true;
+        });
+        audit(actor, "update_participant", file, updated ? "updated" : "absent");
+        return updated;
+    } catch (const std::exception& e) {
+        audit(actor, "update_participant", file, "error", e.what());
+        throw;
+    }
+}
+
+std::shared_ptr<const ParticipantList> FileStorage::get_event_participants(std::int64_t event_id) {
+    return with_participants(event_id, false, [](ParticipantState& s) {
+        return std::shared_ptr<const ParticipantList>(s.list);
+    });
+}
+
+bool FileStorage::is_user_participant(std::int64_t event_id, const std::string& uid) {
+    check_uid(uid);
+    return get_event_participants(event_id)->contains(uid);
+}
+
+std::size_t FileStorage::count_participants(std::int64_t event_id) {
+    return get_event_participants(event_id)->size();
+}
+
+void FileStorage::compact(std::int64_t event_id) {
+    const auto file = doc_path("participants", std::to_string(event_id));
+    try {
+        with_participants(event_id, true, [&](ParticipantState& s) { compact_locked(event_id, s); });
+        audit("admin", "compact", file, "ok");
+    } catch (const std::exception& e) {
+        audit("admin", "compact", file, "error", e.what());
+        throw;
+    }
+}
+
+void FileStorage::compact_all() {
+    for (std::int64_t id : list_participant_events()) compact(id);
+    remove_stale_temps(options_.root / "participants");
+    remove_stale_temps(options_.root / ".ems" / "journal");
+}
+
+}  // namespace ems::storage

@@ -1,0 +1,205 @@
+#include "storage/php_json.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <memory>
+#include <mutex>
+
+#include "storage/file_storage.hpp"
+
+namespace ems::storage {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+void append_u_escape(std::string& out, unsigned code) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += hex_digits[(code >> shift) & 0xf];
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, 0 when invalid
+// (overlong forms, surrogates and values past U+10FFFF are invalid).
+std::size_t decode_utf8(std::string_view s, std::size_t i, unsigned& code) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char lead = byte(i);
+    std::size_t len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+    if (len == 0 || lead > 0xf4 || i + len > s.size()) return 0;
+    code = lead & (0x3f >> (len - 1));
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xc0) != 0x80) return 0;
+        code = (code << 6) | (byte(i + k) & 0x3f);
+    }
+    static constexpr unsigned min_code[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < min_code[len] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
+    return len;
+}
+
+void append_string(std::string& out, std::string_view s) {
+    out += '"';
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            unsigned code = 0;
+            std::size_t len = decode_utf8(s, i, code);
+            if (len == 0)
+                throw InvalidData("invalid UTF-8 at byte " + std::to_string(i) + " of a string");
+            if (code >= 0x10000) {
+                code -= 0x10000;
+                append_u_escape(out, 0xd800 + (code >> 10));
+                append_u_escape(out, 0xdc00 + (code & 0x3ff));
+            } else {
+                append_u_escape(out, code);
+            }
+            i += len;
+            continue;
+        }
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '/': out += "\\/"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) append_u_escape(out, c);
+                else out += static_cast<char>(c);
+        }
+        ++i;
+    }
+    out += '"';
+}
+
+void append_double(std::string& out, double d) {
+    if (!std::isfinite(d)) throw InvalidData("NaN or infinite number cannot be stored as JSON");
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    std::string_view text(buf, static_cast<std::size_t>(end - buf));
+    out += text;
+    // PHP (serialize_precision -1) writes 2.0, not 2: keep it a float.
+    if (text.find_first_of(".eEn") == std::string_view::npos) out += ".0";
+}
+
+class Encoder {
+public:
+    explicit Encoder(bool pretty) : pretty_(pretty) {}
+    std::string out;
+
+    void value(const Json::Value& v, int depth) {
+        switch (v.type()) {
+            case Json::nullValue: out += "null"; break;
+            case Json::booleanValue: out += v.asBool() ? "true" : "false"; break;
+            case Json::intValue: out += std::to_string(v.asLargestInt()); break;
+            case Json::uintValue: out += std::to_string(v.asLargestUInt()); break;
+            case Json::realValue: append_double(out, v.asDouble()); break;
+            case Json::stringValue: {
+                const char* b = nullptr;
+                const char* e = nullptr;
+                v.getString(&b, &e);
+                append_string(out, std::string_view(b, static_cast<std::size_t>(e - b)));
+                break;
+            }
+            case Json::arrayValue: array(v, depth); break;
+            case Json::objectValue: object(v, depth); break;
+        }
+    }
+
+private:
+    bool pretty_;
+
+    void newline(int depth) {
+        if (!pretty_) return;
+        out += '\n';
+        out.append(static_cast<std::size_t>(depth) * 4, ' ');
+    }
+    void array(const Json::Value& v, int depth) {
+        if (v.empty()) return void(out += "[]");
+        out += '[';
+        for (Json::ArrayIndex i = 0; i < v.size(); ++i) {
+            if (i) out += ',';
+            newline(depth + 1);
+            value(v[i], depth + 1);
+        }
+        newline(depth);
+        out += ']';
+    }
+    void object(const Json::Value& v, int depth) {
+        if (v.empty()) return void(out += "{}");
+        out += '{';
+        bool first = true;
+        for (const std::string& key : order_members(v)) {
+            if (!first) out += ',';
+            first = false;
+            newline(depth + 1);
+            append_string(out, key);
+            out += pretty_ ? ": " : ":";
+            value(v[key], depth + 1);
+        }
+        newline(depth);
+        out += '}';
+    }
+};
+
+}  // namespace
+
+std::string encode_php_json(const Json::Value& value, bool pretty, int depth) {
+    Encoder encoder(pretty);
+    encoder.value(value, depth);
+    return std::move(encoder.out);
+}
+
+std::optional<Json::Value> parse_json(std::string_view text, std::string* error) {
+    static const std::unique_ptr<Json::CharReader> reader = [] {
+        Json::CharReaderBuilder builder;
+        Json::CharReaderBuilder::strictMode(&builder.settings_);
+        builder.settings_["stackLimit"] = 256;
+        return std::unique_ptr<Json::CharReader>(builder.newCharReader());
+    }();
+    Json::Value value;
+    std::string err;
+    // CharReader keeps per-parse state; one parse at a time per process.
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> guard(mutex);
+    if (!reader->parse(text.data(), text.data() + text.size(), &value, &err)) {
+        if (error) *error = err;
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::vector<std::string> order_members(const Json::Value& object) {
+    std::vector<std::string> keys = object.getMemberNames();  // sorted by key
+    auto rank = [&](const std::string& k) {
+        auto start = object[k].getOffsetStart();
+        return start > 0 ? start : PTRDIFF_MAX;
+    };
+    std::stable_sort(keys.begin(), keys.end(),
+                     [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+    return keys;
+}
+
+void set_member_order(Json::Value& object, const std::vector<std::string>& keys) {
+    std::ptrdiff_t position = 1;
+    for (const std::string& key : keys) {
+        if (!object.isMember(key)) continue;
+        object[key].setOffsetStart(position);
+        object[key].setOffsetLimit(position);
+        ++position;
+    }
+}
+
+Json::Value merge_preserving(const Json::Value& base, const Json::Value& update) {
+    if (!base.isObject() || !update.isObject()) return update;
+    std::vector<std::string> keys = order_members(base);
+    Json::Value merged = base;
+    for (const std::string& key : order_members(update)) {
+        if (!base.isMember(key)) keys.push_back(key);
+        merged[key] = update[key];
+    }
+    set_member_order(merged, keys);
+    return merged;
+}
+
+}  // namespace ems::storage
