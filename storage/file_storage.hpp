@@ -42,6 +42,12 @@ bool valid_event_id(std::int64_t id);
 std::optional<std::int64_t> parse_event_id(std::string_view id);
 
 struct StorageOptions {
+    // A constructor rather than an aggregate: `StorageOptions{root}` would
+    // trip -Wmissing-field-initializers under -Werror.
+    StorageOptions() = default;
+    StorageOptions(std::filesystem::path root_dir, std::filesystem::path audit_log_path = {})
+        : root(std::move(root_dir)), audit_log(std::move(audit_log_path)) {}
+
     std::filesystem::path root;
     std::filesystem::path audit_log;  // empty = root/logs/audit.log
     // Auto-compaction starts once the journal has at least this many ops
