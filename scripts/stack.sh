@@ -87,7 +87,7 @@ stack__pid() {
   local file=$1 name=$2 pid
   [[ -f $file ]] || return 1
   pid=$(tr -dc '0-9' <"$file")
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n $pid ]] && stack__alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name" || return 1
   echo "$pid"
 }
@@ -106,11 +106,20 @@ stack__pick_port() {
   return 1
 }
 
+# True while PID runs. A zombie counts as gone: a daemon reparented to an
+# init that does not reap (some containers) would otherwise never "exit".
+stack__alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
 # Waits up to SECONDS for PID to exit.
 stack__wait_gone() {
   local pid=$1 secs=$2 i
   for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    stack__alive "$pid" || return 0
     sleep 0.1
   done
   return 1
@@ -161,7 +170,7 @@ stack_db_start() {
     </dev/null >>"$S_LOG/mariadbd.out" 2>&1 &
   local pid=$! i
   for ((i = 0; i < STACK_DB_WAIT * 5; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! stack__alive "$pid"; then
       stack__say "MariaDB exited during start-up"
       stack__tail "$S_DB_LOG" "$S_LOG/mariadbd.out"
       return 1
@@ -247,7 +256,7 @@ stack_pool_start() {
   (cd "$STACK_REPO" && exec setsid "$bin" -c "$S_CONF" </dev/null >>"$S_POOL_OUT" 2>&1) &
   local pid=$! i
   for ((i = 0; i < STACK_POOL_WAIT * 10; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! stack__alive "$pid"; then
       stack__say "ems-fcgi exited during start-up"
       stack__tail "$S_POOL_OUT" "$err_log"
       return 1
