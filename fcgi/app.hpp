@@ -1,0 +1,62 @@
+// What a worker holds for its lifetime (App) and what one request carries
+// through the handlers (Ctx).
+#pragma once
+#include <json/json.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fcgi/config.hpp"
+#include "fcgi/request.hpp"
+#include "fcgi/response.hpp"
+#include "models/db.hpp"
+#include "models/schema.hpp"
+#include "models/user.hpp"
+#include "storage/file_storage.hpp"
+#include "views/render.hpp"
+
+namespace ems {
+
+class App {
+public:
+    explicit App(Config config);
+    const Config& config() const { return config_; }
+    // The worker's connection, opened on first use (and after a failure).
+    db::Db& db();
+    storage::FileStorage& files() { return *files_; }
+    const Views& views() const { return *views_; }
+    schema::UidKind uid_kind();
+
+private:
+    Config config_;
+    std::unique_ptr<db::Db> db_;
+    std::unique_ptr<storage::FileStorage> files_;
+    std::unique_ptr<Views> views_;
+    std::optional<schema::UidKind> uid_kind_;
+};
+
+db::Options db_options(const Config& c);
+
+struct Route;
+
+// One request's context, passed by reference to every handler.
+struct Ctx {
+    Ctx(Request& r, App& a) : req(r), app(a) {}
+    Request& req;
+    App& app;
+    const Route* route = nullptr;
+    std::string session_id;          // empty: no session (anonymous reader)
+    std::string csrf_token;          // the session's token, once a session exists
+    std::optional<User> user;        // the signed-in user
+    std::string auth_via;            // "session" or "token"
+    Json::Value flash;               // set for the next page (type, message)
+    bool session_dirty = false;
+    Response res;                    // headers (cookies) added by session code
+
+    std::string param(const std::string& name) const;
+    // A page model with the layout's common values (user, csrf, flash).
+    Json::Value page(const std::string& title);
+};
+
+}  // namespace ems

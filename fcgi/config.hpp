@@ -1,0 +1,34 @@
+// Configuration: one `key = value` file, every key overridable by an
+// environment variable EMS_<KEY>. config/ems.conf.example documents each key.
+#pragma once
+#include <map>
+#include <string>
+
+namespace ems {
+
+struct Config {
+    std::string listen = "unix:var/run/ems.sock";
+    int workers = 0;  // 0: 2 x cores
+    long max_requests = 1000;
+    std::string pid_file = "var/run/ems.pid";
+    std::string db_host = "127.0.0.1";
+    int db_port = 3306;
+    std::string db_socket, db_user = "ems", db_password, db_name = "ems";
+    std::string storage_root = "var/storage", uploads_dir = "var/uploads", outbox_dir = "var/outbox";
+    std::string log_dir = "var/log", views_dir = "views", static_dir = "static";
+    std::size_t body_limit = 8 * 1024 * 1024;
+    int session_idle_timeout = 1800, session_absolute_timeout = 43200;
+    int password_cost = 12;
+    bool require_email_verification = false;
+    std::string smtp_url, mail_from = "ems@localhost", base_url = "http://127.0.0.1:8080";
+    int login_throttle_max = 10, login_throttle_window = 900;
+    bool enable_test_routes = false;
+    bool auto_migrate = true;
+
+    // Reads `path` (when not empty) then the EMS_* environment. Throws
+    // std::runtime_error naming the key for an unknown key or a bad value.
+    static Config load(const std::string& path);
+    void set(const std::string& key, const std::string& value);
+};
+
+}  // namespace ems

@@ -1,0 +1,62 @@
+#include "fcgi/log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+namespace ems::log {
+namespace {
+
+int error_fd = 2;
+int access_fd = -1;
+
+void write_line(int fd, const std::string& line) {
+    if (fd < 0) return;
+    std::string out = line;
+    if (out.empty() || out.back() != '\n') out.push_back('\n');
+    // One write per line keeps lines whole between processes.
+    if (::write(fd, out.data(), out.size()) < 0 && fd != 2) {
+        [[maybe_unused]] auto r = ::write(2, out.data(), out.size());
+    }
+}
+
+int open_append(const std::filesystem::path& p) {
+    return ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+}
+
+}  // namespace
+
+void open(const std::string& log_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(log_dir, ec);
+    const int e = open_append(std::filesystem::path(log_dir) / "error.log");
+    const int a = open_append(std::filesystem::path(log_dir) / "access.log");
+    if (e >= 0) error_fd = e;
+    if (a >= 0) access_fd = a;
+}
+
+std::string now_iso8601() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm t{};
+    gmtime_r(&ts.tv_sec, &t);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+    char ms[24];
+    std::snprintf(ms, sizeof ms, ".%03ldZ", ts.tv_nsec / 1000000);
+    return std::string(buf) + ms;
+}
+
+void error(const std::string& message) {
+    write_line(error_fd, now_iso8601() + " [error] pid=" + std::to_string(getpid()) + " " + message);
+}
+
+void info(const std::string& message) {
+    write_line(error_fd, now_iso8601() + " [info] pid=" + std::to_string(getpid()) + " " + message);
+}
+
+void access(const std::string& line) { write_line(access_fd, line); }
+
+}  // namespace ems::log

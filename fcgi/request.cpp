@@ -1,0 +1,121 @@
+#include "fcgi/request.hpp"
+
+#include <cgicc/CgiEnvironment.h>
+#include <cgicc/CgiUtils.h>
+#include <cgicc/Cgicc.h>
+#include <cgicc/HTTPCookie.h>
+
+#include <charconv>
+
+#include "fcgi/errors.hpp"
+#include "fcgi/text.hpp"
+
+namespace ems {
+
+std::multimap<std::string, std::string> parse_query(const std::string& qs) {
+    std::multimap<std::string, std::string> out;
+    for (const auto& pair : split(qs, '&')) {
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        auto name = cgicc::form_urldecode(pair.substr(0, eq));
+        auto value = eq == std::string::npos ? std::string() : cgicc::form_urldecode(pair.substr(eq + 1));
+        out.emplace(std::move(name), std::move(value));
+    }
+    return out;
+}
+
+std::map<std::string, std::string> parse_cookies(const std::string& header) {
+    std::map<std::string, std::string> out;
+    for (const auto& part : split(header, ';')) {
+        const auto eq = part.find('=');
+        if (eq == std::string::npos) continue;
+        auto name = trim(part.substr(0, eq));
+        // First occurrence wins, as browsers send the most specific first.
+        if (!name.empty()) out.emplace(std::move(name), trim(part.substr(eq + 1)));
+    }
+    return out;
+}
+
+Request::Request(cgicc::CgiInput& input) : input_(input) {
+    method_ = input_.getenv("REQUEST_METHOD");
+    if (method_.empty()) method_ = "GET";
+    path_ = input_.getenv("DOCUMENT_URI");
+    if (path_.empty()) {
+        const auto uri = input_.getenv("REQUEST_URI");
+        path_ = cgicc::form_urldecode(uri.substr(0, uri.find('?')));
+    }
+    if (path_.empty() || path_[0] != '/') path_ = "/" + path_;
+    query_string_ = input_.getenv("QUERY_STRING");
+    query_ = parse_query(query_string_);
+    content_type_ = input_.getenv("CONTENT_TYPE");
+    const auto cl = input_.getenv("CONTENT_LENGTH");
+    long long n = 0;
+    const auto [p, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
+    if (!cl.empty() && ec == std::errc() && p == cl.data() + cl.size() && n >= 0) content_length_ = n;
+    cookies_ = parse_cookies(input_.getenv("HTTP_COOKIE"));
+}
+
+std::string Request::header(const std::string& name) const {
+    std::string key = "HTTP_";
+    for (char c : name) key.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return input_.getenv(key.c_str());
+}
+
+std::optional<std::string> Request::cookie(const std::string& name) const {
+    const auto it = cookies_.find(name);
+    if (it == cookies_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string Request::query(const std::string& name) const {
+    const auto it = query_.find(name);
+    return it == query_.end() ? std::string() : it->second;
+}
+
+bool Request::is_https() const {
+    const auto https = input_.getenv("HTTPS");
+    return !https.empty() && https != "off";
+}
+
+void Request::read_body(std::size_t limit) {
+    if (body_read_) return;
+    body_read_ = true;
+    const bool has_body = method_ == "POST" || method_ == "PUT";
+    if (!has_body) return;
+    if (content_length_ < 0) {
+        if (!input_.getenv("CONTENT_LENGTH").empty()) throw BadRequest("Invalid Content-Length");
+        return;  // no CONTENT_LENGTH, no body
+    }
+    if (static_cast<unsigned long long>(content_length_) > limit) throw PayloadTooLarge();
+    try {
+        cgicc::Cgicc cgi(&input_);
+        body_ = cgi.getEnvironment().getPostData();
+        const bool form_encoded = content_type_.rfind("application/x-www-form-urlencoded", 0) == 0;
+        const bool multipart = content_type_.rfind("multipart/form-data", 0) == 0;
+        if (form_encoded || multipart) {
+            for (const auto& e : cgi.getElements()) form_.emplace(e.getName(), e.getValue());
+            for (const auto& f : cgi.getFiles())
+                files_.push_back({f.getName(), f.getFilename(), f.getDataType(), f.getData()});
+        }
+    } catch (const HttpError&) {
+        throw;
+    } catch (const std::exception&) {
+        throw BadRequest("The request body could not be read");
+    }
+    if (static_cast<long long>(body_.size()) != content_length_) throw BadRequest("Incomplete request body");
+}
+
+std::string Request::form(const std::string& name) const {
+    const auto it = form_.find(name);
+    return it == form_.end() ? std::string() : it->second;
+}
+
+bool Request::has_form(const std::string& name) const { return form_.count(name) > 0; }
+
+const UploadedFile* Request::file(const std::string& field) const {
+    for (const auto& f : files_)
+        if (f.field == field && !f.data.empty()) return &f;
+    return nullptr;
+}
+
+}  // namespace ems

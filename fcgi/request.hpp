@@ -1,0 +1,64 @@
+// One HTTP request as the app sees it. The head (method, path, query,
+// cookies) is read at construction; the body only by read_body(), after the
+// route matched and the size was checked against the limit.
+#pragma once
+#include <cgicc/CgiInput.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ems {
+
+struct UploadedFile {
+    std::string field, filename, content_type, data;
+};
+
+class Request {
+public:
+    explicit Request(cgicc::CgiInput& input);
+
+    const std::string& method() const { return method_; }
+    const std::string& path() const { return path_; }
+    const std::string& query_string() const { return query_string_; }
+    std::string env(const char* name) const { return input_.getenv(name); }
+    // An HTTP request header by its name ("Origin", "User-Agent").
+    std::string header(const std::string& name) const;
+    std::optional<std::string> cookie(const std::string& name) const;
+    std::string query(const std::string& name) const;
+    bool is_https() const;
+    std::string remote_addr() const { return env("REMOTE_ADDR"); }
+    // Declared CONTENT_LENGTH; -1 when absent or not a number.
+    long long content_length() const { return content_length_; }
+
+    // Reads and parses the body (urlencoded, multipart or raw). Throws
+    // PayloadTooLarge over `limit` and BadRequest for a short or bad body.
+    void read_body(std::size_t limit);
+    bool body_read() const { return body_read_; }
+    const std::string& body() const { return body_; }
+    const std::string& content_type() const { return content_type_; }
+    std::string form(const std::string& name) const;
+    bool has_form(const std::string& name) const;
+    const std::multimap<std::string, std::string>& form_fields() const { return form_; }
+    const UploadedFile* file(const std::string& field) const;
+
+    // Route parameters, filled by the router.
+    std::map<std::string, std::string> params;
+
+private:
+    cgicc::CgiInput& input_;
+    std::string method_, path_, query_string_, content_type_, body_;
+    long long content_length_ = -1;
+    std::multimap<std::string, std::string> query_, form_;
+    std::map<std::string, std::string> cookies_;
+    std::vector<UploadedFile> files_;
+    bool body_read_ = false;
+};
+
+// Parses "a=1&b=2" into a multimap with form decoding; never throws.
+std::multimap<std::string, std::string> parse_query(const std::string& qs);
+// Parses a Cookie header ("a=1; b=2"); never throws.
+std::map<std::string, std::string> parse_cookies(const std::string& header);
+
+}  // namespace ems

@@ -1,0 +1,33 @@
+// What a handler answers; fcgi/worker.cpp turns it into FastCGI output.
+#pragma once
+#include <json/json.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ems {
+
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    void set_header(const std::string& name, const std::string& value);
+    // First value of a header (case-insensitive name), empty when absent.
+    std::string header(const std::string& name) const;
+    bool has_header(const std::string& name) const;
+
+    static Response html(std::string body, int status = 200);
+    static Response json(const Json::Value& value, int status = 200);
+    static Response text(std::string body, std::string content_type, int status = 200);
+    // 302 with a path-only Location, as the PHP app answered.
+    static Response redirect(const std::string& location);
+};
+
+const char* status_text(int status);
+// The CGI/FastCGI response head and body: "Status: 200 OK\r\n...\r\n\r\nbody".
+std::string serialize_cgi(const Response& res, bool head_only = false);
+std::string to_json_text(const Json::Value& value);
+
+}  // namespace ems

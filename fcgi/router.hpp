@@ -1,0 +1,43 @@
+// The route table type and matching. Paths match segment by segment,
+// literals case-insensitively (as the PHP router did), a trailing slash ignored.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fcgi/response.hpp"
+
+namespace ems {
+
+struct Ctx;
+using Handler = Response (*)(Ctx&);
+
+enum class Access {
+    anyone,  // public page or API
+    guest,   // login/register: a signed-in user is sent to /dashboard
+    user,    // signed in, else 302 /auth/login (HTML) or 401 (API)
+};
+
+struct Route {
+    const char* method;   // GET, POST, DELETE; GET also answers HEAD
+    const char* pattern;  // "/events/manage/{id}"
+    Handler handler;
+    const char* name;     // for url_for
+    Access access;
+    bool test_only = false;  // served only when enable_test_routes is on
+};
+
+const std::vector<Route>& routes();
+
+struct Match {
+    const Route* route = nullptr;
+    std::map<std::string, std::string> params;
+    std::string allow;  // methods of routes whose pattern matched, for 405
+};
+
+Match match_route(const std::vector<Route>& table, const std::string& method, const std::string& path,
+                  bool test_routes);
+// Builds a path from a route name and its parameters (url-encoded).
+std::string url_for(const std::string& name, const std::map<std::string, std::string>& params = {});
+
+}  // namespace ems

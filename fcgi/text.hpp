@@ -1,0 +1,19 @@
+// Small text helpers shared by request parsing, handlers and models.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ems {
+
+// True when s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool valid_utf8(std::string_view s);
+// True when s holds a control character other than tab, CR and LF (NUL included).
+bool has_control_chars(std::string_view s);
+std::string to_lower(std::string_view s);
+std::string trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+// n random bytes from the OS (getrandom), hex-encoded: 2n characters.
+std::string random_hex(std::size_t n_bytes);
+
+}  // namespace ems

@@ -1,0 +1,138 @@
+// Sign in, register, sign out: the PHP app's /auth routes and messages.
+#include "fcgi/errors.hpp"
+#include "fcgi/text.hpp"
+#include "handlers/forms.hpp"
+#include "handlers/handlers.hpp"
+#include "handlers/session.hpp"
+#include "models/account.hpp"
+#include "models/password.hpp"
+#include "models/user.hpp"
+
+namespace ems {
+namespace {
+
+const forms::FieldSpec login_email{"email", "Email", "email", "email"};
+const forms::FieldSpec login_password{"password", "Password", "password", "current-password"};
+const forms::FieldSpec reg_fields[] = {
+    {"fname", "First name", "text", "given-name"},
+    {"mname", "Middle name", "text", "additional-name", false},
+    {"lname", "Last name", "text", "family-name"},
+    {"email", "Email", "email", "email"},
+    {"password", "Password (8 to 128 characters)", "password", "new-password"},
+    {"confirm_password", "Confirm password", "password", "new-password"},
+};
+
+Response login_page(Ctx& ctx, const std::string& email, const std::string& error, int status) {
+    auto m = ctx.page("Login");
+    m["fields"].append(forms::field(login_email, email, ""));
+    m["fields"].append(forms::field(login_password, "", ""));
+    if (!error.empty()) m["form_error"] = error;
+    return Response::html(ctx.app.views().render("login", m), status);
+}
+
+Response register_page(Ctx& ctx, const std::map<std::string, std::string>& errors, const std::string& form_error,
+                       int status) {
+    auto m = ctx.page("Register");
+    for (const auto& f : reg_fields) {
+        const auto it = errors.find(f.name);
+        m["fields"].append(forms::field(f, forms::value(ctx.req, f.name), it == errors.end() ? "" : it->second));
+    }
+    if (!form_error.empty()) m["form_error"] = form_error;
+    return Response::html(ctx.app.views().render("register", m), status);
+}
+
+std::string password_problem(const std::string& pw) {
+    if (!valid_utf8(pw) || pw.find('\0') != std::string::npos) return "Password contains unsupported characters";
+    const auto n = forms::utf8_length(pw);
+    if (n < 8) return "Password must be at least 8 characters long";
+    if (n > 128) return "Password must be at most 128 characters long";
+    return {};
+}
+
+}  // namespace
+
+std::string check_new_password(const std::string& pw) { return password_problem(pw); }
+
+Response show_login(Ctx& ctx) { return login_page(ctx, "", "", 200); }
+
+Response login(Ctx& ctx) {
+    const auto email = forms::value(ctx.req, "email");
+    const auto pw = ctx.req.form("password");
+    if (email.empty() || pw.empty()) return login_page(ctx, email, "Please fill in all fields", 422);
+    if (!forms::check_text(email).empty() || pw.size() > 4096)
+        return login_page(ctx, "", "Invalid email or password", 422);
+    auto& app = ctx.app;
+    const auto ip = ctx.req.remote_addr();
+    if (account::recent_failures(app, email, ip) >= app.config().login_throttle_max)
+        throw TooManyRequests("Too many failed sign-in attempts. Please wait 15 minutes and try again.",
+                              app.config().login_throttle_window);
+    const auto user = find_user_by_email(app.db(), email);
+    if (!user || !password::verify(pw, user->password_hash)) {
+        account::record_failure(app, email, ip);
+        return login_page(ctx, email, "Invalid email or password", 422);
+    }
+    if (app.config().require_email_verification && !user->emailverified)
+        return login_page(ctx, email, "Please verify your email address first: follow the link we sent you.", 422);
+    account::clear_failures(app, email);
+    if (password::needs_rehash(user->password_hash, app.config().password_cost))
+        app.db().exec("UPDATE user_credentials SET password = ? WHERE uid = CAST(? AS CHAR)",
+                      {password::hash(pw, app.config().password_cost), user->uid});
+    sign_in(ctx, user->uid);
+    return Response::redirect("/dashboard");
+}
+
+Response show_register(Ctx& ctx) { return register_page(ctx, {}, "", 200); }
+
+Response register_user(Ctx& ctx) {
+    std::map<std::string, std::string> errors;
+    account::NewUser u;
+    u.fname = forms::value(ctx.req, "fname");
+    u.mname = forms::value(ctx.req, "mname");
+    u.lname = forms::value(ctx.req, "lname");
+    u.email = forms::value(ctx.req, "email");
+    const auto pw = ctx.req.form("password");
+    const auto confirm = ctx.req.form("confirm_password");
+    if (u.fname.empty() || u.lname.empty() || u.email.empty() || pw.empty() || confirm.empty())
+        return register_page(ctx, {}, "Please fill in all fields", 422);
+    for (const auto& [name, v] : {std::pair{"fname", u.fname}, {"mname", u.mname}, {"lname", u.lname}})
+        if (auto e = forms::check_text(v); !e.empty()) errors[name] = e;
+    if (!forms::valid_email(u.email)) errors["email"] = "Please enter a valid email address";
+    if (auto e = password_problem(pw); !e.empty()) errors["password"] = e;
+    else if (pw != confirm) errors["confirm_password"] = "Passwords do not match";
+    if (!errors.empty()) return register_page(ctx, errors, errors.begin()->second, 422);
+    auto& app = ctx.app;
+    // No unique key on email in the PHP table (and ems never alters it):
+    // a named lock serializes sign-ups for one address across workers.
+    const auto lock_name = "ems_register:" + sha256_hex(to_lower(u.email));
+    app.db().query("SELECT GET_LOCK(?, 10)", {lock_name});
+    std::string uid;
+    try {
+        if (account::email_taken(app.db(), u.email)) {
+            app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
+            return register_page(ctx, {{"email", "Email already exists"}}, "Email already exists", 422);
+        }
+        u.password_hash = password::hash(pw, app.config().password_cost);
+        u.verify_token = random_hex(32);
+        uid = account::create_user(app, u);
+    } catch (...) {
+        app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
+        throw;
+    }
+    app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
+    account::sync_user_file(app, uid, "uid:" + uid);
+    if (app.config().require_email_verification) {
+        send_verification_mail(ctx, u.email, u.verify_token);
+        set_flash(ctx, "success", "Account created. Please check your email to verify your address, then sign in.");
+        return Response::redirect("/auth/login");
+    }
+    sign_in(ctx, uid);
+    return Response::redirect("/dashboard");
+}
+
+Response logout(Ctx& ctx) {
+    // GET keeps the PHP link working; a cross-site GET can only sign out.
+    sign_out(ctx);
+    return Response::redirect("/auth/login");
+}
+
+}  // namespace ems

@@ -1,0 +1,160 @@
+#include "handlers/session.hpp"
+
+#include <cgicc/CgiUtils.h>
+
+#include <ctime>
+
+#include "fcgi/errors.hpp"
+#include "fcgi/router.hpp"
+#include "fcgi/text.hpp"
+#include "models/user.hpp"
+
+namespace ems {
+namespace {
+
+long long now() { return static_cast<long long>(std::time(nullptr)); }
+
+bool valid_token(const std::string& t, std::size_t len) {
+    if (t.size() != len) return false;
+    for (char c : t)
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
+std::string cookie_header(const Ctx& ctx, const std::string& name, const std::string& value, long max_age) {
+    std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
+    if (max_age >= 0) c += "; Max-Age=" + std::to_string(max_age);
+    if (ctx.req.is_https()) c += "; Secure";
+    return c;
+}
+
+void purge_expired(Ctx& ctx) {
+    const auto& c = ctx.app.config();
+    ctx.app.db().exec("DELETE FROM ems_sessions WHERE last_seen < ? OR created_at < ?",
+                      {now() - c.session_idle_timeout, now() - c.session_absolute_timeout});
+}
+
+bool is_api(const Ctx& ctx) { return ctx.req.path().rfind("/api/", 0) == 0; }
+
+}  // namespace
+
+void load_session(Ctx& ctx) {
+    if (is_api(ctx)) {
+        const auto auth = ctx.req.env("HTTP_AUTHORIZATION");
+        if (auth.rfind("Bearer ", 0) == 0) {
+            if (auto u = find_user_by_api_token(ctx.app.db(), auth.substr(7))) {
+                ctx.user = std::move(u);
+                ctx.auth_via = "token";
+            } else {
+                throw HttpError(401, "Invalid API token");
+            }
+            return;
+        }
+    }
+    const auto id = ctx.req.cookie(session_cookie);
+    if (!id || !valid_token(*id, 32)) return;
+    const auto& c = ctx.app.config();
+    auto row = ctx.app.db().query_one(
+        "SELECT uid, csrf_token, created_at, last_seen FROM ems_sessions WHERE id = ?", {*id});
+    if (!row) return;
+    const long long t = now();
+    if (row->num(3) < t - c.session_idle_timeout || row->num(2) < t - c.session_absolute_timeout) {
+        ctx.app.db().exec("DELETE FROM ems_sessions WHERE id = ?", {*id});
+        return;
+    }
+    auto user = find_user(ctx.app.db(), row->str(0));
+    if (!user) return;
+    ctx.session_id = *id;
+    ctx.csrf_token = row->str(1);
+    ctx.user = std::move(user);
+    ctx.auth_via = "session";
+    // Touch at most once a minute: idle timeout precision of a minute is
+    // plenty and saves a write per request.
+    if (row->num(3) < t - 60) ctx.app.db().exec("UPDATE ems_sessions SET last_seen = ? WHERE id = ?", {t, *id});
+}
+
+std::optional<Response> check_access(Ctx& ctx) {
+    const auto access = ctx.route->access;
+    if (access == Access::user && !ctx.user) {
+        if (is_api(ctx)) throw HttpError(401, "Sign in required");
+        if (ctx.req.method() == "POST") set_flash(ctx, "error", "Your session has ended. Please sign in again.");
+        return Response::redirect("/auth/login");
+    }
+    if (access == Access::guest && ctx.user) return Response::redirect("/dashboard");
+    return std::nullopt;
+}
+
+const std::string& csrf_token(Ctx& ctx) {
+    if (!ctx.csrf_token.empty()) return ctx.csrf_token;
+    const auto c = ctx.req.cookie(csrf_cookie);
+    ctx.csrf_token = (c && valid_token(*c, 64)) ? *c : random_hex(32);
+    if (!c || *c != ctx.csrf_token) ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, csrf_cookie, ctx.csrf_token, -1));
+    return ctx.csrf_token;
+}
+
+void check_csrf(Ctx& ctx) {
+    const auto& m = ctx.req.method();
+    if (m == "GET" || m == "HEAD" || ctx.auth_via == "token") return;
+    const auto origin = ctx.req.header("Origin");
+    if (!origin.empty() && origin != "null") {
+        const auto host = ctx.req.header("Host");
+        const std::string scheme = ctx.req.is_https() ? "https://" : "http://";
+        if (origin != scheme + host) throw Forbidden("This request came from another site and was refused.");
+    }
+    std::string sent = ctx.req.form("csrf_token");
+    if (sent.empty()) sent = ctx.req.header("X-CSRF-Token");
+    std::string expected;
+    if (!ctx.session_id.empty()) {
+        expected = ctx.csrf_token;
+    } else if (auto c = ctx.req.cookie(csrf_cookie)) {
+        expected = *c;
+    }
+    if (expected.empty() || !valid_token(sent, 64) || sent != expected)
+        throw Forbidden("This form has expired. Please go back, reload the page and try again.");
+}
+
+void set_flash(Ctx& ctx, const std::string& type, const std::string& message) {
+    ctx.flash = Json::Value(Json::objectValue);
+    ctx.flash["type"] = type;
+    ctx.flash["message"] = message;
+    ctx.session_dirty = true;
+}
+
+void sign_in(Ctx& ctx, const std::string& uid) {
+    auto& db = ctx.app.db();
+    if (!ctx.session_id.empty()) db.exec("DELETE FROM ems_sessions WHERE id = ?", {ctx.session_id});
+    if (std::rand() % 50 == 0) purge_expired(ctx);
+    ctx.session_id = random_hex(16);
+    ctx.csrf_token = random_hex(32);
+    db.exec("INSERT INTO ems_sessions (id, uid, csrf_token, created_at, last_seen, ip) VALUES (?, ?, ?, ?, ?, ?)",
+            {ctx.session_id, uid, ctx.csrf_token, now(), now(), ctx.req.remote_addr()});
+    ctx.user = find_user(db, uid);
+    ctx.auth_via = "session";
+    ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, session_cookie, ctx.session_id, -1));
+}
+
+void sign_out(Ctx& ctx) {
+    if (!ctx.session_id.empty()) ctx.app.db().exec("DELETE FROM ems_sessions WHERE id = ?", {ctx.session_id});
+    ctx.session_id.clear();
+    ctx.csrf_token.clear();
+    ctx.user.reset();
+    ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, session_cookie, "", 0));
+}
+
+void end_other_sessions(Ctx& ctx, const std::string& uid) {
+    ctx.app.db().exec("DELETE FROM ems_sessions WHERE uid = ? AND id <> ?", {uid, ctx.session_id});
+}
+
+void finish_session(Ctx& ctx, Response& res) {
+    for (auto& h : ctx.res.headers) res.headers.push_back(h);
+    if (ctx.session_dirty) {
+        const auto v = ctx.flash["type"].asString() + ":" + ctx.flash["message"].asString();
+        res.headers.emplace_back("Set-Cookie", cookie_header(ctx, flash_cookie, cgicc::form_urlencode(v), 300));
+    } else if (ctx.req.cookie(flash_cookie) && res.status == 200 &&
+               res.header("Content-Type").rfind("text/html", 0) == 0) {
+        res.headers.emplace_back("Set-Cookie", cookie_header(ctx, flash_cookie, "", 0));  // shown once
+    }
+    if (ctx.user) res.set_header("Cache-Control", "no-store");
+}
+
+}  // namespace ems

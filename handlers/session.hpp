@@ -1,0 +1,37 @@
+// Sessions (server-side, in ems_sessions, shared by every worker and host),
+// the access gate, CSRF checks and flash messages.
+//
+// A session row exists only for a signed-in user. Anonymous forms carry a
+// double-submit CSRF token (cookie ems_csrf + hidden field), and flash
+// messages travel in a short-lived cookie, so a visitor who only reads
+// pages creates no server state.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "fcgi/app.hpp"
+
+namespace ems {
+
+inline constexpr const char* session_cookie = "ems_session";
+inline constexpr const char* csrf_cookie = "ems_csrf";
+inline constexpr const char* flash_cookie = "ems_flash";
+
+void load_session(Ctx& ctx);
+// A redirect when the route's access rule sends the visitor elsewhere.
+std::optional<Response> check_access(Ctx& ctx);
+// Throws Forbidden on a state-changing request without a valid token.
+void check_csrf(Ctx& ctx);
+// The token to put in forms: the session's, or the anonymous cookie's.
+const std::string& csrf_token(Ctx& ctx);
+// Cookies and cache headers for the response; consumes a shown flash.
+void finish_session(Ctx& ctx, Response& res);
+
+void set_flash(Ctx& ctx, const std::string& type, const std::string& message);
+// Starts a session for uid under a new id (the old one, if any, is dropped).
+void sign_in(Ctx& ctx, const std::string& uid);
+void sign_out(Ctx& ctx);
+// Ends every session of uid except the current one.
+void end_other_sessions(Ctx& ctx, const std::string& uid);
+
+}  // namespace ems

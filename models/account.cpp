@@ -1,0 +1,99 @@
+#include "models/account.hpp"
+
+#include <ctime>
+
+#include "fcgi/text.hpp"
+#include "models/user.hpp"
+
+namespace ems::account {
+namespace {
+
+long long now() { return static_cast<long long>(std::time(nullptr)); }
+
+std::string local_time() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+}  // namespace
+
+std::string full_name(const std::string& f, const std::string& m, const std::string& l) {
+    return m.empty() ? f + " " + l : f + " " + m + " " + l;
+}
+
+std::string new_guid() {
+    auto h = random_hex(16);
+    h[12] = '4';                                              // version 4
+    h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // RFC 4122 variant
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
+           h.substr(20, 12);
+}
+
+bool email_taken(db::Db& db, const std::string& email) {
+    return db.query_one("SELECT 1 FROM user_credentials WHERE email = ? LIMIT 1", {email}).has_value();
+}
+
+std::string create_user(App& app, const NewUser& u) {
+    auto& db = app.db();
+    const auto fullname = full_name(u.fname, u.mname, u.lname);
+    std::string uid;
+    if (app.uid_kind() == schema::UidKind::guid) {
+        uid = new_guid();
+        db.exec("INSERT INTO user_credentials (uid, fname, mname, lname, fullname, email, password, "
+                "currboundtoken, emailverified, attendedevents, profilepicture) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '[]', 'default.png')",
+                {uid, u.fname, u.mname, u.lname, fullname, u.email, u.password_hash, u.verify_token});
+    } else {
+        db.exec("INSERT INTO user_credentials (fname, mname, lname, fullname, email, password, "
+                "currboundtoken, emailverified, attendedevents, profilepicture) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '[]', 'default.png')",
+                {u.fname, u.mname, u.lname, fullname, u.email, u.password_hash, u.verify_token});
+        uid = std::to_string(db.last_insert_id());
+    }
+    return uid;
+}
+
+void sync_user_file(App& app, const std::string& uid, const std::string& actor) {
+    const auto user = find_user(app.db(), uid);
+    if (!user) return;
+    Json::Value v(Json::objectValue);
+    // PHP wrote the uid as a JSON number on INT tables: keep the type.
+    if (app.uid_kind() == schema::UidKind::integer) v["uid"] = static_cast<Json::Int64>(std::stoll(uid));
+    else v["uid"] = uid;
+    v["fname"] = user->fname;
+    v["mname"] = user->mname;
+    v["lname"] = user->lname;
+    v["email"] = user->email;
+    v["profilepicture"] = user->profilepicture;
+    v["emailverified"] = user->emailverified ? 1 : 0;
+    v["last_updated"] = local_time();
+    auto& files = app.files();
+    if (!files.get_user_data(uid)) v["created_at"] = local_time();
+    files.save_user_data(uid, v, actor);
+}
+
+int recent_failures(App& app, const std::string& email, const std::string& ip) {
+    const long long since = now() - app.config().login_throttle_window;
+    const auto by_email = app.db().query_one(
+        "SELECT COUNT(*) FROM ems_login_attempts WHERE email = ? AND attempted_at > ?", {email, since});
+    const auto by_ip = app.db().query_one(
+        "SELECT COUNT(*) FROM ems_login_attempts WHERE ip = ? AND attempted_at > ?", {ip, since});
+    return static_cast<int>(std::max(by_email ? by_email->num(0) : 0, by_ip ? by_ip->num(0) : 0));
+}
+
+void record_failure(App& app, const std::string& email, const std::string& ip) {
+    app.db().exec("INSERT INTO ems_login_attempts (email, ip, attempted_at) VALUES (?, ?, ?)",
+                  {email.substr(0, 255), ip, now()});
+    app.db().exec("DELETE FROM ems_login_attempts WHERE attempted_at < ?",
+                  {now() - 2LL * app.config().login_throttle_window});
+}
+
+void clear_failures(App& app, const std::string& email) {
+    app.db().exec("DELETE FROM ems_login_attempts WHERE email = ?", {email});
+}
+
+}  // namespace ems::account

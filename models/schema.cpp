@@ -1,0 +1,152 @@
+#include "models/schema.hpp"
+
+#include <stdexcept>
+#include <vector>
+
+namespace ems::schema {
+namespace {
+
+// The PHP tables, as ../shared/fixtures/php-v2.0.2/schema.sql defines them.
+// IF NOT EXISTS: on an existing PHP database they are left exactly as they are.
+const char* const php_user_credentials = R"(CREATE TABLE IF NOT EXISTS `user_credentials` (
+  `uid` int(11) NOT NULL AUTO_INCREMENT,
+  `fname` varchar(255) DEFAULT NULL,
+  `mname` varchar(255) DEFAULT NULL,
+  `lname` varchar(255) DEFAULT NULL,
+  `email` varchar(255) NOT NULL,
+  `password` varchar(255) NOT NULL,
+  `currboundtoken` varchar(64) DEFAULT '0',
+  `emailverified` tinyint(1) DEFAULT 0,
+  `attendedevents` longtext DEFAULT '[]',
+  `creationtime` timestamp NULL DEFAULT current_timestamp(),
+  `profilepicture` varchar(255) DEFAULT 'default.png',
+  `password_reset_token` varchar(64) DEFAULT NULL,
+  `password_reset_expiry` datetime DEFAULT NULL,
+  `verification_code` varchar(255) DEFAULT NULL,
+  `new_email` varchar(255) DEFAULT NULL,
+  `fullname` varchar(255) DEFAULT NULL,
+  PRIMARY KEY (`uid`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)";
+
+const char* const php_events = R"(CREATE TABLE IF NOT EXISTS `events` (
+  `eventid` int(11) NOT NULL AUTO_INCREMENT,
+  `participantcount` int(11) NOT NULL,
+  `startdate` datetime DEFAULT NULL,
+  `enddate` datetime DEFAULT NULL,
+  `eventinfopath` varchar(255) DEFAULT NULL,
+  `location` varchar(255) DEFAULT NULL,
+  `eventname` varchar(255) DEFAULT NULL,
+  `eventbadgepath` varchar(255) DEFAULT 'eventbadges/default.png',
+  `eventcreator` int(11) DEFAULT NULL,
+  `eventkey` varchar(255) DEFAULT NULL,
+  `eventshortinfo` varchar(255) DEFAULT 'noevent.php',
+  `views` int(10) unsigned NOT NULL DEFAULT 0,
+  PRIMARY KEY (`eventid`),
+  KEY `eventcreator` (`eventcreator`),
+  CONSTRAINT `events_ibfk_1` FOREIGN KEY (`eventcreator`) REFERENCES `user_credentials` (`uid`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)";
+
+const char* const php_event_participants = R"(CREATE TABLE IF NOT EXISTS `event_participants` (
+  `eventid` int(11) NOT NULL,
+  `uid` int(11) NOT NULL,
+  `join_time` datetime DEFAULT NULL,
+  `leave_time` datetime DEFAULT NULL,
+  `token` varchar(64) DEFAULT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)";
+
+struct Migration {
+    int version;
+    std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1, {php_user_credentials, php_events, php_event_participants}},
+        {2,
+         {R"(CREATE TABLE IF NOT EXISTS `ems_sessions` (
+  `id` char(64) NOT NULL,
+  `uid` varchar(36) DEFAULT NULL,
+  `csrf_token` char(64) NOT NULL,
+  `created_at` bigint NOT NULL,
+  `last_seen` bigint NOT NULL,
+  `ip` varchar(64) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `uid` (`uid`),
+  KEY `last_seen` (`last_seen`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          R"(CREATE TABLE IF NOT EXISTS `ems_login_attempts` (
+  `id` bigint NOT NULL AUTO_INCREMENT,
+  `email` varchar(255) NOT NULL,
+  `ip` varchar(64) NOT NULL,
+  `attempted_at` bigint NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `email_time` (`email`, `attempted_at`),
+  KEY `ip_time` (`ip`, `attempted_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          R"(CREATE TABLE IF NOT EXISTS `ems_api_tokens` (
+  `token_hash` char(64) NOT NULL,
+  `uid` varchar(36) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `created_at` bigint NOT NULL,
+  `last_used` bigint DEFAULT NULL,
+  PRIMARY KEY (`token_hash`),
+  KEY `uid` (`uid`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)"}},
+    };
+    return all;
+}
+
+}  // namespace
+
+int latest_version() { return migrations().back().version; }
+
+int current_version(db::Db& db) {
+    db.exec_plain(R"(CREATE TABLE IF NOT EXISTS `ems_schema_migrations` (
+  `version` int NOT NULL,
+  `applied_at` timestamp NOT NULL DEFAULT current_timestamp(),
+  PRIMARY KEY (`version`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)");
+    const auto row = db.query_one("SELECT COALESCE(MAX(version), 0) FROM ems_schema_migrations");
+    return row ? static_cast<int>(row->num(0)) : 0;
+}
+
+int migrate(db::Db& db) {
+    // Serializes concurrent starters (several app hosts on one database).
+    const auto lock = db.query_one("SELECT GET_LOCK('ems_schema_migrate', 30)");
+    if (!lock || lock->num(0) != 1) throw std::runtime_error("schema: could not take the migration lock");
+    int applied = 0;
+    try {
+        const int have = current_version(db);
+        for (const auto& m : migrations()) {
+            if (m.version <= have) continue;
+            for (const char* sql : m.statements) db.exec_plain(sql);
+            db.exec("INSERT INTO ems_schema_migrations (version) VALUES (?)", {static_cast<long long>(m.version)});
+            ++applied;
+        }
+    } catch (...) {
+        db.query("SELECT RELEASE_LOCK('ems_schema_migrate')");
+        throw;
+    }
+    db.query("SELECT RELEASE_LOCK('ems_schema_migrate')");
+    return applied;
+}
+
+void check_durability(db::Db& db) {
+    const auto row = db.query_one("SELECT @@GLOBAL.innodb_flush_log_at_trx_commit");
+    if (!row || row->num(0) != 1)
+        throw std::runtime_error(
+            "MariaDB has innodb_flush_log_at_trx_commit=" + (row ? row->str(0) : std::string("?")) +
+            "; ems needs 1 so that every acknowledged registration survives a crash. "
+            "Set innodb_flush_log_at_trx_commit = 1 in the server's configuration.");
+}
+
+UidKind detect_uid_kind(db::Db& db) {
+    const auto row = db.query_one(
+        "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'user_credentials' AND COLUMN_NAME = 'uid'");
+    if (!row) throw std::runtime_error("schema: table user_credentials has no uid column");
+    const auto type = row->str(0);
+    return (type == "varchar" || type == "char") ? UidKind::guid : UidKind::integer;
+}
+
+}  // namespace ems::schema

@@ -1,0 +1,30 @@
+// The user_credentials row as a plain struct, and the queries on it.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/db.hpp"
+
+namespace ems {
+
+struct User {
+    std::string uid;  // INT or GUID, always handled as a string
+    std::string fname, mname, lname, fullname, email, password_hash;
+    std::string profilepicture, creationtime, attendedevents;
+    bool emailverified = false;
+};
+
+}  // namespace ems
+
+namespace ems {
+
+std::optional<User> find_user(db::Db& db, const std::string& uid);
+std::optional<User> find_user_by_email(db::Db& db, const std::string& email);
+// The user owning a bearer token (its SHA-256 is what ems_api_tokens holds).
+std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token);
+std::string sha256_hex(const std::string& data);
+// "uid:12": how the audit log names a user.
+inline std::string actor_of(const User& u) { return "uid:" + u.uid; }
+
+}  // namespace ems
