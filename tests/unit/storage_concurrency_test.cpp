@@ -1,0 +1,152 @@
+// Many processes at once, and writers killed at random instants: no lost
+// acknowledged participant, no duplicate, every file parses.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "storage/file_storage.hpp"
+#include "storage/php_json.hpp"
+
+namespace fs = std::filesystem;
+using namespace ems::storage;
+
+namespace {
+
+struct ConcurrencyRoot {
+    fs::path dir;
+    ConcurrencyRoot() {
+        char tmpl[] = "/tmp/ems-conc-XXXXXX";
+        dir = ::mkdtemp(tmpl);
+    }
+    ~ConcurrencyRoot() { fs::remove_all(dir); }
+};
+
+Json::Value entry_for(int uid) {
+    Json::Value e(Json::objectValue);
+    e["uid"] = uid;
+    e["status"] = "registered";
+    e["name"] = "Participant \u00e9 " + std::to_string(uid);
+    return e;
+}
+
+// Child: adds uids [first, first+count); writes each acknowledged uid to
+// `ack_fd` right after its add returned. Never returns.
+[[noreturn]] void run_writer(const fs::path& root, int first, int count, int ack_fd,
+                             std::size_t compact_ops) {
+    int status = 0;
+    try {
+        StorageOptions options{root};
+        options.journal_compact_ops = compact_ops;
+        FileStorage storage{options};
+        for (int uid = first; uid < first + count; ++uid) {
+            if (storage.add_participant_to_event(1, std::to_string(uid), entry_for(uid), "test") !=
+                AddResult::added)
+                status = 2;
+            if (ack_fd >= 0) {
+                std::string line = std::to_string(uid) + "\n";
+                if (::write(ack_fd, line.data(), line.size()) < 0) status = 3;
+            }
+        }
+    } catch (...) {
+        status = 1;
+    }
+    ::_exit(status);
+}
+
+void assert_files_parse(const fs::path& root) {
+    const fs::path base = root / "participants" / "1.json";
+    if (!fs::exists(base)) return;
+    std::ifstream in(base, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string error;
+    BOOST_REQUIRE_MESSAGE(parse_json(text, &error), "participants/1.json: " << error);
+}
+
+std::set<int> read_acks(int fd) {
+    std::set<int> acks;
+    std::string data;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) data.append(buf, static_cast<std::size_t>(n));
+    std::size_t pos = 0;
+    for (std::size_t nl; (nl = data.find('\n', pos)) != std::string::npos; pos = nl + 1)
+        acks.insert(std::stoi(data.substr(pos, nl - pos)));
+    return acks;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(storage_concurrency)
+
+BOOST_AUTO_TEST_CASE(eight_processes_add_4000_distinct_participants) {
+    ConcurrencyRoot tmp;
+    std::vector<pid_t> children;
+    for (int p = 0; p < 8; ++p) {
+        pid_t pid = ::fork();
+        BOOST_REQUIRE(pid >= 0);
+        if (pid == 0) run_writer(tmp.dir, 1 + p * 500, 500, -1, 4096);
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    }
+    FileStorage storage{StorageOptions{tmp.dir}};
+    auto list = storage.get_event_participants(1);
+    BOOST_TEST(list->size() == 4000u);
+    std::set<std::string> seen;
+    for (const auto& [uid, entry] : *list) seen.insert(uid);
+    BOOST_TEST(seen.size() == 4000u);
+    storage.compact(1);
+    assert_files_parse(tmp.dir);
+    FileStorage fresh{StorageOptions{tmp.dir}};
+    BOOST_TEST(fresh.count_participants(1) == 4000u);
+    BOOST_TEST(!fs::exists(tmp.dir / ".ems" / "journal" / "1.jnl"));
+}
+
+BOOST_AUTO_TEST_CASE(writer_killed_at_random_loses_nothing_acknowledged) {
+    ConcurrencyRoot tmp;
+    std::mt19937 rng(12345);
+    std::set<int> acknowledged;
+    int next_uid = 1;
+    for (int round = 0; round < 50; ++round) {
+        int fds[2];
+        BOOST_REQUIRE(::pipe(fds) == 0);
+        pid_t pid = ::fork();
+        BOOST_REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::close(fds[0]);
+            // A low compaction threshold puts some kills inside compactions.
+            run_writer(tmp.dir, next_uid, 100000, fds[1], 16);
+        }
+        ::close(fds[1]);
+        std::this_thread::sleep_for(std::chrono::microseconds(
+            std::uniform_int_distribution<int>(2000, 40000)(rng)));
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        std::set<int> acks = read_acks(fds[0]);
+        ::close(fds[0]);
+        acknowledged.insert(acks.begin(), acks.end());
+        assert_files_parse(tmp.dir);
+        FileStorage storage{StorageOptions{tmp.dir}};
+        auto list = storage.get_event_participants(1);
+        for (int uid : acknowledged)
+            BOOST_REQUIRE_MESSAGE(list->contains(std::to_string(uid)), "lost uid " << uid << " round " << round);
+        next_uid += 100000;
+    }
+    BOOST_TEST(acknowledged.size() > 50u);
+    FileStorage storage{StorageOptions{tmp.dir}};
+    storage.compact(1);
+    assert_files_parse(tmp.dir);
+    BOOST_TEST(FileStorage{StorageOptions{tmp.dir}}.count_participants(1) >= acknowledged.size());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
