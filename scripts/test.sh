@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Runs every test suite (after `make all bin/fuzz_request`) and ends with one
+# line, `N passed, N failed`, summed over the suites; exits non-zero when
+# anything failed. Suites: Boost.Test unit tests, a bounded libFuzzer run,
+# the integration tests (node:test over HTTP against one private stack) and
+# the browser tests when there are any (same stack).
+# Full output of each suite goes to tests/output/ (git-ignored).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+REPO=$(pwd)
+OUT=$REPO/tests/output
+mkdir -p "$OUT"
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+NODE_SUITE_TIMEOUT=${NODE_SUITE_TIMEOUT:-900}
+passed=0
+failed=0
+
+count() { # count SUITE PASSED FAILED
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  printf '%-12s %d passed, %d failed\n' "$1:" "$2" "$3"
+}
+
+# Boost.Test prints "N test case(s) out of M passed|failed" in its short report.
+run_unit() {
+  if [[ ! -x bin/unit_tests ]]; then
+    echo "unit: bin/unit_tests missing (build failed?)"
+    count unit 0 1
+    return
+  fi
+  local log=$OUT/unit.log rc p f
+  bin/unit_tests --report_level=short --log_level=test_suite --color_output=no >"$log" 2>&1
+  rc=$?
+  p=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ passed.*/\1/p' "$log" | head -n 1)
+  f=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ failed.*/\1/p' "$log" | head -n 1)
+  p=${p:-0} f=${f:-0}
+  # A crash or a setup error leaves no (or a wrong) report; never count it as a pass.
+  if ((rc != 0 && f == 0)); then
+    f=1
+    echo "unit: bin/unit_tests exited with $rc; see $log"
+    tail -n 20 "$log"
+  fi
+  if ((f > 0)); then
+    grep -E 'error: in|fatal error|failure occurred' "$log" | head -n 30
+  fi
+  count unit "$p" "$f"
+}
+
+# libFuzzer writes new inputs into its first corpus directory, so that is a
+# scratch copy under tests/output; the committed seeds stay as they are.
+run_fuzz() {
+  [[ -x bin/fuzz_request ]] || { echo "fuzz: bin/fuzz_request not built; skipped"; return; }
+  local log=$OUT/fuzz.log scratch=$OUT/fuzz-corpus
+  mkdir -p "$scratch" "$OUT/fuzz-artifacts"
+  if bin/fuzz_request -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 \
+      -artifact_prefix="$OUT/fuzz-artifacts/" "$scratch" tests/fuzz/corpus >"$log" 2>&1; then
+    count fuzz 1 0
+  else
+    echo "fuzz: bin/fuzz_request found a problem; see $log and $OUT/fuzz-artifacts/"
+    grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 10
+    count fuzz 0 1
+  fi
+}
+
+ensure_npm() {
+  if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
+    npm ci --no-audit --no-fund --loglevel=error >"$OUT/npm-ci.log" 2>&1 || {
+      echo "npm ci failed; see $OUT/npm-ci.log"
+      return 1
+    }
+    touch node_modules
+  fi
+}
+
+STACK_DIR=""
+stop_stack() {
+  [[ -n $STACK_DIR ]] || return 0
+  bash scripts/stack.sh stop "$STACK_DIR" >/dev/null 2>&1
+  # Keep the logs of the last run for debugging; the datadir goes.
+  rm -rf "$OUT/stack"
+  mkdir -p "$OUT/stack"
+  cp -r "$STACK_DIR/log" "$STACK_DIR/nginx" "$OUT/stack/" 2>/dev/null
+  rm -rf "$OUT/stack/nginx/tmp"
+  cp "$STACK_DIR/ems.conf" "$STACK_DIR/nginx.conf" "$OUT/stack/" 2>/dev/null
+  sed -i 's/^db_password = .*/db_password = (removed)/' "$OUT/stack/ems.conf" 2>/dev/null
+  rm -rf "$STACK_DIR"
+  STACK_DIR=""
+}
+trap stop_stack EXIT
+trap 'exit 130' INT TERM
+
+start_stack() {
+  [[ -n $STACK_DIR ]] && return 0
+  STACK_DIR=$(mktemp -d /tmp/ems-test.XXXXXX)
+  # Exported, not just prefixed: a test that restarts the pool through
+  # stack.sh must get the same settings.
+  export EMS_ENABLE_TEST_ROUTES=true EMS_PASSWORD_COST=10 EMS_WORKERS=4
+  export EMS_STACK_DIR=$STACK_DIR
+  if ! bash scripts/stack.sh start "$STACK_DIR" >"$OUT/stack-start.log" 2>&1; then
+    cat "$OUT/stack-start.log"
+    return 1
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  source "$STACK_DIR/stack.env"
+  set +a
+}
+
+# node --test with the TAP reporter ends with "# pass N" and "# fail N"
+# (cancelled tests, e.g. timeouts, are reported apart and count as failed).
+run_node_suite() { # run_node_suite NAME DIR
+  local name=$1 dir=$2 log=$OUT/$1.tap p f c rc
+  if ! start_stack; then
+    echo "$name: the stack did not come up"
+    count "$name" 0 1
+    return
+  fi
+  timeout --kill-after=10 "$NODE_SUITE_TIMEOUT" \
+    node --test --test-concurrency=1 --test-reporter=tap "$dir" >"$log" 2>&1
+  rc=$?
+  p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log" | tail -n 1)
+  f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log" | tail -n 1)
+  c=$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$log" | tail -n 1)
+  p=${p:-0} f=$((${f:-0} + ${c:-0}))
+  if ((rc != 0 && f == 0)); then
+    f=1
+    echo "$name: node --test exited with $rc; see $log"
+    tail -n 20 "$log"
+  fi
+  if ((f > 0)); then
+    grep -E '^ *not ok ' "$log" | head -n 30
+    echo "$name: details in $log, stack logs in $OUT/stack/"
+  fi
+  count "$name" "$p" "$f"
+}
+
+has_tests() { compgen -G "$1/*.test.mjs" >/dev/null || compgen -G "$1/**/*.test.mjs" >/dev/null; }
+
+run_unit
+run_fuzz
+if ensure_npm; then
+  has_tests tests/integration && run_node_suite integration tests/integration/
+  if has_tests tests/browser; then
+    export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium || true)}
+    run_node_suite browser tests/browser/
+  fi
+else
+  count npm 0 1
+fi
+stop_stack
+
+echo "$passed passed, $failed failed"
+((failed == 0))
