@@ -1,0 +1,40 @@
+// bin/test-storage_op: one storage operation in its own process, so a test
+// can run it under strace and read the exact system-call order.
+//   test-storage_op ROOT save-event ID | compact ID | add ID UID
+#include <iostream>
+#include <string>
+
+#include "storage/file_storage.hpp"
+
+using namespace ems::storage;
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        std::cerr << "usage: test-storage_op ROOT save-event ID | compact ID | add ID UID\n";
+        return 2;
+    }
+    try {
+        FileStorage storage{StorageOptions{argv[1]}};
+        const std::string op = argv[2];
+        const auto id = parse_event_id(argv[3]);
+        if (!id) throw InvalidId("bad event id");
+        Json::Value doc(Json::objectValue);
+        doc["eventid"] = Json::Int64(*id);
+        doc["eventname"] = "strace \u00e9";
+        if (op == "save-event") {
+            storage.save_event_data(*id, doc, "test");
+        } else if (op == "compact") {
+            storage.compact(*id);
+        } else if (op == "add" && argc > 4) {
+            doc["uid"] = argv[4];
+            storage.add_participant_to_event(*id, argv[4], doc, "test");
+        } else {
+            std::cerr << "unknown op " << op << "\n";
+            return 2;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "test-storage_op: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
