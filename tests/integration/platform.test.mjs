@@ -93,8 +93,9 @@ test('every kind of response carries the security headers', async () => {
   csrfFrom(login.text);
   assertHeaders(login, 'login page');
 
+  // Contract: `/` sends a visitor who is not signed in to the login page.
   const anon = client();
-  const redirect = await anon.get('/dashboard');
+  const redirect = await anon.get('/');
   assert.equal(redirect.status, 302);
   assert.match(redirect.location ?? '', /^\/auth\/login/);
   assertHeaders(redirect, 'redirect');
