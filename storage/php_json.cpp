@@ -170,13 +170,20 @@ std::optional<Json::Value> parse_json(std::string_view text, std::string* error)
 }
 
 std::vector<std::string> order_members(const Json::Value& object) {
-    std::vector<std::string> keys = object.getMemberNames();  // sorted by key
-    auto rank = [&](const std::string& k) {
-        auto start = object[k].getOffsetStart();
-        return start > 0 ? start : PTRDIFF_MAX;
-    };
-    std::stable_sort(keys.begin(), keys.end(),
-                     [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+    // Iterators, not getMemberNames() + lookups: this runs over 100,000-key
+    // participant lists on every cold load.
+    std::vector<std::pair<std::ptrdiff_t, std::string>> ranked;
+    ranked.reserve(object.size());
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        auto start = it->getOffsetStart();
+        ranked.emplace_back(start > 0 ? start : PTRDIFF_MAX, it.name());
+    }
+    // Stable: members without an offset keep jsoncpp's key order.
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> keys;
+    keys.reserve(ranked.size());
+    for (auto& r : ranked) keys.push_back(std::move(r.second));
     return keys;
 }
 
