@@ -217,8 +217,10 @@ test('bad input gets a 4xx or a normal answer, never a 5xx, a crash or a hang', 
 
   await t.test('the pool is intact afterwards', async () => {
     assert.equal((await http.get('/health')).status, 200);
-    assert.deepEqual(workerPids(), before, 'no worker died or was replaced');
-    assert.doesNotMatch(readLog().slice(errorLogBefore), /died|signal|abort|segfault/i);
+    // Pids alone could change legitimately (a worker recycled after
+    // max_requests exits cleanly); the master logs "died" only for crashes.
+    assert.doesNotMatch(readLog().slice(errorLogBefore), /died|signal \d|abort|segfault/i);
+    await waitFor(() => workerPids().length === before.length, { what: `${before.length} workers` });
   });
 });
 
