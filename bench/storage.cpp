@@ -59,7 +59,8 @@ double add_one_ms(const fs::path& root, std::int64_t event, long size) {
     std::vector<double> times;
     for (long i = 1; i <= 31; ++i)
         times.push_back(ms([&] {
-            storage.add_participant_to_event(event, std::to_string(size + i), entry_for(size + i), "bench");
+            storage.add_participant_to_event(event, std::to_string(size + i), entry_for(size + i),
+                                             "bench");
         }));
     return median(times);
 }
@@ -75,7 +76,8 @@ LoadTimes load_ms(const fs::path& root, std::int64_t event) {
     FileStorage storage{StorageOptions{root}};
     t.cold_compacted = ms([&] { storage.get_event_participants(event); });
     std::vector<double> cached;
-    for (int i = 0; i < 21; ++i) cached.push_back(ms([&] { storage.get_event_participants(event); }));
+    for (int i = 0; i < 21; ++i)
+        cached.push_back(ms([&] { storage.get_event_participants(event); }));
     t.cached = median(cached);
     return t;
 }

@@ -45,7 +45,8 @@ int compact_command(int argc, char** argv) {
     Args args = parse_args(argc, argv, {"--event", "--storage"});
     auto storage_dir = args.get("--storage");
     if (args.error || !storage_dir) {
-        std::cerr << "ems-admin compact: " << args.error.value_or("--storage DIR is required") << "\n";
+        std::cerr << "ems-admin compact: " << args.error.value_or("--storage DIR is required")
+                  << "\n";
         return 1;
     }
     try {

@@ -9,7 +9,7 @@
 namespace ems::storage {
 
 class AuditLog {
-public:
+  public:
     explicit AuditLog(const std::filesystem::path& path);
     ~AuditLog();
     AuditLog(const AuditLog&) = delete;
@@ -18,7 +18,7 @@ public:
     // it is reported on stderr instead.
     void write(const Json::Value& record) noexcept;
 
-private:
+  private:
     std::filesystem::path path_;
     int fd_ = -1;
 };

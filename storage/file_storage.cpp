@@ -151,7 +151,8 @@ void FileStorage::delete_event_data(std::int64_t event_id, const std::string& ac
     try {
         LockFile participants_lock(lock_path("participants", name), LockFile::Mode::exclusive);
         LockFile event_lock(lock_path("events", name), LockFile::Mode::exclusive);
-        for (const fs::path& p : {doc_path("participants", name), journal_path(event_id), event_file}) {
+        for (const fs::path& p :
+             {doc_path("participants", name), journal_path(event_id), event_file}) {
             if (::unlink(p.c_str()) != 0 && errno != ENOENT) throw_errno("unlink", p);
             fsync_dir(p.parent_path());
         }
@@ -189,7 +190,8 @@ std::vector<std::int64_t> FileStorage::list_events() {
 }
 
 std::vector<std::string> FileStorage::list_users() {
-    auto out = stems(options_.root / "users", ".json", [](const std::string& s) { return valid_uid(s); });
+    auto out =
+        stems(options_.root / "users", ".json", [](const std::string& s) { return valid_uid(s); });
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -60,7 +60,7 @@ enum class AddResult { added, already_present, full };
 
 // Participants of one event in file order: uid key -> entry object.
 class ParticipantList {
-public:
+  public:
     using Item = std::pair<const std::string, Json::Value>;
     using const_iterator = std::list<Item>::const_iterator;
 
@@ -82,7 +82,7 @@ public:
     void put(const std::string& uid, Json::Value entry);
     bool erase(const std::string& uid);
 
-private:
+  private:
     std::list<Item> items_;
     std::unordered_map<std::string, std::list<Item>::iterator> index_;
 };
@@ -91,7 +91,7 @@ class AuditLog;
 struct ParticipantState;
 
 class FileStorage {
-public:
+  public:
     explicit FileStorage(StorageOptions options);
     ~FileStorage();
     FileStorage(const FileStorage&) = delete;
@@ -131,7 +131,7 @@ public:
 
     const std::filesystem::path& root() const { return options_.root; }
 
-private:
+  private:
     std::filesystem::path doc_path(const char* folder, const std::string& name) const;
     std::filesystem::path lock_path(const char* kind, const std::string& name) const;
     std::filesystem::path journal_path(std::int64_t event_id) const;

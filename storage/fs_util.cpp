@@ -20,7 +20,7 @@ namespace {
 constexpr const char* temp_marker = ".tmp.";
 
 class Fd {
-public:
+  public:
     explicit Fd(int fd) : fd_(fd) {}
     ~Fd() {
         if (fd_ >= 0) ::close(fd_);
@@ -29,7 +29,7 @@ public:
     Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
@@ -44,9 +44,10 @@ void write_all(int fd, const std::string& data, const fs::path& path) {
 }
 
 FileId from_stat(const struct stat& st) {
-    return FileId{true, static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-                  static_cast<std::uint64_t>(st.st_size),
-                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+    return FileId{
+        true, static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+        static_cast<std::uint64_t>(st.st_size),
+        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
 }  // namespace
@@ -134,7 +135,9 @@ fs::path keep_corrupt_copy(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(copy, ec)) {
         fs::copy_file(path, copy, ec);
-        if (ec) throw StorageError("cannot keep a copy of corrupt " + path.string() + ": " + ec.message());
+        if (ec)
+            throw StorageError("cannot keep a copy of corrupt " + path.string() + ": " +
+                               ec.message());
         ::chmod(copy.c_str(), file_mode);
     }
     return copy;
@@ -195,6 +198,8 @@ void LockFile::remove() {
     if (fd_ >= 0) ::unlink(path_.c_str());
 }
 
-LockFile::~LockFile() { unlock(); }
+LockFile::~LockFile() {
+    unlock();
+}
 
 }  // namespace ems::storage

@@ -49,7 +49,7 @@ FileId file_id(int fd);
 // when the file was unlinked (event deleted) between open and lock, so two
 // holders can never lock different inodes of one path.
 class LockFile {
-public:
+  public:
     enum class Mode { shared, exclusive };
     // create=false: returns an unheld lock when the file does not exist.
     LockFile(const std::filesystem::path& path, Mode mode, bool create = true);
@@ -61,7 +61,7 @@ public:
     void remove();
     void unlock();
 
-private:
+  private:
     std::filesystem::path path_;
     int fd_ = -1;
 };

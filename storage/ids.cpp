@@ -33,11 +33,17 @@ bool guid(std::string_view s) {
 
 }  // namespace
 
-bool valid_uid(std::string_view uid) { return decimal_id(uid, 19) || guid(uid); }
+bool valid_uid(std::string_view uid) {
+    return decimal_id(uid, 19) || guid(uid);
+}
 
-bool valid_event_id(std::string_view id) { return decimal_id(id, 18); }
+bool valid_event_id(std::string_view id) {
+    return decimal_id(id, 18);
+}
 
-bool valid_event_id(std::int64_t id) { return id > 0 && id <= 999'999'999'999'999'999LL; }
+bool valid_event_id(std::int64_t id) {
+    return id > 0 && id <= 999'999'999'999'999'999LL;
+}
 
 std::optional<std::int64_t> parse_event_id(std::string_view id) {
     if (!valid_event_id(id)) return std::nullopt;

@@ -89,8 +89,8 @@ Json::Value journal_header(const FileId& base) {
     header["base"] = base.exists ? id_json(base) : Json::Value();
     // Makes every journal's first line unique, so a cache can tell a new
     // journal from an old one that got the same inode.
-    header["created_ns"] = Json::Int64(
-        std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1));
+    header["created_ns"] = Json::Int64(std::chrono::system_clock::now().time_since_epoch() /
+                                       std::chrono::nanoseconds(1));
     return header;
 }
 
@@ -107,10 +107,12 @@ bool header_matches(const Json::Value& header, const FileId& base) {
            b["mtime_ns"].asInt64() == base.mtime_ns;
 }
 
-void apply_record(ParticipantList& list, const Json::Value& record, const std::filesystem::path& path) {
+void apply_record(ParticipantList& list, const Json::Value& record,
+                  const std::filesystem::path& path) {
     const std::string op = record["op"].asString();
     const Json::Value& key = record["key"];
-    if (!key.isString()) throw StorageError("corrupt journal " + path.string() + ": record without key");
+    if (!key.isString())
+        throw StorageError("corrupt journal " + path.string() + ": record without key");
     if (op == "put")
         list.put(key.asString(), record["entry"]);
     else if (op == "del")

@@ -1,5 +1,5 @@
-#include "storage/php_json.hpp"
 #include "storage/file_storage.hpp"
+#include "storage/php_json.hpp"
 
 namespace ems::storage {
 

@@ -24,9 +24,12 @@ void check_uid(const std::string& uid) {
 
 const char* result_name(AddResult r) {
     switch (r) {
-        case AddResult::added: return "added";
-        case AddResult::already_present: return "already_present";
-        case AddResult::full: return "full";
+        case AddResult::added:
+            return "added";
+        case AddResult::already_present:
+            return "already_present";
+        case AddResult::full:
+            return "full";
     }
     return "?";
 }
@@ -120,7 +123,8 @@ std::size_t FileStorage::count_participants(std::int64_t event_id) {
 void FileStorage::compact(std::int64_t event_id) {
     const auto file = doc_path("participants", std::to_string(event_id));
     try {
-        with_participants(event_id, true, [&](ParticipantState& s) { compact_locked(event_id, s); });
+        with_participants(event_id, true,
+                          [&](ParticipantState& s) { compact_locked(event_id, s); });
         audit("admin", "compact", file, "ok");
     } catch (const std::exception& e) {
         audit("admin", "compact", file, "error", e.what());

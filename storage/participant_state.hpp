@@ -14,10 +14,10 @@ namespace ems::storage {
 struct ParticipantState {
     std::mutex mutex;
     bool loaded = false;
-    FileId base;               // participants/<id>.json the list was read from
-    FileId journal;            // journal as last seen
-    std::string journal_head;  // its first line: tells a new journal from a reused inode
-    bool journal_current = false;  // header matches `base`, so its records apply
+    FileId base;                      // participants/<id>.json the list was read from
+    FileId journal;                   // journal as last seen
+    std::string journal_head;         // its first line: tells a new journal from a reused inode
+    bool journal_current = false;     // header matches `base`, so its records apply
     std::uint64_t journal_valid = 0;  // bytes of whole records read
     std::size_t journal_ops = 0;
     std::shared_ptr<ParticipantList> list;

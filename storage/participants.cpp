@@ -6,14 +6,13 @@
 
 #include "storage/file_storage.hpp"
 #include "storage/fs_util.hpp"
-#include "storage/participant_state.hpp"
 #include "storage/journal.hpp"
+#include "storage/participant_state.hpp"
 #include "storage/php_json.hpp"
 
 namespace fs = std::filesystem;
 
 namespace ems::storage {
-
 
 namespace {
 
@@ -87,10 +86,9 @@ void FileStorage::refresh(std::int64_t event_id, ParticipantState& s) {
     FileId base = file_id(base_path);
     FileId journal = file_id(jpath);
     bool same_journal = journal.exists == s.journal.exists &&
-                        (!journal.exists || (journal.dev == s.journal.dev &&
-                                             journal.ino == s.journal.ino &&
-                                             journal.size >= s.journal_valid &&
-                                             first_line(jpath) == s.journal_head));
+                        (!journal.exists ||
+                         (journal.dev == s.journal.dev && journal.ino == s.journal.ino &&
+                          journal.size >= s.journal_valid && first_line(jpath) == s.journal_head));
     if (s.loaded && base == s.base && same_journal) {
         if (journal.exists && s.journal_current && journal.size > s.journal_valid)
             read_journal(event_id, s, false);
@@ -167,7 +165,8 @@ void FileStorage::compact_locked(std::int64_t event_id, ParticipantState& s) {
     s.journal_ops = 0;
 }
 
-void FileStorage::maybe_compact(std::int64_t event_id, ParticipantState& s, const std::string& actor) {
+void FileStorage::maybe_compact(std::int64_t event_id, ParticipantState& s,
+                                const std::string& actor) {
     // Both conditions: a fixed count alone would rewrite a 100,000-entry file
     // every few thousand adds, making adds slower as lists grow.
     if (s.journal_ops < options_.journal_compact_ops || s.journal_valid <= s.base.size / 4) return;

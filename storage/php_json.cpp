@@ -55,17 +55,35 @@ void append_string(std::string& out, std::string_view s) {
             continue;
         }
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '/': out += "\\/"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '/':
+                out += "\\/";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
-                if (c < 0x20) append_u_escape(out, c);
-                else out += static_cast<char>(c);
+                if (c < 0x20)
+                    append_u_escape(out, c);
+                else
+                    out += static_cast<char>(c);
         }
         ++i;
     }
@@ -83,17 +101,27 @@ void append_double(std::string& out, double d) {
 }
 
 class Encoder {
-public:
+  public:
     explicit Encoder(bool pretty) : pretty_(pretty) {}
     std::string out;
 
     void value(const Json::Value& v, int depth) {
         switch (v.type()) {
-            case Json::nullValue: out += "null"; break;
-            case Json::booleanValue: out += v.asBool() ? "true" : "false"; break;
-            case Json::intValue: out += std::to_string(v.asLargestInt()); break;
-            case Json::uintValue: out += std::to_string(v.asLargestUInt()); break;
-            case Json::realValue: append_double(out, v.asDouble()); break;
+            case Json::nullValue:
+                out += "null";
+                break;
+            case Json::booleanValue:
+                out += v.asBool() ? "true" : "false";
+                break;
+            case Json::intValue:
+                out += std::to_string(v.asLargestInt());
+                break;
+            case Json::uintValue:
+                out += std::to_string(v.asLargestUInt());
+                break;
+            case Json::realValue:
+                append_double(out, v.asDouble());
+                break;
             case Json::stringValue: {
                 const char* b = nullptr;
                 const char* e = nullptr;
@@ -101,12 +129,16 @@ public:
                 append_string(out, std::string_view(b, static_cast<std::size_t>(e - b)));
                 break;
             }
-            case Json::arrayValue: array(v, depth); break;
-            case Json::objectValue: object(v, depth); break;
+            case Json::arrayValue:
+                array(v, depth);
+                break;
+            case Json::objectValue:
+                object(v, depth);
+                break;
         }
     }
 
-private:
+  private:
     bool pretty_;
 
     void newline(int depth) {

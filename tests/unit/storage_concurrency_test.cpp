@@ -1,11 +1,11 @@
 // Many processes at once, and writers killed at random instants: no lost
 // acknowledged participant, no duplicate, every file parses.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -74,7 +74,8 @@ std::set<int> read_acks(int fd) {
     std::set<int> acks;
     std::string data;
     char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) data.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+        data.append(buf, static_cast<std::size_t>(n));
     std::size_t pos = 0;
     for (std::size_t nl; (nl = data.find('\n', pos)) != std::string::npos; pos = nl + 1)
         acks.insert(std::stoi(data.substr(pos, nl - pos)));
@@ -128,8 +129,8 @@ BOOST_AUTO_TEST_CASE(writer_killed_at_random_loses_nothing_acknowledged) {
             run_writer(tmp.dir, next_uid, 100000, fds[1], 16);
         }
         ::close(fds[1]);
-        std::this_thread::sleep_for(std::chrono::microseconds(
-            std::uniform_int_distribution<int>(2000, 40000)(rng)));
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::uniform_int_distribution<int>(2000, 40000)(rng)));
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
         std::set<int> acks = read_acks(fds[0]);
@@ -139,7 +140,8 @@ BOOST_AUTO_TEST_CASE(writer_killed_at_random_loses_nothing_acknowledged) {
         FileStorage storage{StorageOptions{tmp.dir}};
         auto list = storage.get_event_participants(1);
         for (int uid : acknowledged)
-            BOOST_REQUIRE_MESSAGE(list->contains(std::to_string(uid)), "lost uid " << uid << " round " << round);
+            BOOST_REQUIRE_MESSAGE(list->contains(std::to_string(uid)),
+                                  "lost uid " << uid << " round " << round);
         next_uid += 100000;
     }
     BOOST_TEST(acknowledged.size() > 50u);

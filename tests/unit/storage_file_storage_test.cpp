@@ -2,10 +2,10 @@
 // duplicates, capacity, deletion, corrupt files, torn journals, modes,
 // audit trail, cache and compaction.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -76,7 +76,8 @@ BOOST_AUTO_TEST_CASE(missing_files_are_empty_not_errors) {
 // from a file keep the file's order, new keys go last.
 BOOST_AUTO_TEST_CASE(save_keeps_old_keys_and_their_order) {
     FileStorage s{StorageOptions{dir}};
-    s.save_event_data(3, obj({{"eventid", 3}, {"created_at", "2026-11-25 16:49:23"}, {"x", 1}}), "admin");
+    s.save_event_data(3, obj({{"eventid", 3}, {"created_at", "2026-11-25 16:49:23"}, {"x", 1}}),
+                      "admin");
     s.save_event_data(3, obj({{"eventid", "3"}, {"eventname", "New"}}), "admin");
     BOOST_TEST(slurp(path("events/3.json")) ==
                "{\n    \"created_at\": \"2026-11-25 16:49:23\",\n    \"eventid\": \"3\",\n"
@@ -91,7 +92,8 @@ BOOST_AUTO_TEST_CASE(duplicate_add_writes_nothing_and_capacity_is_enforced) {
     auto entry = obj({{"uid", 1}, {"status", "registered"}});
     BOOST_TEST((s.add_participant_to_event(7, "1", entry, "uid:1", 2) == AddResult::added));
     auto size_before = fs::file_size(path(".ems/journal/7.jnl"));
-    BOOST_TEST((s.add_participant_to_event(7, "1", entry, "uid:1", 2) == AddResult::already_present));
+    BOOST_TEST(
+        (s.add_participant_to_event(7, "1", entry, "uid:1", 2) == AddResult::already_present));
     BOOST_TEST(fs::file_size(path(".ems/journal/7.jnl")) == size_before);
     BOOST_TEST((s.add_participant_to_event(7, "2", entry, "uid:2", 2) == AddResult::added));
     BOOST_TEST((s.add_participant_to_event(7, "3", entry, "uid:3", 2) == AddResult::full));
@@ -109,9 +111,10 @@ BOOST_AUTO_TEST_CASE(update_remove_and_order_survive_compaction) {
     BOOST_TEST(!s.remove_participant_from_event(1, "5", "admin"));
     s.compact(1);
     BOOST_TEST(!fs::exists(path(".ems/journal/1.jnl")));
-    BOOST_TEST(slurp(path("participants/1.json")) ==
-               "{\n    \"10\": {\n        \"status\": \"approved\",\n        \"uid\": \"10\"\n    },\n"
-               "    \"2\": {\n        \"status\": \"registered\",\n        \"uid\": \"2\"\n    }\n}");
+    BOOST_TEST(
+        slurp(path("participants/1.json")) ==
+        "{\n    \"10\": {\n        \"status\": \"approved\",\n        \"uid\": \"10\"\n    },\n"
+        "    \"2\": {\n        \"status\": \"registered\",\n        \"uid\": \"2\"\n    }\n}");
     s.remove_participant_from_event(1, "10", "admin");
     s.remove_participant_from_event(1, "2", "admin");
     s.compact(1);
@@ -186,7 +189,7 @@ BOOST_AUTO_TEST_CASE(corrupt_journal_record_in_the_middle_is_an_error) {
     s.add_participant_to_event(3, "1", obj({{"uid", 1}}), "t");
     s.add_participant_to_event(3, "2", obj({{"uid", 2}}), "t");
     std::string text = slurp(path(".ems/journal/3.jnl"));
-    text[text.find("\"uid\":1")+6] = '7';
+    text[text.find("\"uid\":1") + 6] = '7';
     spit(path(".ems/journal/3.jnl"), text);
     FileStorage fresh{StorageOptions{dir}};
     BOOST_CHECK_THROW(fresh.get_event_participants(3), StorageError);

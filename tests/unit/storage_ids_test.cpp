@@ -1,9 +1,9 @@
 // Ids reach paths only after validation: hostile ids are refused before any
 // file is touched, and nothing is created outside the storage root.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <string>
 
@@ -24,11 +24,32 @@ struct IdsTempRoot {
 };
 
 const std::string hostile_ids[] = {
-    "../x", "1/../../etc", "%2e%2e", std::string("1\0", 2), std::string("\0", 1), "/etc/passwd",
-    std::string(10 * 1024, '1'), "", "-1", "0", "01", "+1", " 1", "1 ", "1.json", "..", ".",
-    "1e3", "0x10", "12345678-1234-1234-1234-12345678901", "12345678_1234_1234_1234_123456789012",
-    "12345678-1234-1234-1234-1234567890123", "g2345678-1234-1234-1234-123456789012",
-    "12345678901234567890", "\xc3\xa9", "1\n",
+    "../x",
+    "1/../../etc",
+    "%2e%2e",
+    std::string("1\0", 2),
+    std::string("\0", 1),
+    "/etc/passwd",
+    std::string(10 * 1024, '1'),
+    "",
+    "-1",
+    "0",
+    "01",
+    "+1",
+    " 1",
+    "1 ",
+    "1.json",
+    "..",
+    ".",
+    "1e3",
+    "0x10",
+    "12345678-1234-1234-1234-12345678901",
+    "12345678_1234_1234_1234_123456789012",
+    "12345678-1234-1234-1234-1234567890123",
+    "g2345678-1234-1234-1234-123456789012",
+    "12345678901234567890",
+    "\xc3\xa9",
+    "1\n",
 };
 
 }  // namespace
@@ -36,13 +57,15 @@ const std::string hostile_ids[] = {
 BOOST_AUTO_TEST_SUITE(storage_ids)
 
 BOOST_AUTO_TEST_CASE(valid_uid_accepts_integers_and_guids) {
-    for (const char* uid : {"1", "42", "9999999999999999999", "0f8fad5b-d9cb-469f-a165-70867728950e",
-                            "0F8FAD5B-D9CB-469F-A165-70867728950E"})
+    for (const char* uid :
+         {"1", "42", "9999999999999999999", "0f8fad5b-d9cb-469f-a165-70867728950e",
+          "0F8FAD5B-D9CB-469F-A165-70867728950E"})
         BOOST_TEST(valid_uid(uid), uid);
 }
 
 BOOST_AUTO_TEST_CASE(valid_uid_refuses_hostile_strings) {
-    for (const std::string& uid : hostile_ids) BOOST_TEST(!valid_uid(uid), "uid of size " << uid.size());
+    for (const std::string& uid : hostile_ids)
+        BOOST_TEST(!valid_uid(uid), "uid of size " << uid.size());
 }
 
 BOOST_AUTO_TEST_CASE(valid_event_id_accepts_up_to_18_digits) {

@@ -2,9 +2,9 @@
 // back with its values and types, and what we write is byte-identical to
 // PHP's json_encode(JSON_PRETTY_PRINT) and decodes to the same values in PHP.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,7 +46,9 @@ std::string slurp(const fs::path& p) {
     return out.str();
 }
 
-std::int64_t stem_id(const fs::path& p) { return std::stoll(p.stem().string()); }
+std::int64_t stem_id(const fs::path& p) {
+    return std::stoll(p.stem().string());
+}
 
 // Writes every file of the PHP tree `src` into `dest` through the API.
 void copy_through_api(const fs::path& src, const fs::path& dest) {
@@ -54,7 +56,8 @@ void copy_through_api(const fs::path& src, const fs::path& dest) {
     for (const std::string& uid : in.list_users())
         out.save_user_data(uid, in.get_user_data(uid).value(), "test");
     for (const auto& e : fs::directory_iterator(src / "events"))
-        out.save_event_data(stem_id(e.path()), in.get_event_data(stem_id(e.path())).value(), "test");
+        out.save_event_data(stem_id(e.path()), in.get_event_data(stem_id(e.path())).value(),
+                            "test");
     for (std::int64_t id : in.list_participant_events()) {
         for (const auto& [uid, entry] : *in.get_event_participants(id))
             BOOST_TEST((out.add_participant_to_event(id, uid, entry, "test") == AddResult::added));
@@ -62,7 +65,9 @@ void copy_through_api(const fs::path& src, const fs::path& dest) {
     }
 }
 
-bool php_available() { return std::system("php -v >/dev/null 2>&1") == 0; }
+bool php_available() {
+    return std::system("php -v >/dev/null 2>&1") == 0;
+}
 
 // PHP decodes each pair of files to identical values, types and key order.
 bool php_decodes_same(const std::vector<std::pair<fs::path, fs::path>>& pairs) {
@@ -70,7 +75,8 @@ bool php_decodes_same(const std::vector<std::pair<fs::path, fs::path>>& pairs) {
         "php -r '$ok = true; for ($i = 1; $i + 1 < $argc; $i += 2) {"
         " $a = var_export(json_decode(file_get_contents($argv[$i]), true), true);"
         " $b = var_export(json_decode(file_get_contents($argv[$i + 1]), true), true);"
-        " if ($a !== $b || $a === \"NULL\") { fwrite(STDERR, \"differs: \" . $argv[$i + 1] . \"\\n\"); $ok = false; } }"
+        " if ($a !== $b || $a === \"NULL\") { fwrite(STDERR, \"differs: \" . $argv[$i + 1] . "
+        "\"\\n\"); $ok = false; } }"
         " exit($ok ? 0 : 1);'";
     for (const auto& [a, b] : pairs) cmd += " '" + a.string() + "' '" + b.string() + "'";
     return std::system(cmd.c_str()) == 0;
@@ -95,10 +101,11 @@ BOOST_AUTO_TEST_CASE(encoder_writes_php_layout) {
     v["n"] = 2.0;
     v["list"].append(1);
     v["list"].append(true);
-    BOOST_TEST(encode_php_json(v) ==
-               "{\n    \"empty_list\": [],\n    \"empty_object\": {},\n    \"list\": [\n        1,\n"
-               "        true\n    ],\n    \"n\": 2.0,\n"
-               "    \"s\": \"\\u00e9\\ud83c\\udf89\\/<\\/script>\\\"\\\\\\n\\t\\u0001\"\n}");
+    BOOST_TEST(
+        encode_php_json(v) ==
+        "{\n    \"empty_list\": [],\n    \"empty_object\": {},\n    \"list\": [\n        1,\n"
+        "        true\n    ],\n    \"n\": 2.0,\n"
+        "    \"s\": \"\\u00e9\\ud83c\\udf89\\/<\\/script>\\\"\\\\\\n\\t\\u0001\"\n}");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_refused_not_written) {
@@ -121,7 +128,8 @@ BOOST_AUTO_TEST_CASE(every_fixture_round_trips_byte_for_byte) {
     const fs::path fixtures = fixtures_dir();
     JsonTempRoot tmp;
     std::vector<std::pair<fs::path, fs::path>> pairs;
-    for (const char* tree : {"storage", "migrated-storage", "storage-snapshots/after-create-event"}) {
+    for (const char* tree :
+         {"storage", "migrated-storage", "storage-snapshots/after-create-event"}) {
         const fs::path src = tmp.dir / "src" / tree, dest = tmp.dir / "dest" / tree;
         fs::create_directories(src);
         fs::copy(fixtures / tree, src, fs::copy_options::recursive);
@@ -134,8 +142,10 @@ BOOST_AUTO_TEST_CASE(every_fixture_round_trips_byte_for_byte) {
         }
     }
     BOOST_TEST(pairs.size() == 25u);  // every file of the three trees
-    if (php_available()) BOOST_TEST(php_decodes_same(pairs));
-    else BOOST_TEST_MESSAGE("php not installed: PHP decode comparison skipped");
+    if (php_available())
+        BOOST_TEST(php_decodes_same(pairs));
+    else
+        BOOST_TEST_MESSAGE("php not installed: PHP decode comparison skipped");
 }
 
 BOOST_AUTO_TEST_CASE(fixture_types_are_kept) {
@@ -167,9 +177,10 @@ BOOST_AUTO_TEST_CASE(hostile_strings_round_trip_and_php_reencodes_identically) {
     BOOST_TEST((*fresh.get_event_participants(5)->find("9")) == entry);
     if (!php_available()) return;
     const fs::path file = tmp.dir / "participants" / "5.json";
-    std::string cmd = "php -r 'exit(json_encode(json_decode(file_get_contents($argv[1]), true),"
-                      " JSON_PRETTY_PRINT) === file_get_contents($argv[1]) ? 0 : 1);' '" +
-                      file.string() + "'";
+    std::string cmd =
+        "php -r 'exit(json_encode(json_decode(file_get_contents($argv[1]), true),"
+        " JSON_PRETTY_PRINT) === file_get_contents($argv[1]) ? 0 : 1);' '" +
+        file.string() + "'";
     BOOST_TEST(std::system(cmd.c_str()) == 0);
 }
 

@@ -2,9 +2,9 @@
 // lock -> temp file -> fsync -> rename -> fsync of the folder -> unlock.
 // Runs bin/test-storage_op (next to this binary) under strace.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,7 +27,8 @@ struct StraceRoot {
 
 std::vector<std::string> trace(const fs::path& root, const std::string& args) {
     const fs::path tool = fs::read_symlink("/proc/self/exe").parent_path() / "test-storage_op";
-    BOOST_REQUIRE_MESSAGE(fs::exists(tool), tool << " missing: build it (make bin/test-storage_op)");
+    BOOST_REQUIRE_MESSAGE(fs::exists(tool),
+                          tool << " missing: build it (make bin/test-storage_op)");
     const fs::path out = root / "strace.txt";
     std::string cmd = "strace -f -o '" + out.string() +
                       "' -e trace=flock,openat,fsync,fdatasync,rename '" + tool.string() + "' '" +
@@ -60,11 +61,16 @@ void check_protocol(const std::vector<std::string>& lines, const std::string& lo
     std::size_t i = find_after(lines, 0, "openat\\(.*/" + lock_name + "\", .*= (\\d+)$", &m);
     const std::string lock_fd = m[1];
     i = find_after(lines, i, "flock\\(" + lock_fd + ", LOCK_EX\\)\\s+= 0");
-    i = find_after(lines, i, "openat\\(.*/" + folder + "/\\." + file + "\\.tmp\\.[^\"]*\", .*O_CREAT.*= (\\d+)$", &m);
+    i = find_after(
+        lines, i,
+        "openat\\(.*/" + folder + "/\\." + file + "\\.tmp\\.[^\"]*\", .*O_CREAT.*= (\\d+)$", &m);
     const std::string temp_fd = m[1];
     i = find_after(lines, i, "fsync\\(" + temp_fd + "\\)\\s+= 0");
-    i = find_after(lines, i, "rename\\(\".*/" + folder + "/\\." + file + "\\.tmp[^\"]*\", \".*/" + folder + "/" + file + "\"\\)\\s+= 0");
-    i = find_after(lines, i, "openat\\(.*/" + folder + "\", O_RDONLY[^)]*O_DIRECTORY.*= (\\d+)$", &m);
+    i = find_after(lines, i,
+                   "rename\\(\".*/" + folder + "/\\." + file + "\\.tmp[^\"]*\", \".*/" + folder +
+                       "/" + file + "\"\\)\\s+= 0");
+    i = find_after(lines, i, "openat\\(.*/" + folder + "\", O_RDONLY[^)]*O_DIRECTORY.*= (\\d+)$",
+                   &m);
     i = find_after(lines, i, "fsync\\(" + std::string(m[1]) + "\\)\\s+= 0");
     find_after(lines, i, "flock\\(" + lock_fd + ", LOCK_UN\\)\\s+= 0");
 }
@@ -97,7 +103,8 @@ BOOST_AUTO_TEST_CASE(add_appends_and_fdatasyncs_under_the_lock) {
     std::size_t i = find_after(lines, 0, "openat\\(.*/participants-5.lock\", .*= (\\d+)$", &m);
     const std::string lock_fd = m[1];
     i = find_after(lines, i, "flock\\(" + lock_fd + ", LOCK_EX\\)\\s+= 0");
-    i = find_after(lines, i, "openat\\(.*/.ems/journal/5.jnl\", O_WRONLY[^)]*O_APPEND.*= (\\d+)$", &m);
+    i = find_after(lines, i, "openat\\(.*/.ems/journal/5.jnl\", O_WRONLY[^)]*O_APPEND.*= (\\d+)$",
+                   &m);
     i = find_after(lines, i, "fdatasync\\(" + std::string(m[1]) + "\\)\\s+= 0");
     find_after(lines, i, "flock\\(" + lock_fd + ", LOCK_UN\\)\\s+= 0");
 }
