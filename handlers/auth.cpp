@@ -55,12 +55,9 @@ std::string check_new_password(const std::string& pw) { return password_problem(
 
 Response show_login(Ctx& ctx) { return login_page(ctx, "", "", 200); }
 
-Response login(Ctx& ctx) {
-    const auto email = forms::value(ctx.req, "email");
-    const auto pw = ctx.req.form("password");
-    if (email.empty() || pw.empty()) return login_page(ctx, email, "Please fill in all fields", 422);
-    if (!forms::check_text(email).empty() || pw.size() > 4096)
-        return login_page(ctx, "", "Invalid email or password", 422);
+std::string attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
+    if (email.empty() || pw.empty()) return "Please fill in all fields";
+    if (!forms::check_text(email).empty() || pw.size() > 4096) return "Invalid email or password";
     auto& app = ctx.app;
     const auto ip = ctx.req.remote_addr();
     if (account::recent_failures(app, email, ip) >= app.config().login_throttle_max)
@@ -69,63 +66,79 @@ Response login(Ctx& ctx) {
     const auto user = find_user_by_email(app.db(), email);
     if (!user || !password::verify(pw, user->password_hash)) {
         account::record_failure(app, email, ip);
-        return login_page(ctx, email, "Invalid email or password", 422);
+        return "Invalid email or password";
     }
     if (app.config().require_email_verification && !user->emailverified)
-        return login_page(ctx, email, "Please verify your email address first: follow the link we sent you.", 422);
+        return "Please verify your email address first: follow the link we sent you.";
     account::clear_failures(app, email);
     if (password::needs_rehash(user->password_hash, app.config().password_cost))
         app.db().exec("UPDATE user_credentials SET password = ? WHERE uid = CAST(? AS CHAR)",
                       {password::hash(pw, app.config().password_cost), user->uid});
     sign_in(ctx, user->uid);
+    return {};
+}
+
+Response login(Ctx& ctx) {
+    const auto email = forms::value(ctx.req, "email");
+    const auto error = attempt_login(ctx, email, ctx.req.form("password"));
+    if (!error.empty()) return login_page(ctx, forms::check_text(email).empty() ? email : "", error, 422);
     return Response::redirect("/dashboard");
 }
 
 Response show_register(Ctx& ctx) { return register_page(ctx, {}, "", 200); }
 
-Response register_user(Ctx& ctx) {
+std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r, std::string& uid) {
     std::map<std::string, std::string> errors;
-    account::NewUser u;
-    u.fname = forms::value(ctx.req, "fname");
-    u.mname = forms::value(ctx.req, "mname");
-    u.lname = forms::value(ctx.req, "lname");
-    u.email = forms::value(ctx.req, "email");
-    const auto pw = ctx.req.form("password");
-    const auto confirm = ctx.req.form("confirm_password");
-    if (u.fname.empty() || u.lname.empty() || u.email.empty() || pw.empty() || confirm.empty())
-        return register_page(ctx, {}, "Please fill in all fields", 422);
-    for (const auto& [name, v] : {std::pair{"fname", u.fname}, {"mname", u.mname}, {"lname", u.lname}})
+    if (r.fname.empty() || r.lname.empty() || r.email.empty() || r.password.empty() || r.confirm.empty())
+        return {{"", "Please fill in all fields"}};
+    for (const auto& [name, v] : {std::pair{"fname", r.fname}, {"mname", r.mname}, {"lname", r.lname}})
         if (auto e = forms::check_text(v); !e.empty()) errors[name] = e;
-    if (!forms::valid_email(u.email)) errors["email"] = "Please enter a valid email address";
-    if (auto e = password_problem(pw); !e.empty()) errors["password"] = e;
-    else if (pw != confirm) errors["confirm_password"] = "Passwords do not match";
-    if (!errors.empty()) return register_page(ctx, errors, errors.begin()->second, 422);
+    if (!forms::valid_email(r.email)) errors["email"] = "Please enter a valid email address";
+    if (auto e = password_problem(r.password); !e.empty()) errors["password"] = e;
+    else if (r.password != r.confirm) errors["confirm_password"] = "Passwords do not match";
+    if (!errors.empty()) return errors;
     auto& app = ctx.app;
     // No unique key on email in the PHP table (and ems never alters it):
     // a named lock serializes sign-ups for one address across workers.
-    const auto lock_name = "ems_register:" + sha256_hex(to_lower(u.email));
+    const auto lock_name = "ems_register:" + sha256_hex(to_lower(r.email));
     app.db().query("SELECT GET_LOCK(?, 10)", {lock_name});
-    std::string uid;
     try {
-        if (account::email_taken(app.db(), u.email)) {
-            app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
-            return register_page(ctx, {{"email", "Email already exists"}}, "Email already exists", 422);
+        if (account::email_taken(app.db(), r.email)) {
+            errors["email"] = "Email already exists";
+        } else {
+            account::NewUser u{r.email, r.fname, r.mname, r.lname,
+                               password::hash(r.password, app.config().password_cost), random_hex(32)};
+            uid = account::create_user(app, u);
+            account::sync_user_file(app, uid, "uid:" + uid);
+            if (app.config().require_email_verification) send_verification_mail(ctx, u.email, u.verify_token);
+            else sign_in(ctx, uid);
         }
-        u.password_hash = password::hash(pw, app.config().password_cost);
-        u.verify_token = random_hex(32);
-        uid = account::create_user(app, u);
     } catch (...) {
         app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
         throw;
     }
     app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
-    account::sync_user_file(app, uid, "uid:" + uid);
-    if (app.config().require_email_verification) {
-        send_verification_mail(ctx, u.email, u.verify_token);
+    return errors;
+}
+
+Registration registration_from(const Request& req) {
+    return {forms::value(req, "fname"), forms::value(req, "mname"), forms::value(req, "lname"),
+            forms::value(req, "email"), req.form("password"), req.form("confirm_password")};
+}
+
+Response register_user(Ctx& ctx) {
+    std::string uid;
+    const auto errors = attempt_register(ctx, registration_from(ctx.req), uid);
+    if (!errors.empty()) {
+        const auto& first = errors.begin()->second;
+        auto field_errors = errors;
+        field_errors.erase("");
+        return register_page(ctx, field_errors, first, 422);
+    }
+    if (ctx.app.config().require_email_verification) {
         set_flash(ctx, "success", "Account created. Please check your email to verify your address, then sign in.");
         return Response::redirect("/auth/login");
     }
-    sign_in(ctx, uid);
     return Response::redirect("/dashboard");
 }
 

@@ -1,0 +1,56 @@
+#include "handlers/api_common.hpp"
+
+#include <memory>
+
+#include "fcgi/errors.hpp"
+#include "fcgi/text.hpp"
+#include "handlers/handlers.hpp"
+
+namespace ems::api {
+
+Json::Value body(const Ctx& ctx) {
+    const auto& req = ctx.req;
+    if (req.content_type().rfind("application/json", 0) != 0) {
+        Json::Value v(Json::objectValue);
+        for (const auto& [k, val] : req.form_fields()) v[k] = val;
+        return v;
+    }
+    Json::CharReaderBuilder b;
+    b["strictRoot"] = true;
+    b["rejectDupKeys"] = true;
+    std::unique_ptr<Json::CharReader> reader(b.newCharReader());
+    Json::Value v;
+    std::string errs;
+    const auto& text = req.body();
+    if (!valid_utf8(text) || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) || !v.isObject())
+        throw BadRequest("The body must be a JSON object");
+    return v;
+}
+
+std::string field(const Json::Value& body, const char* name) {
+    const auto& v = body[name];
+    return v.isString() ? trim(v.asString()) : std::string();
+}
+
+Response error(int status, const std::string& message) {
+    Json::Value v;
+    v["error"] = message;
+    return Response::json(v, status);
+}
+
+Response ok(const Json::Value& value, int status) { return Response::json(value, status); }
+
+Json::Value user_json(const User& u) {
+    Json::Value v;
+    v["uid"] = u.uid;
+    v["fname"] = u.fname;
+    v["mname"] = u.mname;
+    v["lname"] = u.lname;
+    v["fullname"] = u.fullname;
+    v["email"] = u.email;
+    v["emailverified"] = u.emailverified;
+    v["profile_picture_url"] = picture_url(u.profilepicture);
+    return v;
+}
+
+}  // namespace ems::api

@@ -1,0 +1,165 @@
+// /dashboard/profile and its forms: names, password, picture, API tokens.
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "fcgi/errors.hpp"
+#include "fcgi/log.hpp"
+#include "fcgi/text.hpp"
+#include "handlers/forms.hpp"
+#include "handlers/handlers.hpp"
+#include "handlers/session.hpp"
+#include "models/password.hpp"
+#include "models/profile.hpp"
+#include "models/user.hpp"
+
+namespace ems {
+namespace {
+
+constexpr std::size_t max_picture_bytes = 5 * 1024 * 1024;
+
+const forms::FieldSpec name_fields[] = {
+    {"fname", "First name", "text", "given-name"},
+    {"mname", "Middle name", "text", "additional-name", false},
+    {"lname", "Last name", "text", "family-name"},
+};
+const forms::FieldSpec password_fields[] = {
+    {"current_password", "Current password", "password", "current-password"},
+    {"new_password", "New password (8 to 128 characters)", "password", "new-password"},
+    {"confirm_password", "Confirm new password", "password", "new-password"},
+};
+
+Response redirect_with(Ctx& ctx, const std::string& type, const std::string& message) {
+    set_flash(ctx, type, message);
+    return Response::redirect("/dashboard/profile");
+}
+
+// The file's type from its first bytes, never from the client's header.
+std::string image_extension(const std::string& data) {
+    if (data.size() >= 3 && data.compare(0, 3, "\xFF\xD8\xFF") == 0) return "jpg";
+    if (data.size() >= 8 && data.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0) return "png";
+    if (data.size() >= 6 && (data.compare(0, 6, "GIF87a") == 0 || data.compare(0, 6, "GIF89a") == 0)) return "gif";
+    return {};
+}
+
+void write_upload(const std::filesystem::path& dir, const std::string& name, const std::string& data) {
+    std::filesystem::create_directories(dir);
+    const auto tmp = dir / ("." + name + ".tmp");
+    // 0644: nginx serves these files itself; they are images, never executed.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot create " + tmp.string());
+    const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+        std::filesystem::remove(tmp);
+        throw std::runtime_error("cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, dir / name);
+}
+
+}  // namespace
+
+std::string picture_url(const std::string& file_name) {
+    static const std::regex ours(R"(^[0-9A-Za-z-]{1,36}_[0-9]{1,12}\.(jpg|png|gif)$)");
+    if (std::regex_match(file_name, ours)) return "/profilePictures/" + file_name;
+    return "/static/default-avatar.svg";
+}
+
+Response show_profile(Ctx& ctx) {
+    const auto& u = *ctx.user;
+    auto m = ctx.page("Edit Profile");
+    const std::map<std::string, std::string> values = {{"fname", u.fname}, {"mname", u.mname}, {"lname", u.lname}};
+    for (const auto& f : name_fields) m["name_fields"].append(forms::field(f, values.at(f.name), ""));
+    for (const auto& f : password_fields) m["password_fields"].append(forms::field(f, "", ""));
+    m["email"] = u.email;
+    m["picture_url"] = picture_url(u.profilepicture);
+    for (const auto& t : profile::api_tokens(ctx.app, u.uid)) {
+        Json::Value row;
+        row["id"] = t.id;
+        row["name"] = t.name;
+        row["created_at"] = t.created_at;
+        row["last_used"] = t.last_used;
+        m["api_tokens"].append(row);
+    }
+    m["has_api_tokens"] = m.isMember("api_tokens");
+    return Response::html(ctx.app.views().render("profile", m));
+}
+
+std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& mid, const std::string& l) {
+    if (f.empty() || l.empty()) return "First name and last name are required";
+    for (const auto* v : {&f, &mid, &l})
+        if (auto e = forms::check_text(*v); !e.empty()) return "Failed to update profile: " + e;
+    profile::update_names(ctx.app, ctx.user->uid, f, mid, l);
+    return {};
+}
+
+std::string apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
+                                  const std::string& confirm) {
+    if (current.empty() || next.empty() || confirm.empty()) return "Please fill in all fields";
+    if (next != confirm) return "New passwords do not match";
+    if (auto e = check_new_password(next); !e.empty()) return e;
+    const auto user = find_user(ctx.app.db(), ctx.user->uid);
+    if (!user || current.size() > 4096 || !password::verify(current, user->password_hash))
+        return "Current password is incorrect";
+    profile::set_password(ctx.app, user->uid, password::hash(next, ctx.app.config().password_cost));
+    // Other devices signed in with the old password are signed out; this
+    // one continues under a fresh session id.
+    end_other_sessions(ctx, user->uid);
+    if (ctx.auth_via == "session") sign_in(ctx, user->uid);
+    return {};
+}
+
+std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
+    if (!file) return "File upload failed";
+    if (file->data.size() > max_picture_bytes) return "File size must be less than 5MB";
+    const auto ext = image_extension(file->data);
+    if (ext.empty()) return "Only JPEG, PNG, and GIF files are allowed";
+    const auto& uid = ctx.user->uid;
+    const auto name = uid + "_" + std::to_string(std::time(nullptr)) + "." + ext;
+    write_upload(ctx.app.config().uploads_dir, name, file->data);
+    const auto old = ctx.user->profilepicture;
+    profile::set_picture(ctx.app, uid, name);
+    ctx.user->profilepicture = name;
+    if (old != name && picture_url(old) != "/static/default-avatar.svg" && old.rfind(uid + "_", 0) == 0) {
+        std::error_code ec;  // best effort: the old file is no longer referenced
+        std::filesystem::remove(std::filesystem::path(ctx.app.config().uploads_dir) / old, ec);
+    }
+    return {};
+}
+
+Response update_profile(Ctx& ctx) {
+    const auto e = apply_profile_update(ctx, forms::value(ctx.req, "fname"), forms::value(ctx.req, "mname"),
+                                        forms::value(ctx.req, "lname"));
+    return e.empty() ? redirect_with(ctx, "success", "Profile updated successfully") : redirect_with(ctx, "error", e);
+}
+
+Response change_password(Ctx& ctx) {
+    const auto e = apply_password_change(ctx, ctx.req.form("current_password"), ctx.req.form("new_password"),
+                                         ctx.req.form("confirm_password"));
+    return e.empty() ? redirect_with(ctx, "success", "Password changed successfully") : redirect_with(ctx, "error", e);
+}
+
+Response upload_profile_picture(Ctx& ctx) {
+    const auto e = apply_picture_upload(ctx, ctx.req.file("profile_picture"));
+    return e.empty() ? redirect_with(ctx, "success", "Profile picture updated successfully")
+                     : redirect_with(ctx, "error", e);
+}
+
+Response create_api_token(Ctx& ctx) {
+    const auto name = forms::value(ctx.req, "token_name");
+    if (name.empty() || !forms::check_text(name, 100).empty())
+        return redirect_with(ctx, "error", "Please give the token a name (at most 100 characters)");
+    const auto token = profile::create_api_token(ctx.app, ctx.user->uid, name);
+    return redirect_with(ctx, "success", "Your new API token (copy it now, it is shown only once): " + token);
+}
+
+Response revoke_api_token(Ctx& ctx) {
+    if (!profile::revoke_api_token(ctx.app, ctx.user->uid, ctx.req.form("token_id")))
+        return redirect_with(ctx, "error", "Token not found");
+    return redirect_with(ctx, "success", "Token revoked");
+}
+
+}  // namespace ems

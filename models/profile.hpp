@@ -1,0 +1,34 @@
+// Profile writes on user_credentials: names, password, picture, reset and
+// verification tokens, API tokens. Every change re-syncs the user file.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fcgi/app.hpp"
+
+namespace ems::profile {
+
+void update_names(App& app, const std::string& uid, const std::string& f, const std::string& m,
+                  const std::string& l);
+void set_password(App& app, const std::string& uid, const std::string& hash);
+void set_picture(App& app, const std::string& uid, const std::string& file_name);
+
+// Stores SHA-256(token) with a one-hour expiry; returns nothing (mail sends the token).
+void set_reset_token(App& app, const std::string& uid, const std::string& token);
+// The uid whose unexpired reset token is `token` (hashed by ems, or plain
+// as the PHP app stored it).
+std::optional<std::string> uid_for_reset_token(App& app, const std::string& token);
+void clear_reset_token(App& app, const std::string& uid);
+// Sets emailverified=1 for the account whose currboundtoken is `token`.
+std::optional<std::string> verify_email(App& app, const std::string& token);
+
+struct ApiToken {
+    std::string id, name, created_at, last_used;
+};
+// Returns the new token (shown once); only its hash is stored.
+std::string create_api_token(App& app, const std::string& uid, const std::string& name);
+std::vector<ApiToken> api_tokens(App& app, const std::string& uid);
+bool revoke_api_token(App& app, const std::string& uid, const std::string& id);
+
+}  // namespace ems::profile
