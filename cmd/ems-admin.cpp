@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "fcgi/app.hpp"
+#include "models/event_check.hpp"
 #include "storage/file_storage.hpp"
 
 namespace {
@@ -67,13 +69,53 @@ int compact_command(int argc, char** argv) {
     }
 }
 
+// The config file given with `-c FILE` before the subcommand ("" = defaults + EMS_* env).
+std::string config_path;
+
+// check [--repair]: participantcount and attended lists against the files.
+int check_command(int argc, char** argv) {
+    bool repair = false;
+    for (int i = 1; i < argc; ++i) {
+        if (argv[i] == std::string("--repair")) {
+            repair = true;
+        } else {
+            std::cerr << "ems-admin check: unknown option " << argv[i] << "\n";
+            return 2;
+        }
+    }
+    try {
+        const auto config = ems::Config::load(config_path);
+        ems::db::Db db(ems::db_options(config));
+        ems::storage::FileStorage files{ems::storage::StorageOptions{config.storage_root}};
+        const int drift = ems::events::check_consistency(db, files, repair, std::cout);
+        return drift == 0 ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "ems-admin check: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+int repair_command(int argc, char** argv) {
+    if (argc > 1) {
+        std::cerr << "ems-admin repair: no options\n";
+        return 2;
+    }
+    char repair_flag[] = "--repair";
+    char* args[] = {argv[0], repair_flag};
+    return check_command(2, args);
+}
+
 const Command commands[] = {
+    {"check", "[--repair]   compare participantcount and attended lists with the participant files "
+              "(exit 0 consistent, 1 drift found, 2 error); needs -c CONFIG",
+     check_command},
+    {"repair", "   the same as check --repair", repair_command},
     {"compact", "[--event N] --storage DIR   fold participant journals into PHP-format JSON",
      compact_command},
 };
 
 int usage(std::ostream& out) {
-    out << "usage: ems-admin COMMAND [options]\n";
+    out << "usage: ems-admin [-c CONFIG] COMMAND [options]\n";
     for (const Command& c : commands) out << "  " << c.name << " " << c.help << "\n";
     return 1;
 }
@@ -81,6 +123,12 @@ int usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 3 && !std::strcmp(argv[1], "-c")) {
+        config_path = argv[2];
+        argv[2] = argv[0];
+        argc -= 2;
+        argv += 2;
+    }
     if (argc < 2) return usage(std::cerr);
     if (!std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) return usage(std::cout), 0;
     for (const Command& c : commands)

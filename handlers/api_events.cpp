@@ -1,0 +1,138 @@
+// The JSON API for events: the same rules and messages as the HTML pages,
+// with errors as {"error": "..."} (fcgi/dispatch.cpp) and status codes
+// instead of flash + redirect: 404 unknown, 403 not yours, 409 a state that
+// refuses the change (full, closed, already registered).
+#include "fcgi/errors.hpp"
+#include "handlers/event_common.hpp"
+#include "handlers/handlers.hpp"
+#include "models/event_participation.hpp"
+#include "storage/file_storage.hpp"
+
+namespace ems {
+namespace {
+
+using namespace event_views;
+
+Json::Value settings_json(const events::Settings& s) {
+    Json::Value v(Json::objectValue);
+    v["registration_open"] = s.registration_open;
+    v["max_participants"] = s.max_participants ? Json::Value(static_cast<Json::Int64>(*s.max_participants)) : Json::Value();
+    v["require_approval"] = s.require_approval;
+    return v;
+}
+
+Json::Value api_event(const events::Event& ev) {
+    auto v = event_model(ev);
+    v.removeMember("start_display");
+    v.removeMember("end_display");
+    v["id"] = static_cast<Json::Int64>(ev.id);
+    return v;
+}
+
+events::Event event_or_404(Ctx& ctx) {
+    auto ev = event_from_param(ctx);
+    if (!ev) throw NotFound("Event not found");
+    return *ev;
+}
+
+events::Event event_by_key_or_404(Ctx& ctx) {
+    const auto key = events::normalize_key(ctx.param("key"));
+    auto ev = key ? events::find_event_by_key(ctx.app.db(), *key) : std::nullopt;
+    if (!ev) throw NotFound("Invalid event key");
+    return *ev;
+}
+
+std::size_t positive_query(const Ctx& ctx, const char* name, std::size_t fallback, std::size_t max) {
+    const auto q = ctx.req.query(name);
+    if (q.empty()) return fallback;
+    if (q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos || std::stoul(q) == 0)
+        throw BadRequest(std::string(name) + " must be a positive integer");
+    return std::min<std::size_t>(std::stoul(q), max);
+}
+
+}  // namespace
+
+Response list_api_events(Ctx& ctx) {
+    Json::Value v(Json::objectValue);
+    v["created"] = Json::Value(Json::arrayValue);
+    v["attended"] = Json::Value(Json::arrayValue);
+    for (const auto& ev : events::events_created_by(ctx.app.db(), ctx.user->uid)) {
+        auto e = api_event(ev);
+        e["eventkey"] = ev.key;
+        v["created"].append(e);
+    }
+    const auto ids = events::parse_attended(ctx.user->attendedevents);
+    for (const auto& ev : events::events_by_ids(ctx.app.db(), ids)) {
+        const auto list = ctx.app.files().get_event_participants(ev.id);
+        const auto* entry = list->find(ctx.user->uid);
+        if (!entry) continue;
+        auto e = api_event(ev);
+        e["status"] = (*entry)["status"];
+        v["attended"].append(e);
+    }
+    return Response::json(v);
+}
+
+Response show_api_event(Ctx& ctx) {
+    const auto ev = event_or_404(ctx);
+    auto v = api_event(ev);
+    if (is_owner(ctx, ev)) {
+        v["eventkey"] = ev.key;
+        v["settings"] = settings_json(events::load_settings(ctx.app, ev.id));
+        return Response::json(v);
+    }
+    const auto list = ctx.app.files().get_event_participants(ev.id);
+    const auto* entry = list->find(ctx.user->uid);
+    if (!entry) throw Forbidden("You can only view events you created or registered for");
+    v["status"] = (*entry)["status"];
+    return Response::json(v);
+}
+
+Response list_api_participants(Ctx& ctx) {
+    const auto ev = event_or_404(ctx);
+    if (!is_owner(ctx, ev)) throw Forbidden("You can only manage your own events");
+    const auto per_page = positive_query(ctx, "per_page", 100, 1000);
+    const auto page = positive_query(ctx, "page", 1, 1000000000);
+    const auto list = ctx.app.files().get_event_participants(ev.id);
+    Json::Value v(Json::objectValue);
+    v["total"] = static_cast<Json::UInt64>(list->size());
+    v["page"] = static_cast<Json::UInt64>(page);
+    v["per_page"] = static_cast<Json::UInt64>(per_page);
+    v["participants"] = Json::Value(Json::arrayValue);
+    std::size_t i = 0;
+    for (const auto& [uid, e] : *list) {
+        if (i++ < (page - 1) * per_page) continue;
+        if (v["participants"].size() >= per_page) break;
+        Json::Value p(Json::objectValue);
+        p["uid"] = uid;
+        for (const char* k : {"name", "email", "joined_at", "status"}) p[k] = e[k].isString() ? e[k].asString() : "";
+        v["participants"].append(p);
+    }
+    return Response::json(v);
+}
+
+Response create_api_registration(Ctx& ctx) {
+    const auto ev = event_by_key_or_404(ctx);
+    const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
+    if (o == events::Outcome::not_found) throw NotFound("Invalid event key");
+    const auto message = events::outcome_message(o, ev.name);
+    if (o != events::Outcome::registered && o != events::Outcome::pending) throw Conflict(message);
+    Json::Value v(Json::objectValue);
+    v["event_id"] = static_cast<Json::Int64>(ev.id);
+    v["status"] = o == events::Outcome::pending ? "pending" : "registered";
+    v["message"] = message;
+    return Response::json(v, 201);
+}
+
+Response delete_api_registration(Ctx& ctx) {
+    const auto ev = event_by_key_or_404(ctx);
+    const auto o = events::remove_participant(ctx.app, ev.id, ctx.user->uid, actor_of(*ctx.user));
+    if (o == events::Outcome::not_found) throw NotFound("Invalid event key");
+    if (o != events::Outcome::done) throw NotFound(events::outcome_message(o, ev.name));
+    Json::Value v(Json::objectValue);
+    v["event_id"] = static_cast<Json::Int64>(ev.id);
+    v["message"] = "Your registration for " + ev.name + " has been cancelled";
+    return Response::json(v);
+}
+
+}  // namespace ems

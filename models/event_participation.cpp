@@ -1,0 +1,116 @@
+#include "models/event_participation.hpp"
+
+#include <algorithm>
+
+#include "storage/file_storage.hpp"
+
+namespace ems::events {
+namespace {
+
+using storage::AddResult;
+
+// Adds or removes one event id in the user's attended list, under the
+// user's row lock (taken after the event's: see the header).
+void edit_attended(db::Db& db, const std::string& uid, const std::string& event_id, bool add) {
+    const auto row =
+        db.query_one("SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE", {uid});
+    if (!row) return;
+    auto ids = parse_attended(row->str(0));
+    const bool present = std::find(ids.begin(), ids.end(), event_id) != ids.end();
+    if (add == present) return;
+    if (add) ids.push_back(event_id);
+    else ids.erase(std::remove(ids.begin(), ids.end(), event_id), ids.end());
+    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)", {format_attended(ids), uid});
+}
+
+void store_count(App& app, std::int64_t id) {
+    app.db().exec("UPDATE events SET participantcount = ? WHERE eventid = ?",
+                  {static_cast<long long>(app.files().count_participants(id)), static_cast<long long>(id)});
+}
+
+Json::Value participant_entry(App& app, const User& u, bool pending) {
+    Json::Value e(Json::objectValue);
+    // PHP wrote the uid as a JSON number on INT tables: keep the type.
+    if (app.uid_kind() == schema::UidKind::integer) e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
+    else e["uid"] = u.uid;
+    e["joined_at"] = local_time_now();
+    e["status"] = pending ? "pending" : "registered";
+    e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
+    e["email"] = u.email;
+    return e;
+}
+
+}  // namespace
+
+Outcome register_for_event(App& app, std::int64_t id, const User& user) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    if (!find_event(db, id, true)) return Outcome::not_found;
+    const auto s = load_settings(app, id);
+    if (!s.registration_open) return Outcome::closed;
+    std::optional<std::size_t> max;
+    if (s.max_participants) max = static_cast<std::size_t>(*s.max_participants);
+    const auto entry = participant_entry(app, user, s.require_approval);
+    const auto r = app.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
+    if (r == AddResult::full) return Outcome::full;
+    // Also on a repeat: a crash after an earlier file write left the DB
+    // behind; this brings count and list up to the file (no-ops otherwise).
+    store_count(app, id);
+    edit_attended(db, user.uid, std::to_string(id), true);
+    tx.commit();
+    if (r == AddResult::already_present) return Outcome::already_registered;
+    return s.require_approval ? Outcome::pending : Outcome::registered;
+}
+
+Outcome remove_participant(App& app, std::int64_t id, const std::string& uid, const std::string& actor) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    if (!find_event(db, id, true)) return Outcome::not_found;
+    const bool removed = app.files().remove_participant_from_event(id, uid, actor);
+    store_count(app, id);
+    edit_attended(db, uid, std::to_string(id), false);
+    tx.commit();
+    return removed ? Outcome::done : Outcome::not_registered;
+}
+
+Outcome approve_participant(App& app, std::int64_t id, const std::string& uid, const std::string& actor) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    if (!find_event(db, id, true)) return Outcome::not_found;
+    Json::Value fields(Json::objectValue);
+    fields["status"] = "registered";
+    const bool ok = app.files().update_participant(id, uid, fields, actor);
+    tx.commit();
+    return ok ? Outcome::done : Outcome::not_registered;
+}
+
+void delete_event(App& app, std::int64_t id, const User& actor) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    if (!find_event(db, id, true)) return;
+    // Under the row lock no registration can add to the list we read.
+    const auto list = app.files().get_event_participants(id);
+    db.exec("DELETE FROM events WHERE eventid = ?", {static_cast<long long>(id)});
+    for (const auto& [uid, entry] : *list) edit_attended(db, uid, std::to_string(id), false);
+    tx.commit();
+    // After the commit: a crash here leaves orphan files (reported by
+    // `ems-admin check`), never a row whose participants are gone. The badge
+    // path is not touched: eventbadges/default.png is shared by every event.
+    app.files().delete_event_data(id, actor_of(actor));
+}
+
+std::string outcome_message(Outcome o, const std::string& name) {
+    switch (o) {
+        case Outcome::registered: return "Successfully registered for " + name;
+        case Outcome::pending: return "Your registration for " + name + " is waiting for the organizer's approval";
+        case Outcome::already_registered: return "You are already registered for this event";
+        case Outcome::full: return "This event is full";
+        case Outcome::closed: return "Registration is closed for this event";
+        case Outcome::not_found: return "Event not found";
+        case Outcome::not_registered: return "You are not registered for this event";
+        case Outcome::done: return "Done";
+    }
+    return {};
+}
+
+}  // namespace ems::events

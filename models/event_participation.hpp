@@ -1,0 +1,30 @@
+// Registration, cancellation and the organizer's participant actions as
+// single consistent operations over the event row, the participants file
+// and user_credentials.attendedevents.
+//
+// Order inside each: lock the event row (SELECT ... FOR UPDATE), change the
+// participants file (the source of truth, durable on return), then update
+// participantcount and the attended list and commit. A crash between the
+// file write and the commit leaves the file ahead of the database, which the
+// next operation on the same user heals and `ems-admin check --repair` fixes.
+// Lock order is always event row, then user row, so two operations never
+// wait on each other in a cycle.
+#pragma once
+#include <string>
+
+#include "models/event.hpp"
+
+namespace ems::events {
+
+enum class Outcome { registered, pending, already_registered, full, closed, not_found, not_registered, done };
+
+// `key` already normalized (upper-case hex).
+Outcome register_for_event(App& app, std::int64_t event_id, const User& user);
+// The participant's own cancellation, or the organizer's removal/decline.
+Outcome remove_participant(App& app, std::int64_t event_id, const std::string& uid, const std::string& actor);
+// pending -> registered.
+Outcome approve_participant(App& app, std::int64_t event_id, const std::string& uid, const std::string& actor);
+// User-facing message for an outcome ("This event is full", ...).
+std::string outcome_message(Outcome o, const std::string& event_name);
+
+}  // namespace ems::events

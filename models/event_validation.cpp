@@ -1,0 +1,128 @@
+// Pure checks on event input: no database, no files, so unit tests cover
+// every branch (tests/unit/event_validation_test.cpp).
+#include <cstdio>
+#include <regex>
+
+#include "fcgi/text.hpp"
+#include "handlers/forms.hpp"
+#include "models/event.hpp"
+
+namespace ems::events {
+namespace {
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+std::string get(const std::map<std::string, std::string>& f, const char* name) {
+    const auto it = f.find(name);
+    return it == f.end() ? std::string() : trim(it->second);
+}
+
+// Empty: no limit. Digits only, so "-1", "1e3" and "10.5" are refused
+// before any conversion can overflow.
+std::optional<long long> parse_capacity(const std::string& v, bool& ok) {
+    ok = true;
+    if (v.empty()) return std::nullopt;
+    ok = v.size() <= 7 && v.find_first_not_of("0123456789") == std::string::npos;
+    if (!ok) return std::nullopt;
+    const long long n = std::stoll(v);
+    ok = n >= 1 && n <= max_capacity;
+    return ok ? std::optional<long long>(n) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> normalize_datetime(const std::string& s) {
+    static const std::regex re(R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$)");
+    std::smatch m;
+    if (s.size() > 19 || !std::regex_match(s, m, re)) return std::nullopt;
+    const int y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]);
+    const int h = std::stoi(m[4]), mi = std::stoi(m[5]), sec = m[6].matched ? std::stoi(m[6]) : 0;
+    // DATETIME holds years 1000-9999; 2025-02-30 and 24:00 are not real times.
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
+    if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
+    char buf[80];  // sized for any int, so the compiler can prove no truncation
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec);
+    return std::string(buf);
+}
+
+std::string to_input_datetime(const std::string& v) {
+    if (v.size() < 16) return v;
+    return v.substr(0, 10) + "T" + v.substr(11, 5);
+}
+
+std::optional<std::string> normalize_key(const std::string& key) {
+    if (key.size() != 8) return std::nullopt;
+    std::string out;
+    for (char c : key) {
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+        out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    return out;
+}
+
+FormResult validate_event_form(const std::map<std::string, std::string>& f) {
+    FormResult r;
+    for (const char* name : {"eventname", "startdate", "enddate", "location", "eventshortinfo", "max_participants"})
+        r.values[name] = get(f, name);
+    r.values["registration_open"] = f.count("registration_open") ? "1" : "";
+    r.values["require_approval"] = f.count("require_approval") ? "1" : "";
+    for (const char* name : {"eventname", "startdate", "enddate", "location"})
+        if (r.values[name].empty()) r.errors[name] = "This field is required";
+    if (!r.errors.empty()) r.form_error = "Please fill in all required fields";
+    for (const char* name : {"eventname", "location", "eventshortinfo", "startdate", "enddate"})
+        if (auto e = forms::check_text(r.values[name]); !e.empty() && !r.errors.count(name)) r.errors[name] = e;
+    auto& in = r.input;
+    for (auto [name, out] : {std::pair{"startdate", &in.startdate}, {"enddate", &in.enddate}}) {
+        if (r.errors.count(name)) continue;
+        if (auto d = normalize_datetime(r.values[name])) *out = *d;
+        else r.errors[name] = "Please enter a real date and time (YYYY-MM-DDTHH:MM)";
+    }
+    if (!in.startdate.empty() && !in.enddate.empty() && in.enddate <= in.startdate) {
+        r.errors["enddate"] = "End date must be after start date";
+        if (r.form_error.empty()) r.form_error = "End date must be after start date";
+    }
+    bool cap_ok = true;
+    in.settings.max_participants = parse_capacity(r.values["max_participants"], cap_ok);
+    if (!cap_ok) r.errors["max_participants"] = "Enter a whole number from 1 to 1000000, or leave it empty for no limit";
+    in.settings.registration_open = !r.values["registration_open"].empty();
+    in.settings.require_approval = !r.values["require_approval"].empty();
+    in.name = r.values["eventname"];
+    in.location = r.values["location"];
+    in.shortinfo = r.values["eventshortinfo"];
+    if (!r.errors.empty() && r.form_error.empty()) r.form_error = "Please correct the fields marked below";
+    return r;
+}
+
+std::vector<std::string> parse_attended(const std::string& text) {
+    std::vector<std::string> out;
+    Json::Value v;
+    Json::CharReaderBuilder b;
+    std::string errs;
+    std::unique_ptr<Json::CharReader> reader(b.newCharReader());
+    if (text.empty() || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) || !v.isArray())
+        return out;
+    for (const auto& item : v) {
+        std::string id;
+        if (item.isString()) id = item.asString();
+        else if (item.isIntegral()) id = std::to_string(item.asLargestInt());
+        else continue;
+        if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+    return out;
+}
+
+std::string format_attended(const std::vector<std::string>& ids) {
+    // PHP json_encode of an array of strings: ["1","3"].
+    Json::Value v(Json::arrayValue);
+    for (const auto& id : ids) v.append(id);
+    Json::StreamWriterBuilder w;
+    w["indentation"] = "";
+    return Json::writeString(w, v);
+}
+
+}  // namespace ems::events
