@@ -1,7 +1,5 @@
 #include "fcgi/router.hpp"
 
-#include <cgicc/CgiUtils.h>
-
 #include <stdexcept>
 
 #include "fcgi/text.hpp"
@@ -30,6 +28,23 @@ bool matches(const Route& r, const std::vector<std::string>& segs, std::map<std:
     }
     params = std::move(found);
     return true;
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters: form
+// encoding's '+' for a space would mean a literal '+' in a path.
+std::string encode_segment(const std::string& s) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out += '%';
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -62,7 +77,7 @@ std::string url_for(const std::string& name, const std::map<std::string, std::st
             if (seg.size() > 2 && seg.front() == '{') {
                 const auto it = params.find(seg.substr(1, seg.size() - 2));
                 if (it == params.end()) throw std::logic_error("url_for(" + name + "): missing " + seg);
-                out += cgicc::form_urlencode(it->second);
+                out += encode_segment(it->second);
             } else {
                 out += seg;
             }
