@@ -105,7 +105,30 @@ int repair_command(int argc, char** argv) {
     return check_command(2, args);
 }
 
+// migrate-schema: what ems-fcgi does at start with auto_migrate = true, for
+// deployments that apply schema changes as a separate, reviewed step.
+int migrate_schema_command(int argc, char**) {
+    if (argc > 1) {
+        std::cerr << "ems-admin migrate-schema: no options\n";
+        return 2;
+    }
+    try {
+        const auto config = ems::Config::load(config_path);
+        ems::db::Db db(ems::db_options(config));
+        const int before = ems::schema::current_version(db);
+        const int applied = ems::schema::migrate(db);
+        std::cout << "schema version " << before << " -> " << ems::schema::current_version(db) << " (" << applied
+                  << " migration(s) applied); the PHP tables were created only where absent\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "ems-admin migrate-schema: " << e.what() << "\n";
+        return 1;
+    }
+}
+
 const Command commands[] = {
+    {"migrate-schema", "   create missing tables and apply ems_* migrations; needs -c CONFIG",
+     migrate_schema_command},
     {"check", "[--repair]   compare participantcount and attended lists with the participant files "
               "(exit 0 consistent, 1 drift found, 2 error); needs -c CONFIG",
      check_command},
