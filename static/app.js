@@ -1,21 +1,48 @@
 // Progressive enhancement only: every action works without this file.
+// Served from /static/ because the CSP allows no inline script.
+
+// Copy buttons: <button type="button" data-copy="ID"> copies the value of
+// the input with that id. Without the clipboard API the text is selected so
+// Ctrl+C works; the button says what happened (it is its own live label).
 document.addEventListener('click', (event) => {
-  const copy = event.target.closest('[data-copy]');
-  if (copy) {
-    const text = document.getElementById(copy.dataset.copy)?.value;
-    if (text && navigator.clipboard) {
-      navigator.clipboard.writeText(text).then(() => { copy.textContent = 'Copied'; });
-      event.preventDefault();
-    }
+  const button = event.target.closest('[data-copy]');
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copy);
+  if (!input) return;
+  event.preventDefault();
+  input.focus();
+  input.select();
+  const done = (text) => {
+    button.textContent = text;
+    button.setAttribute('aria-live', 'polite');
+  };
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(input.value).then(() => done('Copied'), () => done('Press Ctrl+C to copy'));
+  } else {
+    done('Press Ctrl+C to copy');
   }
 });
+
+// data-confirm="question" on a form asks before sending it. A double click
+// must not send a form twice: the second submit is dropped.
 document.addEventListener('submit', (event) => {
   const form = event.target;
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
     event.preventDefault();
     return;
   }
-  // A double click must not send the form twice.
-  if (form.dataset.submitted) { event.preventDefault(); return; }
+  if (form.dataset.submitted) {
+    event.preventDefault();
+    return;
+  }
   form.dataset.submitted = '1';
+  form.querySelectorAll('button[type="submit"], button:not([type])').forEach((b) => b.setAttribute('aria-disabled', 'true'));
+});
+
+// Back/forward cache: a page restored after a submit must be usable again.
+window.addEventListener('pageshow', () => {
+  document.querySelectorAll('form[data-submitted]').forEach((form) => {
+    delete form.dataset.submitted;
+    form.querySelectorAll('[aria-disabled="true"]').forEach((b) => b.removeAttribute('aria-disabled'));
+  });
 });
