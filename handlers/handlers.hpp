@@ -1,5 +1,8 @@
 // Every handler, one file per resource, named verb_noun.
 #pragma once
+#include <map>
+#include <string>
+
 #include "fcgi/app.hpp"
 
 namespace ems {
@@ -21,7 +24,41 @@ Response logout(Ctx& ctx);
 
 namespace ems {
 // handlers/auth.cpp
+struct Registration {
+    std::string fname, mname, lname, email, password, confirm;
+};
+// "" when signed in, else the message (throws TooManyRequests when throttled).
+std::string attempt_login(Ctx& ctx, const std::string& email, const std::string& password);
+// Field -> message ("" key: the form's message); empty when registered (uid set).
+std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r, std::string& uid);
 std::string check_new_password(const std::string& pw);
+// handlers/profile.cpp (apply_*: "" on success, else the message to show)
+std::string picture_url(const std::string& file_name);
+Response show_profile(Ctx& ctx);
+Response update_profile(Ctx& ctx);
+Response change_password(Ctx& ctx);
+Response upload_profile_picture(Ctx& ctx);
+Response create_api_token(Ctx& ctx);
+Response revoke_api_token(Ctx& ctx);
+std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& m, const std::string& l);
+std::string apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
+                                  const std::string& confirm);
+std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file);
+// handlers/password_reset.cpp
+Response show_reset_request(Ctx& ctx);
+Response reset_request(Ctx& ctx);
+Response show_reset_password(Ctx& ctx);
+Response reset_password(Ctx& ctx);
+Response verify_email(Ctx& ctx);
+// handlers/api_account.cpp
+Response api_login(Ctx& ctx);
+Response api_logout(Ctx& ctx);
+Response api_register(Ctx& ctx);
+Response api_show_me(Ctx& ctx);
+Response api_update_me(Ctx& ctx);
+Response api_change_password(Ctx& ctx);
+Response api_upload_picture(Ctx& ctx);
+Response api_reset_request(Ctx& ctx);
 // handlers/mail.cpp
 void send_verification_mail(Ctx& ctx, const std::string& email, const std::string& token);
 void send_reset_mail(Ctx& ctx, const std::string& email, const std::string& token);
