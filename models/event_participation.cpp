@@ -102,7 +102,7 @@ void delete_event(App& app, std::int64_t id, const User& actor) {
 std::string outcome_message(Outcome o, const std::string& name) {
     switch (o) {
         case Outcome::registered: return "Successfully registered for " + name;
-        case Outcome::pending: return "Your registration for " + name + " is waiting for the organizer's approval";
+        case Outcome::pending: return "Your registration for " + name + " is waiting for approval by the organizer";
         case Outcome::already_registered: return "You are already registered for this event";
         case Outcome::full: return "This event is full";
         case Outcome::closed: return "Registration is closed for this event";

@@ -64,7 +64,9 @@ export async function signedInClients(n, options) {
 }
 
 // Posts a form with the client's CSRF token added.
-export const postForm = (c, p, fields = {}) => c.post(p, { csrf_token: c.csrf, ...fields });
+// Fields set to undefined are left out (an unchecked checkbox).
+export const postForm = (c, p, fields = {}) => c.post(p, Object.fromEntries(
+  Object.entries({ csrf_token: c.csrf, ...fields }).filter(([, v]) => v !== undefined)));
 
 export const eventFields = (over = {}) => ({
   eventname: unique('Event '),
