@@ -67,6 +67,11 @@ http_bench() {
     read -r rps p50 p99 bad < <(wrk_summary <<<"$out")
     printf '%-34s %12s %10s %10s %8s\n' "${name%%:*} ${name#*:}" "$rps" "$p50" "$p99" "$bad"
   done
+
+  # ---- events (bench/http_bench.sh): dashboard, manage pages, registrations,
+  # on the same stack, after the login page.
+  echo
+  BENCH_EVENTS_SECONDS=${BENCH_EVENTS_SECONDS:-5} bash bench/http_bench.sh "$dir" || return 1
 }
 
 http_bench || status=1
