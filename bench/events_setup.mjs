@@ -30,6 +30,12 @@ function participantsFile(id, users) {
 participantsFile(ids[0], people.slice(0, 1000));
 participantsFile(ids[1], people);
 await sql(`UPDATE events SET participantcount = 1000 WHERE eventid = ${ids[0]}`);
+// Attended lists to match, so `ems-admin check` stays clean on a bench stack.
+const inList = (us) => us.map((u) => q(u.uid)).join(',');
+await sql(`UPDATE user_credentials SET attendedevents = ${q(JSON.stringify([ids[0], ids[1]]))} WHERE uid IN (${inList(people.slice(0, 1000))})`);
+for (let i = 1000; i < people.length; i += 2000) {
+  await sql(`UPDATE user_credentials SET attendedevents = ${q(JSON.stringify([ids[1]]))} WHERE uid IN (${inList(people.slice(i, i + 2000))})`);
+}
 await sql(`UPDATE events SET participantcount = 10000 WHERE eventid = ${ids[1]}`);
 
 // An open event for the registration run, and 8,000 signed-in registrants.
