@@ -8,6 +8,7 @@
 #include "fcgi/pool.hpp"
 #include "fcgi/app.hpp"
 #include "models/schema.hpp"
+#include "views/render.hpp"
 
 namespace {
 
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
         auto config = ems::Config::load(config_path);
         ems::log::open(config.log_dir);
         prepare_database(config);
+        // Fail here, once and clearly, rather than in every forked worker.
+        ems::Views views(config.views_dir);
         return ems::run_pool(config_path, config);
     } catch (const std::exception& e) {
         std::cerr << "ems-fcgi: " << e.what() << "\n";
