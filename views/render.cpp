@@ -12,18 +12,25 @@ namespace {
 
 namespace mst = kainjow::mustache;
 
+// Builds the template data in place: kainjow's set() and push_back() copy
+// their argument (deeply), which made the conversion cost grow with the
+// nesting depth; operator[] and the list's storage take moves instead.
 mst::data to_data(const Json::Value& v) {
     switch (v.type()) {
         case Json::nullValue: return mst::data(false);
         case Json::booleanValue: return mst::data(v.asBool());
         case Json::arrayValue: {
             mst::data list{mst::data::type::list};
-            for (const auto& item : v) list.push_back(to_data(item));
+            // list_value() is the data's own, non-const vector; kainjow just
+            // offers no mutable accessor for it.
+            auto& items = const_cast<mst::basic_list<std::string>&>(list.list_value());
+            items.reserve(v.size());
+            for (const auto& item : v) items.emplace_back(to_data(item));
             return list;
         }
         case Json::objectValue: {
-            mst::data obj;
-            for (const auto& key : v.getMemberNames()) obj.set(key, to_data(v[key]));
+            mst::data obj{mst::data::type::object};
+            for (auto it = v.begin(); it != v.end(); ++it) obj[it.name()] = to_data(*it);
             return obj;
         }
         default: return mst::data(v.asString());
@@ -37,9 +44,37 @@ std::string read_file(const std::filesystem::path& p) {
     return ss.str();
 }
 
+// Replaces every {{>name}} by the partial's text, recursively. Inline
+// expansion renders the same as a partial lookup (same context stack) and
+// lets each page be parsed once per worker instead of once per use.
+std::string expand(const std::string& text, const std::map<std::string, std::string>& partials, int depth = 0) {
+    if (depth > 8) throw std::runtime_error("views: partials nested too deeply");
+    std::string out;
+    std::size_t pos = 0;
+    for (;;) {
+        const auto open = text.find("{{>", pos);
+        if (open == std::string::npos) break;
+        const auto close = text.find("}}", open);
+        if (close == std::string::npos) break;
+        std::string name = text.substr(open + 3, close - open - 3);
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        const auto it = partials.find(name);
+        if (it == partials.end()) throw std::runtime_error("views: no partial " + name);
+        out += text.substr(pos, open - pos);
+        out += expand(it->second, partials, depth + 1);
+        pos = close + 2;
+    }
+    return out + text.substr(pos);
+}
+
 }  // namespace
 
-Views::Views(const std::string& dir) {
+struct Views::Compiled {
+    std::map<std::string, std::unique_ptr<mst::mustache>> by_key;
+};
+
+Views::Views(const std::string& dir) : compiled_(std::make_unique<Compiled>()) {
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().extension() != ".mustache") continue;
         const auto name = e.path().stem().string();
@@ -47,7 +82,15 @@ Views::Views(const std::string& dir) {
         else templates_[name] = read_file(e.path());
     }
     if (!templates_.count("layout")) throw std::runtime_error("views: no layout.mustache in " + dir);
+    // Parse everything now: a template error stops the start, not a request.
+    for (const auto& [name, text] : templates_) {
+        if (name == "layout") continue;
+        compiled(name, true);
+        compiled(name, false);
+    }
 }
+
+Views::~Views() = default;
 
 const std::string& Views::source(const std::string& name) const {
     const auto it = templates_.find(name);
@@ -55,33 +98,29 @@ const std::string& Views::source(const std::string& name) const {
     return it->second;
 }
 
-std::string Views::render_bare(const std::string& page, const Json::Value& model) const {
-    mst::mustache tmpl(source(page));
-    if (!tmpl.is_valid()) throw std::runtime_error("views: " + page + ": " + tmpl.error_message());
-    mst::data data = to_data(model);
-    for (const auto& [name, text] : partials_) {
-        const std::string* t = &text;
-        data.set(name, mst::partial([t] { return *t; }));
+kainjow::mustache::mustache& Views::compiled(const std::string& page, bool with_layout) const {
+    const auto key = (with_layout ? "L:" : "B:") + page;
+    auto& slot = compiled_->by_key[key];
+    if (!slot) {
+        auto partials = partials_;
+        partials["content"] = source(page);
+        const auto text = expand(with_layout ? source("layout") : source(page), partials);
+        slot = std::make_unique<mst::mustache>(text);
+        if (!slot->is_valid()) {
+            const auto error = slot->error_message();
+            compiled_->by_key.erase(key);
+            throw std::runtime_error("views: " + page + ": " + error);
+        }
     }
-    auto out = tmpl.render(data);
-    if (!tmpl.is_valid()) throw std::runtime_error("views: " + page + ": " + tmpl.error_message());
-    return out;
+    return *slot;
+}
+
+std::string Views::render_bare(const std::string& page, const Json::Value& model) const {
+    return compiled(page, false).render(to_data(model));
 }
 
 std::string Views::render(const std::string& page, const Json::Value& model) const {
-    Json::Value m = model;
-    (void)source(page);
-    mst::mustache tmpl(source("layout"));
-    mst::data data = to_data(m);
-    for (const auto& [name, text] : partials_) {
-        const std::string* t = &text;
-        data.set(name, mst::partial([t] { return *t; }));
-    }
-    const std::string* body = &source(page);
-    data.set("content", mst::partial([body] { return *body; }));
-    auto out = tmpl.render(data);
-    if (!tmpl.is_valid()) throw std::runtime_error("views: " + page + ": " + tmpl.error_message());
-    return out;
+    return compiled(page, true).render(to_data(model));
 }
 
 }  // namespace ems
