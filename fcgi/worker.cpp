@@ -1,4 +1,5 @@
 #include <fcgiapp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -41,12 +42,14 @@ void install_handlers(sigset_t& term_set) {
     sigaddset(&term_set, SIGINT);
 }
 
-void serve_one(FCGX_Request& request, App& app) {
+// Returns the size of what was sent.
+std::size_t serve_one(FCGX_Request& request, App& app) {
     FcgiInput input(request);
     Request req(input);
     Response res = dispatch(req, app);
     const auto out = serialize_cgi(res, req.method() == "HEAD");
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.out);
+    return out.size() + req.body().size();
 }
 
 }  // namespace
@@ -64,12 +67,16 @@ int run_worker(int listen_fd, const Config& config) {
         // A stop signal during a request waits until the answer is sent:
         // in-flight requests always finish.
         sigprocmask(SIG_BLOCK, &term_set, nullptr);
+        std::size_t bytes = 0;
         try {
-            serve_one(request, app);
+            bytes = serve_one(request, app);
         } catch (const std::exception& e) {
             log::error(std::string("request failed outside the dispatcher: ") + e.what());
         }
         FCGX_Finish_r(&request);
+        // A large page or upload leaves freed heap that glibc keeps; give it
+        // back so an idle worker stays small (a pool is sized by its RSS).
+        if (bytes > 1024 * 1024) malloc_trim(0);
         ++served;
         sigprocmask(SIG_UNBLOCK, &term_set, nullptr);
     }
