@@ -24,6 +24,15 @@ Response error_page(Ctx& ctx, int status, const std::string& message, const std:
         if (!error_id.empty()) v["error_id"] = error_id;
         return Response::json(v, status);
     }
+    // An unknown path fails before the session is read; read it now so a
+    // signed-in visitor keeps their nav. A failure here (DB down) must not
+    // cost the error page.
+    if (!ctx.user && ctx.auth_via.empty()) {
+        try {
+            load_session(ctx);
+        } catch (const std::exception&) {
+        }
+    }
     try {
         Json::Value m = ctx.page(status == 404 ? "Page not found" : status == 403 ? "Forbidden" : "Error");
         m["status"] = status;

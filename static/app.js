@@ -46,3 +46,8 @@ window.addEventListener('pageshow', () => {
     form.querySelectorAll('[aria-disabled="true"]').forEach((b) => b.removeAttribute('aria-disabled'));
   });
 });
+
+// Marks the nav link of the current section for screen readers and CSS.
+for (const link of document.querySelectorAll('header nav a[href]')) {
+  if (link.getAttribute('href') === window.location.pathname) link.setAttribute('aria-current', 'page');
+}

@@ -7,6 +7,7 @@ import {
   checkPage, finishFlow, flash, launch, newPerson, newUser, pngBytes, registerAccount, signIn, signOut,
   submitFormWith, text,
 } from './lib/ui.mjs';
+import { mailsTo } from '../integration/lib/accounts.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -143,6 +144,42 @@ test('password change, then sign in with the new password only', async () => {
   await signIn(page, eve.email, 'New-pass-42');
   assert.equal(path(page), '/dashboard');
   await checkPage(page, 'new password works');
+  finishFlow(page);
+  await context.close();
+});
+
+test('forgot password: the mailed link sets a new password', async () => {
+  const { context, page } = await newPerson(browser, 'password-reset', 'fred');
+  const fred = newUser('Fred');
+  await registerAccount(page, fred);
+  await checkPage(page, 'dashboard');
+  await signOut(page);
+  await checkPage(page, 'signed out');
+  await page.getByRole('link', { name: /forgot your password/i }).click();
+  await page.waitForURL('**/auth/resetRequest');
+  await checkPage(page, 'reset request');
+  await page.fill('[name="email"]', fred.email);
+  await submitFormWith(page, 'email');
+  await checkPage(page, 'reset requested');
+  assert.match(await flash(page), /If an account with that email exists, a password reset link has been sent\./);
+  const mail = mailsTo(fred.email).at(-1) ?? '';
+  const link = mail.replace(/=\r?\n/g, '').match(/\/auth\/resetPassword\/([0-9a-f]{64})/)?.[0];
+  assert.ok(link, `a reset link in the mail:\n${mail.slice(0, 500)}`);
+  await page.goto(link);
+  await checkPage(page, 'reset form');
+  await page.fill('[name="password"]', 'Reset-pass-77');
+  await page.fill('[name="confirm_password"]', 'Reset-pass-77');
+  await submitFormWith(page, 'confirm_password');
+  assert.equal(path(page), '/auth/login');
+  await checkPage(page, 'reset done');
+  assert.match(await flash(page), /Password reset successful!/);
+  await signIn(page, fred.email, 'Reset-pass-77');
+  assert.equal(path(page), '/dashboard');
+  await checkPage(page, 'signed in with reset password');
+  // The link works once.
+  await page.goto(link);
+  await checkPage(page, 'used link');
+  assert.match(await text(page, 'body'), /Invalid or expired reset token/);
   finishFlow(page);
   await context.close();
 });

@@ -32,16 +32,21 @@ export async function launch() {
 
 // One browser context is one person (own cookies). The page records its
 // navigations and any CSP report or script error, for checkPage/finishFlow.
-export async function newPerson(browser, flow, who) {
+// contextOptions go to browser.newContext (e.g. { javaScriptEnabled: false }).
+export async function newPerson(browser, flow, who, contextOptions = {}) {
   const context = await browser.newContext({
     baseURL: baseUrl(),
     viewport: { width: WIDTHS.at(-1), height: 900 },
     acceptDownloads: true,
+    ...contextOptions,
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
-  const state = { flow, who, step: 0, visited: new Set(), checked: new Set(), problems: [] };
+  const state = {
+    flow, who, step: 0, visited: new Set(), checked: new Set(), problems: [],
+    jsOff: contextOptions.javaScriptEnabled === false,
+  };
   page.ems = state;
   page.on('framenavigated', (frame) => {
     if (frame === page.mainFrame() && frame.url().startsWith(baseUrl())) state.visited.add(pathOf(frame.url()));
@@ -95,13 +100,31 @@ export async function checkPage(page, label) {
 
 // axe-core, evaluated through the DevTools protocol: the page's CSP (no
 // inline script) stays on, which addScriptTag would need switched off.
+// axe needs timers, which a page with JavaScript off never runs: there it
+// checks a copy of the page's HTML served at the same origin in a helper
+// tab with scripts on.
 async function axe(page) {
+  if (page.ems.jsOff) return axeOnCopy(page);
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
   }));
   return result.violations.map((v) =>
     `  ${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ')}`).join('\n')}`);
+}
+
+async function axeOnCopy(page) {
+  const html = await page.content();
+  const helper = await page.context().browser().newContext({ baseURL: baseUrl(), viewport: page.viewportSize() });
+  try {
+    const tab = await helper.newPage();
+    const copyUrl = new URL('/__axe_copy__', baseUrl()).href;
+    await tab.route(copyUrl, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await tab.goto(copyUrl);
+    return await axe(Object.assign(tab, { ems: { jsOff: false } }));
+  } finally {
+    await helper.close();
+  }
 }
 
 // Fails when the browser showed an app page that no checkPage call saw.
