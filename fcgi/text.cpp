@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include <cctype>
+#include <ctime>
 #include <stdexcept>
 
 namespace ems {
@@ -74,6 +75,15 @@ std::vector<std::string> split(std::string_view s, char sep) {
         start = pos + 1;
     }
     return out;
+}
+
+std::string local_time_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
 }
 
 std::string random_hex(std::size_t n_bytes) {

@@ -13,6 +13,9 @@ bool has_control_chars(std::string_view s);
 std::string to_lower(std::string_view s);
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
+// The server's local time as "YYYY-MM-DD HH:MM:SS", the PHP app's format
+// for joined_at, created_at and last_updated in the storage files.
+std::string local_time_now();
 // n random bytes from the OS (getrandom), hex-encoded: 2n characters.
 std::string random_hex(std::size_t n_bytes);
 

@@ -10,14 +10,6 @@ namespace {
 
 long long now() { return static_cast<long long>(std::time(nullptr)); }
 
-std::string local_time() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
 
 }  // namespace
 
@@ -70,9 +62,9 @@ void sync_user_file(App& app, const std::string& uid, const std::string& actor) 
     v["email"] = user->email;
     v["profilepicture"] = user->profilepicture;
     v["emailverified"] = user->emailverified ? 1 : 0;
-    v["last_updated"] = local_time();
+    v["last_updated"] = local_time_now();
     auto& files = app.files();
-    if (!files.get_user_data(uid)) v["created_at"] = local_time();
+    if (!files.get_user_data(uid)) v["created_at"] = local_time_now();
     files.save_user_data(uid, v, actor);
 }
 

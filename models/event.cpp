@@ -44,14 +44,6 @@ std::string new_event_key(db::Db& db) {
 
 }  // namespace
 
-std::string local_time_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
 
 std::optional<Event> find_event(db::Db& db, std::int64_t id, bool for_update) {
     auto row = db.query_one(std::string(event_columns) + "WHERE eventid = ?" + (for_update ? " FOR UPDATE" : ""),

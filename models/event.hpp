@@ -74,6 +74,5 @@ void update_event(App& app, const Event& ev, const EventInput& in, const User& a
 void delete_event(App& app, std::int64_t id, const User& actor);
 // Rewrites storage/events/<id>.json from the row, with the PHP keys.
 void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor, bool created);
-std::string local_time_now();
 
 }  // namespace ems::events

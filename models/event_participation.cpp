@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fcgi/text.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::events {
