@@ -109,3 +109,36 @@ test('signed-in pages: empty states, error pages, other people\'s events', async
   await owner.context.close();
   await other.context.close();
 });
+
+test('keyboard: the skip link comes first and every focused control shows a ring', async () => {
+  const { context, page } = await newPerson(browser, 'keyboard', 'kai');
+  const kai = newUser('Kai');
+  await registerAccount(page, kai);
+  await checkPage(page, 'dashboard');
+  await page.goto('/events/create');
+  await checkPage(page, 'create form');
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const el = document.activeElement;
+    const r = el.getBoundingClientRect();
+    return { text: el.textContent, visible: r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0 };
+  });
+  assert.equal(skip.text, 'Skip to content');
+  assert.ok(skip.visible, 'the focused skip link is on screen');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  const seen = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement;
+      const s = getComputedStyle(el); // the ring is on the input even when a part inside it has focus
+      return { what: `${el.tagName.toLowerCase()}[name=${el.name ?? ''}] ${el.textContent.trim().slice(0, 20)}`, style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+    });
+    seen.push(f.what);
+    assert.ok(f.style !== 'none' && f.width >= 2, `${f.what} has no visible focus ring (${f.style} ${f.width}px)`);
+  }
+  assert.ok(seen.some((w) => w.startsWith('input[name=eventname]')), `Tab reached the form: ${seen.join(', ')}`);
+  finishFlow(page);
+  await context.close();
+});
