@@ -127,6 +127,38 @@ test('a form left open across sign-out gets a clear message, not a 500', async (
   await context.close();
 });
 
+test('a form from an earlier session (signed out and in again) says it expired', async () => {
+  const { context, page } = await newPerson(browser, 'stale-session', 'lea');
+  const lea = newUser('Lea');
+  await registerAccount(page, lea);
+  await checkPage(page, 'dashboard');
+  await page.goto('/dashboard/profile');
+  await checkPage(page, 'profile open');
+  const other = await context.newPage();
+  other.ems = { ...page.ems, who: 'lea-tab2', visited: new Set(), checked: new Set(), problems: [] };
+  await other.goto('/dashboard');
+  await signOut(other);
+  await other.fill('[name="email"]', lea.email);
+  await other.fill('[name="password"]', lea.password);
+  await submitFormWith(other, 'password');
+  assert.equal(path(other), '/dashboard');
+  await other.close();
+
+  // Signed in again, but the open form carries the old session's token.
+  const responses = [];
+  page.on('response', (r) => { if (r.request().isNavigationRequest()) responses.push(r.status()); });
+  await page.fill('[name="fname"]', 'Stale');
+  await submitFormWith(page, 'fname');
+  assert.ok(responses.every((s) => s < 500), `statuses ${responses}`);
+  await checkPage(page, 'old token');
+  assert.match(await text(page), /expired/i);
+  assert.ok(await page.getByRole('link', { name: /dashboard/i }).count(), 'a way on');
+  const [[fname]] = await sql(`SELECT fname FROM user_credentials WHERE email = ${quote(lea.email)}`);
+  assert.equal(fname, 'Lea', 'the stale form changed nothing');
+  finishFlow(page);
+  await context.close();
+});
+
 test('a stale sign-out form (already signed out elsewhere) is harmless', async () => {
   const { context, page } = await newPerson(browser, 'stale-logout', 'jo');
   const jo = newUser('Jo');

@@ -57,6 +57,12 @@ export async function newPerson(browser, flow, who, contextOptions = {}) {
     }
   });
   page.on('pageerror', (err) => state.problems.push(`script error on ${pathOf(page.url())}: ${err.message}`));
+  // A page's own assets (stylesheet, script, icon, pictures) must load.
+  page.on('response', (res) => {
+    if (res.request().resourceType() !== 'document' && res.url().startsWith(baseUrl()) && res.status() >= 400) {
+      state.problems.push(`${pathOf(res.url())} answered ${res.status()} on ${pathOf(page.url())}`);
+    }
+  });
   return { context, page };
 }
 
@@ -94,7 +100,7 @@ export async function checkPage(page, label) {
   await page.setViewportSize(original);
   const violations = await axe(page);
   assert.deepEqual(violations, [], `${where}: axe violations\n${violations.join('\n')}`);
-  assert.deepEqual(state.problems, [], `${where}: CSP or script errors`);
+  assert.deepEqual(state.problems, [], `${where}: CSP or script errors, or assets that failed`);
   state.checked.add(where);
 }
 
