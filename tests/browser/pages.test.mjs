@@ -62,7 +62,7 @@ test('signed-out pages: login and register with errors, reset request, 404', asy
   assert.match(await text(page, 'body'), /Invalid or expired reset token/);
 
   await page.goto('/no/such/page');
-  await checkPage(page, '404');
+  await checkPage(page, '404', { status: 404 });
   assert.match(await page.title(), /^Page not found - Event Management System$/);
   assert.match(await text(page), /Sign in/);
   finishFlow(page);
@@ -139,6 +139,25 @@ test('keyboard: the skip link comes first and every focused control shows a ring
     assert.ok(f.style !== 'none' && f.width >= 2, `${f.what} has no visible focus ring (${f.style} ${f.width}px)`);
   }
   assert.ok(seen.some((w) => w.startsWith('input[name=eventname]')), `Tab reached the form: ${seen.join(', ')}`);
+  finishFlow(page);
+  await context.close();
+});
+
+// /_test/crash exists only with enable_test_routes (scripts/test.sh sets it).
+test('the 500 page: a generic message and an error id, nothing internal', async (t) => {
+  const { context, page } = await newPerson(browser, 'pages-500', 'guest');
+  const res = await page.goto('/_test/crash');
+  if (res.status() === 404) {
+    await checkPage(page, '404 instead');
+    t.skip('test routes are off (EMS_ENABLE_TEST_ROUTES=true enables /_test/crash)');
+    await context.close();
+    return;
+  }
+  await checkPage(page, '500', { status: 500 });
+  assert.match(await page.title(), /^Error - Event Management System$/);
+  assert.match(await text(page), /Something went wrong on our side/);
+  assert.match(await text(page), /Error id: \S+/);
+  assert.doesNotMatch(await page.content(), /std::|what\(\)|\.cpp\b|SELECT /);
   finishFlow(page);
   await context.close();
 });

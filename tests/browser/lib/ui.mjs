@@ -74,12 +74,14 @@ const pathOf = (url) => {
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 
 // The checks every page must pass. `label` names the screenshot.
-export async function checkPage(page, label) {
+// `status`: the HTTP status the page must have (default: anything below 500).
+export async function checkPage(page, label, { status: expected } = {}) {
   const state = page.ems;
   const where = pathOf(page.url());
   await page.waitForLoadState('load');
   const status = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0);
-  assert.ok(status < 500, `${where} answered ${status}`);
+  if (expected) assert.equal(status, expected, `${where} answered ${status}`);
+  else assert.ok(status < 500, `${where} answered ${status}`);
   const title = await page.title();
   assert.match(title, / - Event Management System$/, `${where}: title "${title}"`);
   const original = page.viewportSize();
