@@ -7,6 +7,7 @@
 #include "fcgi/errors.hpp"
 #include "fcgi/router.hpp"
 #include "fcgi/text.hpp"
+#include "handlers/handlers.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -95,6 +96,9 @@ const std::string& csrf_token(Ctx& ctx) {
 void check_csrf(Ctx& ctx) {
     const auto& m = ctx.req.method();
     if (m == "GET" || m == "HEAD" || ctx.auth_via == "token") return;
+    // Signing out with no session changes nothing, so a sign-out button
+    // left open after the session ended just goes to the login page.
+    if (ctx.route->handler == logout && ctx.session_id.empty()) return;
     const auto origin = ctx.req.header("Origin");
     if (!origin.empty() && origin != "null") {
         const auto host = ctx.req.header("Host");

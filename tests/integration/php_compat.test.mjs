@@ -87,6 +87,16 @@ test('GUID database: PHP users sign in, new users get GUIDs and GUID-named files
     const res = await formPost(client(), '/auth/login', '/auth/login', { email, password });
     assert.equal(res.status, 302, `${email} signs in on the GUID table`);
   }
+  // The PHP app compared the GUID creator as an integer and listed nothing
+  // (or another user's events); ems compares uids as strings.
+  const ana = client();
+  await formPost(ana, '/auth/login', '/auth/login', { email: users[0][0], password: users[0][1] });
+  const dash = (await ana.get('/dashboard')).text;
+  assert.match(dash, /Tech Talk: PHP &amp; JSON/);
+  assert.match(dash, /Second talk/);
+  const joseClient = client();
+  await formPost(joseClient, '/auth/login', '/auth/login', { email: 'jose@example.test', password: 'Passw0rd!' });
+  assert.doesNotMatch((await joseClient.get('/dashboard')).text, /\/events\/manage\/1"/, 'José created nothing');
   const email = uniqueEmail('guid');
   const res = await formPost(client(), '/auth/register', '/auth/register', {
     fname: 'Gu', mname: '', lname: 'Id', email, password: 'Passw0rd!', confirm_password: 'Passw0rd!',
