@@ -26,7 +26,7 @@ Json::Value attended_events(Ctx& ctx) {
         if (!entry) continue;  // left behind by a crash; `ems-admin check` repairs the list
         m["pending"] = (*entry)["status"].isString() && (*entry)["status"].asString() == "pending";
         m["cancel_url"] = "/events/cancel/" + std::to_string(ev.id);
-        out.append(m);
+        out.append(std::move(m));
     }
     return out;
 }
@@ -45,24 +45,25 @@ Response show_dashboard(Ctx& ctx) {
         e["manage_url"] = "/events/manage/" + id;
         e["delete_url"] = "/events/delete/" + id;
         total += ev.participantcount;
-        created.append(e);
+        created.append(std::move(e));
     }
-    const auto attended = attended_events(ctx);
-    m["created"] = created;
+    auto attended = attended_events(ctx);
+    // Moved, not copied: the lists are most of the page's model.
     m["has_created"] = !created.empty();
-    m["attended"] = attended;
     m["has_attended"] = !attended.empty();
     m["stats"]["created"] = static_cast<Json::UInt64>(created.size());
     m["stats"]["registrations"] = static_cast<Json::UInt64>(attended.size());
     m["stats"]["participants"] = static_cast<Json::Int64>(total);
+    m["created"] = std::move(created);
+    m["attended"] = std::move(attended);
     return Response::html(ctx.app.views().render("dashboard", m));
 }
 
 Response show_badges(Ctx& ctx) {
     auto m = ctx.page("My Badges");
-    const auto attended = attended_events(ctx);
-    m["badges"] = attended;
+    auto attended = attended_events(ctx);
     m["has_badges"] = !attended.empty();
+    m["badges"] = std::move(attended);
     return Response::html(ctx.app.views().render("badges", m));
 }
 

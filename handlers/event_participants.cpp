@@ -102,7 +102,7 @@ Response manage_event(Ctx& ctx) {
         if (all || (index >= (page - 1) * per_page && index < page * per_page)) rows.append(participant_model(base, uid, e));
         ++index;
     }
-    m["participants"] = rows;
+    m["participants"] = std::move(rows);
     m["has_participants"] = total > 0;
     m["total"] = static_cast<Json::UInt64>(total);
     m["pending_count"] = static_cast<Json::UInt64>(pending);
