@@ -4,7 +4,7 @@
 #
 #   stack.sh start DIR [--http-port P]   create on first use, start what is not running
 #   stack.sh stop DIR                    stop nginx, the pool, MariaDB
-#   stack.sh pool-start DIR | pool-stop DIR
+#   stack.sh pool-start DIR | pool-stop DIR | db-start DIR | db-stop DIR
 #   stack.sh status DIR                  what runs, on which ports, /health
 #   stack.sh sql DIR [mariadb args]      mariadb client as the ems user on the ems DB
 #   stack.sh admin-sql DIR [args]        the same as the DB superuser
@@ -469,6 +469,8 @@ stack_main() {
       [[ -z $S_HTTP_PORT ]] || ! stack__pid "$S_NGINX_PID" nginx >/dev/null || stack_wait_healthy "$S_DIR"
       ;;
     pool-stop) stack_pool_stop "${1:-}" ;;
+    db-start) stack_db_start "${1:-}" ;;
+    db-stop) stack_db_stop "${1:-}" ;;
     status) stack_status "${1:-}" ;;
     sql) stack_sql "$@" ;;
     admin-sql) stack_admin_sql "$@" ;;

@@ -1,0 +1,37 @@
+// A database outage: /health says 503, pages that need no database still
+// render, pages that do answer a 500 page (not a hang), and once MariaDB is
+// back every worker reconnects on its own. Named zz_ to run last: it stops
+// the shared stack's database for a moment.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { client, repoRoot, stackDir, waitFor, workerPids } from './lib/stack.mjs';
+import { registered } from './lib/accounts.mjs';
+
+const run = promisify(execFile);
+const stackSh = path.join(repoRoot, 'scripts/stack.sh');
+
+test('MariaDB down and back: 503 health, clear errors, automatic reconnect', async () => {
+  const { c } = await registered();
+  const workersBefore = workerPids();
+  assert.equal((await c.get('/dashboard')).status, 200);
+  await run('bash', [stackSh, 'db-stop', stackDir()]);
+  try {
+    const anon = client();
+    const health = await anon.get('/health');
+    assert.equal(health.status, 503);
+    assert.equal(health.json().db.ok, false);
+    assert.equal((await anon.get('/auth/login')).status, 200, 'the login page needs no database');
+    const dash = await c.get('/dashboard');
+    assert.equal(dash.status, 500);
+    assert.match(dash.text, /Error id:/);
+    assert.doesNotMatch(dash.text, /MariaDB|mysql|Can't connect/i, 'no internals on the page');
+  } finally {
+    await run('bash', [stackSh, 'db-start', stackDir()]);
+  }
+  await waitFor(async () => (await client().get('/health')).status === 200, { timeoutMs: 20000, what: 'health 200' });
+  for (let i = 0; i < 8; i++) assert.equal((await c.get('/dashboard')).status, 200, 'the session survived, workers reconnected');
+  assert.deepEqual(workerPids(), workersBefore, 'no worker died for it');
+});
