@@ -82,7 +82,7 @@ Response login(Ctx& ctx) {
     const auto email = forms::value(ctx.req, "email");
     const auto error = attempt_login(ctx, email, ctx.req.form("password"));
     if (!error.empty()) return login_page(ctx, forms::check_text(email).empty() ? email : "", error, 422);
-    return Response::redirect("/dashboard");
+    return Response::redirect(after_sign_in(ctx));
 }
 
 Response show_register(Ctx& ctx) { return register_page(ctx, {}, "", 200); }
@@ -139,7 +139,7 @@ Response register_user(Ctx& ctx) {
         set_flash(ctx, "success", "Account created. Please check your email to verify your address, then sign in.");
         return Response::redirect("/auth/login");
     }
-    return Response::redirect("/dashboard");
+    return Response::redirect(after_sign_in(ctx));
 }
 
 Response logout(Ctx& ctx) {

@@ -79,6 +79,12 @@ std::optional<Response> check_access(Ctx& ctx) {
     if (access == Access::user && !ctx.user) {
         if (is_api(ctx)) throw HttpError(401, "Sign in required");
         if (ctx.req.method() == "POST") set_flash(ctx, "error", "Your session has ended. Please sign in again.");
+        // Remember where a shared link (e.g. /events/register/<key>) was
+        // going, so signing in continues there; Location stays /auth/login.
+        auto target = ctx.req.path();
+        if (!ctx.req.query_string().empty()) target += "?" + ctx.req.query_string();
+        if (ctx.req.method() == "GET" && safe_local_path(target))
+            ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
         return Response::redirect("/auth/login");
     }
     if (access == Access::guest && ctx.user) return Response::redirect("/dashboard");
@@ -122,6 +128,21 @@ void check_csrf(Ctx& ctx) {
     }
     if (expected.empty() || !valid_token(sent, 64) || sent != expected)
         throw Forbidden("This form has expired. Please go back, reload the page and try again.");
+}
+
+bool safe_local_path(const std::string& p) {
+    // Path-only and on this site: "//host" and "/\\host" are other sites to a browser.
+    if (p.empty() || p.size() > 1024 || p[0] != '/' || (p.size() > 1 && (p[1] == '/' || p[1] == '\\')))
+        return false;
+    return valid_utf8(p) && !has_control_chars(p) && p.find('\\') == std::string::npos;
+}
+
+std::string after_sign_in(Ctx& ctx) {
+    const auto c = ctx.req.cookie(next_cookie);
+    if (!c) return "/dashboard";
+    ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, next_cookie, "", 0));
+    const auto target = cgicc::form_urldecode(*c);
+    return safe_local_path(target) ? target : "/dashboard";
 }
 
 void set_flash(Ctx& ctx, const std::string& type, const std::string& message) {

@@ -16,6 +16,7 @@ namespace ems {
 inline constexpr const char* session_cookie = "ems_session";
 inline constexpr const char* csrf_cookie = "ems_csrf";
 inline constexpr const char* flash_cookie = "ems_flash";
+inline constexpr const char* next_cookie = "ems_next";
 
 void load_session(Ctx& ctx);
 // A redirect when the route's access rule sends the visitor elsewhere.
@@ -28,6 +29,11 @@ const std::string& csrf_token(Ctx& ctx);
 void finish_session(Ctx& ctx, Response& res);
 
 void set_flash(Ctx& ctx, const std::string& type, const std::string& message);
+// True for a path on this site ("/x?y"), never "//host" or a scheme.
+bool safe_local_path(const std::string& p);
+// Where to go after signing in: the page the gate turned the visitor away
+// from (once), else /dashboard.
+std::string after_sign_in(Ctx& ctx);
 // Starts a session for uid under a new id (the old one, if any, is dropped).
 void sign_in(Ctx& ctx, const std::string& uid);
 void sign_out(Ctx& ctx);

@@ -292,3 +292,22 @@ test('bad input: overlong, NUL, invalid UTF-8, extra fields get a form error and
   });
   assert.equal(res.status, 422);
 });
+
+test('signing in continues to the page a shared link pointed at, never off-site', async () => {
+  const { email, password } = await registered();
+  await sql('DELETE FROM ems_sessions WHERE uid IN (SELECT CAST(uid AS CHAR) FROM user_credentials WHERE email = \'' + email + '\')');
+  const c = client();
+  const gate = await c.get('/events/register/ABCDEF12');
+  assert.equal(gate.location, '/auth/login', 'the gate still answers like the PHP app');
+  const res = await formPost(c, '/auth/login', '/auth/login', { email, password });
+  assert.equal(res.location, '/events/register/ABCDEF12');
+  assert.equal(c.cookies().ems_next, undefined, 'used once');
+  const again = await signIn(email, password);
+  assert.equal(again.res.location, '/dashboard');
+  for (const hostile of ['%2F%2Fevil.example', 'https%3A%2F%2Fevil.example', '%2F%5Cevil.example']) {
+    const h = client();
+    h.jar.set('ems_next', hostile);
+    const r = await formPost(h, '/auth/login', '/auth/login', { email, password });
+    assert.equal(r.location, '/dashboard', hostile);
+  }
+});
