@@ -11,6 +11,16 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+// A second tab of the same browser signs out, leaving `page` with a stale
+// form; the tab is returned (still open) for the test to use or close.
+async function secondTabSignedOut(context, page, who) {
+  const other = await context.newPage();
+  other.ems = { ...page.ems, who, visited: new Set(), checked: new Set(), problems: [] };
+  await other.goto('/dashboard');
+  await signOut(other);
+  return other;
+}
+
 const path = (page) => new URL(page.url()).pathname;
 const quote = (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -100,10 +110,7 @@ test('a form left open across sign-out gets a clear message, not a 500', async (
   await page.goto('/dashboard/profile');
   await checkPage(page, 'profile open');
   // Sign out in another tab of the same browser.
-  const other = await context.newPage();
-  other.ems = { ...page.ems, who: 'ida-tab2', visited: new Set(), checked: new Set(), problems: [] };
-  await other.goto('/dashboard');
-  await signOut(other);
+  const other = await secondTabSignedOut(context, page, 'ida-tab2');
   await other.close();
 
   const responses = [];
@@ -134,10 +141,7 @@ test('a form from an earlier session (signed out and in again) says it expired',
   await checkPage(page, 'dashboard');
   await page.goto('/dashboard/profile');
   await checkPage(page, 'profile open');
-  const other = await context.newPage();
-  other.ems = { ...page.ems, who: 'lea-tab2', visited: new Set(), checked: new Set(), problems: [] };
-  await other.goto('/dashboard');
-  await signOut(other);
+  const other = await secondTabSignedOut(context, page, 'lea-tab2');
   await other.fill('[name="email"]', lea.email);
   await other.fill('[name="password"]', lea.password);
   await submitFormWith(other, 'password');
@@ -164,10 +168,7 @@ test('a stale sign-out form (already signed out elsewhere) is harmless', async (
   const jo = newUser('Jo');
   await registerAccount(page, jo);
   await checkPage(page, 'dashboard');
-  const other = await context.newPage();
-  other.ems = { ...page.ems, who: 'jo-tab2', visited: new Set(), checked: new Set(), problems: [] };
-  await other.goto('/dashboard');
-  await signOut(other);
+  const other = await secondTabSignedOut(context, page, 'jo-tab2');
   await other.close();
   // The first tab's nav still shows Sign out, with a now-dead token: the
   // answer is the login page or a 4xx page that says what happened.
