@@ -29,6 +29,9 @@ BENCH_SRCS:= $(wildcard bench/*.cpp)
 BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 
 .PHONY: all deps run test unit bench clean fuzz format
+# Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
+# intermediates by default, which relinked every binary on every make).
+.SECONDARY:
 all: $(CMDS) $(BIN)/unit_tests $(TOOLS) $(BENCHES)
 
 deps:
