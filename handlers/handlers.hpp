@@ -19,11 +19,6 @@ Response login(Ctx& ctx);
 Response show_register(Ctx& ctx);
 Response register_user(Ctx& ctx);
 Response logout(Ctx& ctx);
-
-}  // namespace ems
-
-namespace ems {
-// handlers/auth.cpp
 struct Registration {
     std::string fname, mname, lname, email, password, confirm;
 };
@@ -32,6 +27,7 @@ std::string attempt_login(Ctx& ctx, const std::string& email, const std::string&
 // Field -> message ("" key: the form's message); empty when registered (uid set).
 std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r, std::string& uid);
 std::string check_new_password(const std::string& pw);
+
 // handlers/profile.cpp (apply_*: "" on success, else the message to show)
 std::string picture_url(const std::string& file_name);
 Response show_profile(Ctx& ctx);
@@ -44,12 +40,14 @@ std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::stri
 std::string apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
                                   const std::string& confirm);
 std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file);
+
 // handlers/password_reset.cpp
 Response show_reset_request(Ctx& ctx);
 Response reset_request(Ctx& ctx);
 Response show_reset_password(Ctx& ctx);
 Response reset_password(Ctx& ctx);
 Response verify_email(Ctx& ctx);
+
 // handlers/api_account.cpp
 Response api_login(Ctx& ctx);
 Response api_logout(Ctx& ctx);
@@ -59,12 +57,11 @@ Response api_update_me(Ctx& ctx);
 Response api_change_password(Ctx& ctx);
 Response api_upload_picture(Ctx& ctx);
 Response api_reset_request(Ctx& ctx);
+
 // handlers/mail.cpp
 void send_verification_mail(Ctx& ctx, const std::string& email, const std::string& token);
 void send_reset_mail(Ctx& ctx, const std::string& email, const std::string& token);
-}  // namespace ems
 
-namespace ems {
 // handlers/events.cpp
 Response show_create_event(Ctx& ctx);
 Response create_event(Ctx& ctx);
@@ -72,24 +69,29 @@ Response show_edit_event(Ctx& ctx);
 Response edit_event(Ctx& ctx);
 Response show_delete_event(Ctx& ctx);
 Response delete_event(Ctx& ctx);
+
 // handlers/event_registration.cpp
 Response show_register_event(Ctx& ctx);
 Response register_for_event(Ctx& ctx);
 Response show_cancel_registration(Ctx& ctx);
 Response cancel_registration(Ctx& ctx);
+
 // handlers/event_participants.cpp
 Response manage_event(Ctx& ctx);
 Response export_participants_csv(Ctx& ctx);
 Response approve_participant(Ctx& ctx);
 Response decline_participant(Ctx& ctx);
 Response remove_participant(Ctx& ctx);
+
 // handlers/dashboard.cpp
 Response show_dashboard(Ctx& ctx);
 Response show_badges(Ctx& ctx);
+
 // handlers/api_events.cpp
 Response list_api_events(Ctx& ctx);
 Response show_api_event(Ctx& ctx);
 Response list_api_participants(Ctx& ctx);
 Response create_api_registration(Ctx& ctx);
 Response delete_api_registration(Ctx& ctx);
+
 }  // namespace ems
