@@ -35,3 +35,19 @@ test('MariaDB down and back: 503 health, clear errors, automatic reconnect', asy
   for (let i = 0; i < 8; i++) assert.equal((await c.get('/dashboard')).status, 200, 'the session survived, workers reconnected');
   assert.deepEqual(workerPids(), workersBefore, 'no worker died for it');
 });
+
+test('the pool refuses to start when MariaDB would not keep acknowledged commits', async () => {
+  const admin = (q) => run('bash', [stackSh, 'admin-sql', stackDir(), '-e', q]);
+  await admin('SET GLOBAL innodb_flush_log_at_trx_commit = 2');
+  try {
+    const dir = stackDir();
+    const env = { ...process.env, EMS_LISTEN: `unix:${dir}/run/refused.sock`, EMS_PID_FILE: `${dir}/run/refused.pid` };
+    const err = await run(path.join(repoRoot, 'bin/ems-fcgi'), ['-c', path.join(dir, 'ems.conf')], { env })
+      .then(() => null, (e) => e);
+    assert.ok(err, 'ems-fcgi must exit non-zero');
+    assert.equal(err.code, 1);
+    assert.match(err.stderr, /innodb_flush_log_at_trx_commit=2/);
+  } finally {
+    await admin('SET GLOBAL innodb_flush_log_at_trx_commit = 1');
+  }
+});
