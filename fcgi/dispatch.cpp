@@ -56,8 +56,8 @@ Response run_route(Ctx& ctx) {
     }
     ctx.route = m.route;
     req.params = m.params;
-    req.read_body(ctx.app.config().body_limit);
     if (!valid_utf8(req.path())) throw BadRequest("Invalid characters in the address");
+    req.read_body(ctx.app.config().body_limit);
     load_session(ctx);
     if (auto gate = check_access(ctx)) return *gate;
     check_csrf(ctx);

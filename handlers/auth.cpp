@@ -100,24 +100,17 @@ std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration
     auto& app = ctx.app;
     // No unique key on email in the PHP table (and ems never alters it):
     // a named lock serializes sign-ups for one address across workers.
-    const auto lock_name = "ems_register:" + sha256_hex(to_lower(r.email));
-    app.db().query("SELECT GET_LOCK(?, 10)", {lock_name});
-    try {
-        if (account::email_taken(app.db(), r.email)) {
-            errors["email"] = "Email already exists";
-        } else {
-            account::NewUser u{r.email, r.fname, r.mname, r.lname,
-                               password::hash(r.password, app.config().password_cost), random_hex(32)};
-            uid = account::create_user(app, u);
-            account::sync_user_file(app, uid, "uid:" + uid);
-            if (app.config().require_email_verification) send_verification_mail(ctx, u.email, u.verify_token);
-            else sign_in(ctx, uid);
-        }
-    } catch (...) {
-        app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
-        throw;
+    db::NamedLock lock(app.db(), "ems_register:" + sha256_hex(to_lower(r.email)), 10);
+    if (account::email_taken(app.db(), r.email)) {
+        errors["email"] = "Email already exists";
+        return errors;
     }
-    app.db().query("SELECT RELEASE_LOCK(?)", {lock_name});
+    account::NewUser u{r.email, r.fname, r.mname, r.lname, password::hash(r.password, app.config().password_cost),
+                       random_hex(32)};
+    uid = account::create_user(app, u);
+    account::sync_user_file(app, uid, "uid:" + uid);
+    if (app.config().require_email_verification) send_verification_mail(ctx, u.email, u.verify_token);
+    else sign_in(ctx, uid);
     return errors;
 }
 

@@ -121,6 +121,19 @@ void Db::rollback() noexcept {
     if (conn_ && mysql_real_query(conn_, "ROLLBACK", 8) != 0) disconnect();
 }
 
+NamedLock::NamedLock(Db& db, std::string name, int timeout_s) : db_(db), name_(std::move(name)) {
+    const auto row = db_.query_one("SELECT GET_LOCK(?, ?)", {name_, static_cast<long long>(timeout_s)});
+    if (!row || row->num(0) != 1) throw DbError(0, "could not take the lock " + name_);
+}
+
+NamedLock::~NamedLock() {
+    try {
+        db_.query("SELECT RELEASE_LOCK(?)", {name_});
+    } catch (...) {
+        // A lost connection has released the lock already.
+    }
+}
+
 bool Db::ping() noexcept {
     try {
         query("SELECT 1");

@@ -97,6 +97,21 @@ private:
     bool done_ = false;
 };
 
+// A MariaDB named lock (GET_LOCK) held for the guard's lifetime: it
+// serializes work across workers and hosts on one server. Throws DbError
+// when the lock is not had within timeout_s; the destructor never throws.
+class NamedLock {
+public:
+    NamedLock(Db& db, std::string name, int timeout_s);
+    ~NamedLock();
+    NamedLock(const NamedLock&) = delete;
+    NamedLock& operator=(const NamedLock&) = delete;
+
+private:
+    Db& db_;
+    std::string name_;
+};
+
 bool is_connection_lost(unsigned code);
 
 }  // namespace ems::db

@@ -112,22 +112,15 @@ int current_version(db::Db& db) {
 
 int migrate(db::Db& db) {
     // Serializes concurrent starters (several app hosts on one database).
-    const auto lock = db.query_one("SELECT GET_LOCK('ems_schema_migrate', 30)");
-    if (!lock || lock->num(0) != 1) throw std::runtime_error("schema: could not take the migration lock");
+    db::NamedLock lock(db, "ems_schema_migrate", 30);
     int applied = 0;
-    try {
-        const int have = current_version(db);
-        for (const auto& m : migrations()) {
-            if (m.version <= have) continue;
-            for (const char* sql : m.statements) db.exec_plain(sql);
-            db.exec("INSERT INTO ems_schema_migrations (version) VALUES (?)", {static_cast<long long>(m.version)});
-            ++applied;
-        }
-    } catch (...) {
-        db.query("SELECT RELEASE_LOCK('ems_schema_migrate')");
-        throw;
+    const int have = current_version(db);
+    for (const auto& m : migrations()) {
+        if (m.version <= have) continue;
+        for (const char* sql : m.statements) db.exec_plain(sql);
+        db.exec("INSERT INTO ems_schema_migrations (version) VALUES (?)", {static_cast<long long>(m.version)});
+        ++applied;
     }
-    db.query("SELECT RELEASE_LOCK('ems_schema_migrate')");
     return applied;
 }
 

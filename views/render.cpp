@@ -82,11 +82,11 @@ Views::Views(const std::string& dir) : compiled_(std::make_unique<Compiled>()) {
         else templates_[name] = read_file(e.path());
     }
     if (!templates_.count("layout")) throw std::runtime_error("views: no layout.mustache in " + dir);
-    // Parse everything now: a template error stops the start, not a request.
+    // Parse every page now: a template error stops the start, not a request.
+    // (render_bare's layout-less variants are parsed on first use.)
     for (const auto& [name, text] : templates_) {
         if (name == "layout") continue;
         compiled(name, true);
-        compiled(name, false);
     }
 }
 
