@@ -71,6 +71,12 @@ const std::map<std::string, Setter>& setters() {
         {"login_throttle_window", num(&Config::login_throttle_window)},
         {"enable_test_routes", flag(&Config::enable_test_routes)},
         {"auto_migrate", flag(&Config::auto_migrate)},
+        {"db_connect_timeout", num(&Config::db_connect_timeout)},
+        {"db_read_timeout", num(&Config::db_read_timeout)},
+        {"db_write_timeout", num(&Config::db_write_timeout)},
+        {"db_lock_wait_timeout", num(&Config::db_lock_wait_timeout)},
+        {"storage_min_free_mb", num(&Config::storage_min_free_mb)},
+        {"shutdown_grace", num(&Config::shutdown_grace)},
     };
     return table;
 }
@@ -109,6 +115,11 @@ Config Config::load(const std::string& path) {
         throw std::runtime_error("config: session timeouts must be positive");
     if (c.password_cost < 10 || c.password_cost > 16)
         throw std::runtime_error("config: password_cost must be between 10 and 16");
+    for (const auto& [name, v] : {std::pair{"db_connect_timeout", c.db_connect_timeout},
+                                   {"db_read_timeout", c.db_read_timeout},
+                                   {"db_write_timeout", c.db_write_timeout},
+                                   {"db_lock_wait_timeout", c.db_lock_wait_timeout}})
+        if (v < 1 || v > 3600) throw std::runtime_error(std::string("config: ") + name + " must be between 1 and 3600");
     return c;
 }
 

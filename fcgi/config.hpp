@@ -24,6 +24,13 @@ struct Config {
     int login_throttle_max = 10, login_throttle_window = 900;
     bool enable_test_routes = false;
     bool auto_migrate = true;
+    // Fault answers (seconds): a frozen or unreachable database, or a held
+    // event row, gives a 503 within these instead of hanging a worker.
+    int db_connect_timeout = 3, db_read_timeout = 10, db_write_timeout = 10, db_lock_wait_timeout = 5;
+    // /health reports storage "full" below this much free space (MiB).
+    long storage_min_free_mb = 64;
+    // SIGTERM: seconds to finish running and already-queued requests.
+    int shutdown_grace = 30;
 
     // Reads `path` (when not empty) then the EMS_* environment. Throws
     // std::runtime_error naming the key for an unknown key or a bad value.
