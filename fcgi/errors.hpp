@@ -37,6 +37,13 @@ struct Invalid : HttpError {
         : HttpError(422, m), fields(std::move(fields)) {}
     std::map<std::string, std::string> fields;
 };
+// A fault the site recovers from by itself (database unreachable or busy,
+// storage read-only or full, one event's list damaged): 503, Retry-After.
+struct ServiceUnavailable : HttpError {
+    explicit ServiceUnavailable(const std::string& m, int retry_after = 5)
+        : HttpError(503, m), retry_after(retry_after) {}
+    int retry_after;
+};
 struct TooManyRequests : HttpError {
     TooManyRequests(const std::string& m, int retry_after)
         : HttpError(429, m), retry_after(retry_after) {}

@@ -19,9 +19,24 @@
 
 namespace ems::storage {
 
-// I/O failure or a corrupt file; the message names the file.
+// I/O failure or a corrupt file; the message names the file. `error` is the
+// errno of a failed system call (EROFS, ENOSPC, EDQUOT: the storage is
+// read-only or full), 0 otherwise.
 struct StorageError : std::runtime_error {
-    using runtime_error::runtime_error;
+    explicit StorageError(const std::string& message, int error = 0)
+        : std::runtime_error(message), error(error) {}
+    int error = 0;
+    // The storage cannot take writes now (read-only or full file system).
+    bool unavailable() const;
+};
+// One event's participant list (its JSON file or its journal) is damaged:
+// that event's pages and registrations answer 503 until an operator runs
+// `ems-admin repair-list`; every other event keeps working. The message
+// names the path and is for the log, not for visitors.
+struct CorruptList : StorageError {
+    CorruptList(std::int64_t event_id, const std::string& message)
+        : StorageError(message), event_id(event_id) {}
+    std::int64_t event_id;
 };
 // An id that could name something outside the storage root, or is malformed.
 struct InvalidId : std::invalid_argument {

@@ -53,8 +53,11 @@ FileId from_stat(const struct stat& st) {
 }  // namespace
 
 void throw_errno(const std::string& what, const fs::path& path) {
-    throw StorageError(what + " " + path.string() + ": " + std::strerror(errno));
+    const int error = errno;
+    throw StorageError(what + " " + path.string() + ": " + std::strerror(error), error);
 }
+
+bool StorageError::unavailable() const { return error == EROFS || error == ENOSPC || error == EDQUOT; }
 
 void ensure_dir(const fs::path& dir) {
     struct stat st;
