@@ -3,9 +3,12 @@
 #include "storage/file_storage.hpp"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "storage/audit_log.hpp"
@@ -207,6 +210,36 @@ bool FileStorage::writable(const std::string& folder) {
     ::close(fd);
     ::unlink(probe.c_str());
     return true;
+}
+
+StorageHealth FileStorage::health(std::uint64_t min_free_bytes) {
+    StorageHealth h;
+    struct statvfs vfs {};
+    if (::statvfs(options_.root.c_str(), &vfs) != 0) {
+        h.state = "read-only";
+        h.detail = std::string("cannot stat the storage root: ") + std::strerror(errno);
+        return h;
+    }
+    h.free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    if (vfs.f_flag & ST_RDONLY) {
+        h.state = "read-only";
+        h.detail = "the storage file system is mounted read-only";
+        return h;
+    }
+    if (h.free_bytes < min_free_bytes) {
+        h.state = "full";
+        h.detail = std::to_string(h.free_bytes / (1024 * 1024)) + " MiB free, below the floor of " +
+                   std::to_string(min_free_bytes / (1024 * 1024)) + " MiB";
+        return h;
+    }
+    for (const char* folder : doc_folders) {
+        if (writable(folder)) continue;
+        const int error = errno;
+        h.state = (error == ENOSPC || error == EDQUOT) ? "full" : "read-only";
+        h.detail = std::string("cannot create a file in ") + folder + ": " + std::strerror(error);
+        return h;
+    }
+    return h;
 }
 
 }  // namespace ems::storage

@@ -71,6 +71,14 @@ struct StorageOptions {
     std::size_t journal_compact_ops = 4096;
 };
 
+// What /health says of the storage: "ok", "read-only" or "full" (free
+// space below the floor, or a folder where no file can be created).
+struct StorageHealth {
+    std::string state = "ok";
+    std::uint64_t free_bytes = 0;
+    std::string detail;
+};
+
 enum class AddResult { added, already_present, full };
 
 // Participants of one event in file order: uid key -> entry object.
@@ -143,6 +151,7 @@ class FileStorage {
     void compact_all();
     // "users", "events", "participants": can a file be created there (/health).
     bool writable(const std::string& folder);
+    StorageHealth health(std::uint64_t min_free_bytes);
 
     const std::filesystem::path& root() const { return options_.root; }
 
