@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "fcgi/log.hpp"
 #include "fcgi/text.hpp"
 #include "models/idempotency.hpp"
 #include "models/user.hpp"
@@ -101,6 +102,8 @@ SignUpResult create_user(App& app, const NewUser& u, const std::string& token_id
         r = create_in_transaction(app, u, token_id);
     } catch (const db::CommitUnknown&) {
         const auto uid = committed_uid(app, u);
+        log::info(std::string("sign-up: connection lost at COMMIT; read back: ") +
+                  (uid ? "committed, uid " + *uid : "rolled back"));
         if (!uid) throw;  // not committed: the error page, and a retry creates it
         r = {SignUp::created, *uid};
     }

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "fcgi/log.hpp"
 #include "fcgi/text.hpp"
 #include "models/idempotency.hpp"
 #include "storage/file_storage.hpp"
@@ -238,7 +239,11 @@ Created create_event(App& app, const EventInput& in, const User& creator,
     } catch (const db::CommitUnknown&) {
         // If the read-back fails too, the outcome stays unknown: the row (if
         // any) has its file, and a file without a row is what check reports.
-        if (committed(app, key, id)) return {id, false};
+        const bool done = committed(app, key, id);
+        log::info("event " + std::to_string(id) +
+                  ": connection lost at COMMIT of its creation; read back: " +
+                  (done ? "committed" : "rolled back, its file removed"));
+        if (done) return {id, false};
         remove_orphan_file(app, id, actor_of(creator));
         throw;
     } catch (const db::DbError&) {

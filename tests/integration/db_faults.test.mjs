@@ -451,3 +451,36 @@ test('a double-submitted create form makes one event; the API honours Idempotenc
   assert.ok(wrong.json().fields.max_participants);
   assert.ok(wrong.json().fields.registration_open);
 });
+
+// ---- migration without a named lock ---------------------------------------
+
+test('four starters migrate one database at once; legacy duplicates: the lowest uid / eventid wins', async () => {
+  const db = `ems_migr_${unique('').replace(/[^a-z0-9]/g, '')}`;
+  await sql(`CREATE DATABASE ${db}`);
+  try {
+    await sql(`CREATE TABLE ${db}.user_credentials LIKE user_credentials; CREATE TABLE ${db}.events LIKE events;
+      INSERT INTO ${db}.user_credentials (uid, email, password) VALUES (7, 'dup@example.test', 'x'), (3, 'DUP@example.test', 'y'),
+        (5, 'solo@example.test', 'z');
+      INSERT INTO ${db}.events (eventid, participantcount, eventkey) VALUES (9, 0, 'AAAA0001'), (4, 0, 'AAAA0001'), (6, 0, 'BBBB0002')`);
+    const conf = path.join(stackDir(), 'ems.conf');
+    const env = { ...process.env, EMS_DB_NAME: db };
+    const runs = await Promise.all(Array.from({ length: 4 }, () =>
+      run(path.join(repoRoot, 'bin/ems-admin'), ['-c', conf, 'migrate-schema'], { env })
+        .then((r) => ({ code: 0, out: r.stdout }), (e) => ({ code: e.code, out: `${e.stdout}${e.stderr}` }))));
+    for (const r of runs) assert.equal(r.code, 0, r.out);
+    assert.deepEqual(await sql(`SELECT version FROM ${db}.ems_schema_migrations ORDER BY version`), [['1'], ['2'], ['3']]);
+    assert.deepEqual(await sql(`SELECT email, uid FROM ${db}.ems_user_emails ORDER BY email`),
+      [['DUP@example.test', '3'], ['solo@example.test', '5']], 'uid 3 wins, with its own spelling');
+    assert.deepEqual(await sql(`SELECT eventkey, eventid FROM ${db}.ems_event_keys ORDER BY eventkey`),
+      [['AAAA0001', '4'], ['BBBB0002', '6']]);
+    // The check the lead's `ems-admin check` runs to report them:
+    assert.deepEqual(await sql(`SELECT u.email, CAST(u.uid AS CHAR) FROM ${db}.user_credentials u
+      JOIN ${db}.ems_user_emails m ON m.email = u.email WHERE m.uid <> CAST(u.uid AS CHAR) ORDER BY u.uid`),
+    [['dup@example.test', '7']]);
+    assert.deepEqual(await sql(`SELECT e.eventid, e.eventkey FROM ${db}.events e
+      LEFT JOIN ${db}.ems_event_keys k ON k.eventkey = e.eventkey WHERE k.eventid IS NULL OR k.eventid <> e.eventid`),
+    [['9', 'AAAA0001']]);
+  } finally {
+    await sql(`DROP DATABASE IF EXISTS ${db}`);
+  }
+});
