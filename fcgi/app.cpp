@@ -14,6 +14,10 @@ db::Options db_options(const Config& c) {
     o.user = c.db_user;
     o.password = c.db_password;
     o.database = c.db_name;
+    o.connect_timeout = static_cast<unsigned>(c.db_connect_timeout);
+    o.read_timeout = static_cast<unsigned>(c.db_read_timeout);
+    o.write_timeout = static_cast<unsigned>(c.db_write_timeout);
+    o.lock_wait_timeout = static_cast<unsigned>(c.db_lock_wait_timeout);
     return o;
 }
 

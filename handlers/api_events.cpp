@@ -3,9 +3,11 @@
 // instead of flash + redirect: 404 unknown, 403 not yours, 409 a state that
 // refuses the change (full, closed, already registered).
 #include "fcgi/errors.hpp"
+#include "handlers/api_common.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"
+#include "models/idempotency.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems {
@@ -16,8 +18,11 @@ using namespace event_views;
 Json::Value settings_json(const events::Settings& s) {
     Json::Value v(Json::objectValue);
     v["registration_open"] = s.registration_open;
-    v["max_participants"] = s.max_participants ? Json::Value(static_cast<Json::Int64>(*s.max_participants)) : Json::Value();
+    v["max_participants"] = s.max_participants
+                                ? Json::Value(static_cast<Json::Int64>(*s.max_participants))
+                                : Json::Value();
     v["require_approval"] = s.require_approval;
+    if (!s.problem.empty()) v["problem"] = s.problem;
     return v;
 }
 
@@ -42,10 +47,37 @@ events::Event event_by_key_or_404(Ctx& ctx) {
     return *ev;
 }
 
-std::size_t positive_query(const Ctx& ctx, const char* name, std::size_t fallback, std::size_t max) {
+Json::Value owner_json(Ctx& ctx, const events::Event& ev) {
+    auto v = api_event(ev);
+    v["eventkey"] = ev.key;
+    v["settings"] = settings_json(events::load_settings(ctx.app, ev.id));
+    return v;
+}
+
+// The event fields of a JSON body (wrong types are field errors) or of a
+// form body (the HTML form's rules). Absent settings come from `base`.
+events::FormResult event_input(Ctx& ctx, const events::Settings& base,
+                               const events::Event* current) {
+    if (ctx.req.content_type().rfind("application/json", 0) == 0)
+        return events::validate_event_json(api::body(ctx), base, current);
+    std::map<std::string, std::string> raw;
+    for (const auto& [k, v] : ctx.req.form_fields()) raw[k] = v;  // the last value of each name
+    return events::validate_event_form(raw, base);
+}
+
+Response invalid(const events::FormResult& r) {
+    Json::Value v;
+    v["error"] = r.form_error;
+    for (const auto& [k, msg] : r.errors) v["fields"][k] = msg;
+    return Response::json(v, 422);
+}
+
+std::size_t positive_query(const Ctx& ctx, const char* name, std::size_t fallback,
+                           std::size_t max) {
     const auto q = ctx.req.query(name);
     if (q.empty()) return fallback;
-    if (q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos || std::stoul(q) == 0)
+    if (q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(q) == 0)
         throw BadRequest(std::string(name) + " must be a positive integer");
     return std::min<std::size_t>(std::stoul(q), max);
 }
@@ -73,14 +105,37 @@ Response list_api_events(Ctx& ctx) {
     return Response::json(v);
 }
 
+// POST /api/events: 201 with the event; with an Idempotency-Key already
+// used by this user, 200 with the event the first call made.
+Response create_api_event(Ctx& ctx) {
+    const auto key = ctx.req.header("Idempotency-Key");
+    if (!key.empty() && !idempotency::valid_api_key(key))
+        throw BadRequest("Idempotency-Key must be 1 to 128 characters from A-Z a-z 0-9 . _ : -");
+    const auto r = event_input(ctx, events::Settings{}, nullptr);
+    if (!r.errors.empty()) return invalid(r);
+    const auto made = events::create_event(
+        ctx.app, r.input, *ctx.user, idempotency::token_id("api_event_create", ctx.user->uid, key));
+    const auto ev = events::find_event(ctx.app.db(), made.id);
+    if (!ev) throw NotFound("Event not found");  // deleted since the first call
+    return Response::json(owner_json(ctx, *ev), made.replayed ? 200 : 201);
+}
+
+// PATCH /api/events/{id}: what the body names changes, the rest stays.
+Response update_api_event(Ctx& ctx) {
+    const auto ev = event_or_404(ctx);
+    if (!is_owner(ctx, ev)) throw Forbidden("You can only edit your own events");
+    auto base = events::load_settings(ctx.app, ev.id);
+    if (!base.problem.empty()) base = events::Settings{};
+    const auto r = event_input(ctx, base, &ev);
+    if (!r.errors.empty()) return invalid(r);
+    events::update_event(ctx.app, ev, r.input, *ctx.user);
+    return Response::json(owner_json(ctx, *events::find_event(ctx.app.db(), ev.id)));
+}
+
 Response show_api_event(Ctx& ctx) {
     const auto ev = event_or_404(ctx);
+    if (is_owner(ctx, ev)) return Response::json(owner_json(ctx, ev));
     auto v = api_event(ev);
-    if (is_owner(ctx, ev)) {
-        v["eventkey"] = ev.key;
-        v["settings"] = settings_json(events::load_settings(ctx.app, ev.id));
-        return Response::json(v);
-    }
     const auto list = ctx.app.files().get_event_participants(ev.id);
     const auto* entry = list->find(ctx.user->uid);
     if (!entry) throw Forbidden("You can only view events you created or registered for");
@@ -105,7 +160,8 @@ Response list_api_participants(Ctx& ctx) {
         if (v["participants"].size() >= per_page) break;
         Json::Value p(Json::objectValue);
         p["uid"] = uid;
-        for (const char* k : {"name", "email", "joined_at", "status"}) p[k] = e[k].isString() ? e[k].asString() : "";
+        for (const char* k : {"name", "email", "joined_at", "status"})
+            p[k] = e[k].isString() ? e[k].asString() : "";
         v["participants"].append(p);
     }
     return Response::json(v);
@@ -116,11 +172,19 @@ Response create_api_registration(Ctx& ctx) {
     const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
     if (o == events::Outcome::not_found) throw NotFound("Invalid event key");
     const auto message = events::outcome_message(o, ev.name);
-    if (o != events::Outcome::registered && o != events::Outcome::pending) throw Conflict(message);
     Json::Value v(Json::objectValue);
     v["event_id"] = static_cast<Json::Int64>(ev.id);
-    v["status"] = o == events::Outcome::pending ? "pending" : "registered";
     v["message"] = message;
+    if (o == events::Outcome::already_registered) {
+        // Not an error: a retry after a lost answer finds the person in.
+        const auto list = ctx.app.files().get_event_participants(ev.id);
+        const auto* entry = list->find(ctx.user->uid);
+        v["status"] =
+            entry && (*entry)["status"].asString() == "pending" ? "pending" : "registered";
+        return Response::json(v, 200);
+    }
+    if (o != events::Outcome::registered && o != events::Outcome::pending) throw Conflict(message);
+    v["status"] = o == events::Outcome::pending ? "pending" : "registered";
     return Response::json(v, 201);
 }
 

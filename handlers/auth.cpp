@@ -5,6 +5,7 @@
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
 #include "models/account.hpp"
+#include "models/idempotency.hpp"
 #include "models/password.hpp"
 #include "models/user.hpp"
 
@@ -30,19 +31,24 @@ Response login_page(Ctx& ctx, const std::string& email, const std::string& error
     return Response::html(ctx.app.views().render("login", m), status);
 }
 
-Response register_page(Ctx& ctx, const std::map<std::string, std::string>& errors, const std::string& form_error,
-                       int status) {
+Response register_page(Ctx& ctx, const std::map<std::string, std::string>& errors,
+                       const std::string& form_error, int status) {
     auto m = ctx.page("Register");
     for (const auto& f : reg_fields) {
         const auto it = errors.find(f.name);
-        m["fields"].append(forms::field(f, forms::value(ctx.req, f.name), it == errors.end() ? "" : it->second));
+        m["fields"].append(
+            forms::field(f, forms::value(ctx.req, f.name), it == errors.end() ? "" : it->second));
     }
     if (!form_error.empty()) m["form_error"] = form_error;
+    // Fresh on each render; a re-render after an error keeps the one sent.
+    const auto sent = ctx.req.form("form_token");
+    m["form_token"] = idempotency::valid_form_token(sent) ? sent : idempotency::new_form_token();
     return Response::html(ctx.app.views().render("register", m), status);
 }
 
 std::string password_problem(const std::string& pw) {
-    if (!valid_utf8(pw) || pw.find('\0') != std::string::npos) return "Password contains unsupported characters";
+    if (!valid_utf8(pw) || pw.find('\0') != std::string::npos)
+        return "Password contains unsupported characters";
     const auto n = forms::utf8_length(pw);
     if (n < 8) return "Password must be at least 8 characters long";
     if (n > 128) return "Password must be at most 128 characters long";
@@ -51,9 +57,13 @@ std::string password_problem(const std::string& pw) {
 
 }  // namespace
 
-std::string check_new_password(const std::string& pw) { return password_problem(pw); }
+std::string check_new_password(const std::string& pw) {
+    return password_problem(pw);
+}
 
-Response show_login(Ctx& ctx) { return login_page(ctx, "", "", 200); }
+Response show_login(Ctx& ctx) {
+    return login_page(ctx, "", "", 200);
+}
 
 std::string attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
     if (email.empty() || pw.empty()) return "Please fill in all fields";
@@ -61,8 +71,9 @@ std::string attempt_login(Ctx& ctx, const std::string& email, const std::string&
     auto& app = ctx.app;
     const auto ip = ctx.req.remote_addr();
     if (account::recent_failures(app, email, ip) >= app.config().login_throttle_max)
-        throw TooManyRequests("Too many failed sign-in attempts. Please wait 15 minutes and try again.",
-                              app.config().login_throttle_window);
+        throw TooManyRequests(
+            "Too many failed sign-in attempts. Please wait 15 minutes and try again.",
+            app.config().login_throttle_window);
     const auto user = find_user_by_email(app.db(), email);
     if (!user || !password::verify(pw, user->password_hash)) {
         account::record_failure(app, email, ip);
@@ -81,42 +92,64 @@ std::string attempt_login(Ctx& ctx, const std::string& email, const std::string&
 Response login(Ctx& ctx) {
     const auto email = forms::value(ctx.req, "email");
     const auto error = attempt_login(ctx, email, ctx.req.form("password"));
-    if (!error.empty()) return login_page(ctx, forms::check_text(email).empty() ? email : "", error, 422);
+    if (!error.empty())
+        return login_page(ctx, forms::check_text(email).empty() ? email : "", error, 422);
     return Response::redirect(after_sign_in(ctx));
 }
 
-Response show_register(Ctx& ctx) { return register_page(ctx, {}, "", 200); }
+Response show_register(Ctx& ctx) {
+    return register_page(ctx, {}, "", 200);
+}
 
-std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r, std::string& uid) {
+std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r,
+                                                    std::string& uid) {
     std::map<std::string, std::string> errors;
-    if (r.fname.empty() || r.lname.empty() || r.email.empty() || r.password.empty() || r.confirm.empty())
+    if (r.fname.empty() || r.lname.empty() || r.email.empty() || r.password.empty() ||
+        r.confirm.empty())
         return {{"", "Please fill in all fields"}};
-    for (const auto& [name, v] : {std::pair{"fname", r.fname}, {"mname", r.mname}, {"lname", r.lname}})
+    for (const auto& [name, v] :
+         {std::pair{"fname", r.fname}, {"mname", r.mname}, {"lname", r.lname}})
         if (auto e = forms::check_text(v); !e.empty()) errors[name] = e;
     if (!forms::valid_email(r.email)) errors["email"] = "Please enter a valid email address";
-    if (auto e = password_problem(r.password); !e.empty()) errors["password"] = e;
-    else if (r.password != r.confirm) errors["confirm_password"] = "Passwords do not match";
+    if (auto e = password_problem(r.password); !e.empty())
+        errors["password"] = e;
+    else if (r.password != r.confirm)
+        errors["confirm_password"] = "Passwords do not match";
     if (!errors.empty()) return errors;
     auto& app = ctx.app;
-    // No unique key on email in the PHP table (and ems never alters it):
-    // a named lock serializes sign-ups for one address across workers.
-    db::NamedLock lock(app.db(), "ems_register:" + sha256_hex(to_lower(r.email)), 10);
-    if (account::email_taken(app.db(), r.email)) {
-        errors["email"] = "Email already exists";
-        return errors;
-    }
-    account::NewUser u{r.email, r.fname, r.mname, r.lname, password::hash(r.password, app.config().password_cost),
+    account::NewUser u{r.email,
+                       r.fname,
+                       r.mname,
+                       r.lname,
+                       password::hash(r.password, app.config().password_cost),
                        random_hex(32)};
-    uid = account::create_user(app, u);
-    account::sync_user_file(app, uid, "uid:" + uid);
-    if (app.config().require_email_verification) send_verification_mail(ctx, u.email, u.verify_token);
-    else sign_in(ctx, uid);
+    // The sign-up page's form_token (the JSON API sends none).
+    const auto sent = ctx.req.form("form_token");
+    const auto token = idempotency::valid_form_token(sent) ? sent : std::string();
+    const auto made = account::create_user(app, u, idempotency::token_id("signup", "", token));
+    if (made.outcome == account::SignUp::email_taken) return {{"email", "Email already exists"}};
+    if (made.outcome == account::SignUp::replayed) {
+        // A double or retried submit of one form: the first submit's answer,
+        // to whoever proves they sent it (same e-mail and password).
+        const auto user = find_user(app.db(), made.uid);
+        if (!user || to_lower(user->email) != to_lower(r.email) ||
+            !password::verify(r.password, user->password_hash))
+            return {{"", "This form was already used. Please reload the page and try again."}};
+        uid = made.uid;
+        if (!app.config().require_email_verification) sign_in(ctx, uid);
+        return {};
+    }
+    uid = made.uid;
+    if (app.config().require_email_verification)
+        send_verification_mail(ctx, u.email, u.verify_token);
+    else
+        sign_in(ctx, uid);
     return errors;
 }
 
 Registration registration_from(const Request& req) {
     return {forms::value(req, "fname"), forms::value(req, "mname"), forms::value(req, "lname"),
-            forms::value(req, "email"), req.form("password"), req.form("confirm_password")};
+            forms::value(req, "email"), req.form("password"),       req.form("confirm_password")};
 }
 
 Response register_user(Ctx& ctx) {
@@ -129,7 +162,8 @@ Response register_user(Ctx& ctx) {
         return register_page(ctx, field_errors, first, 422);
     }
     if (ctx.app.config().require_email_verification) {
-        set_flash(ctx, "success", "Account created. Please check your email to verify your address, then sign in.");
+        set_flash(ctx, "success",
+                  "Account created. Please check your email to verify your address, then sign in.");
         return Response::redirect("/auth/login");
     }
     return Response::redirect(after_sign_in(ctx));

@@ -26,18 +26,23 @@ Response show_register_event(Ctx& ctx) {
     const auto s = events::load_settings(ctx.app, ev->id);
     const auto list = ctx.app.files().get_event_participants(ev->id);
     if (const auto* entry = list->find(ctx.user->uid)) {
-        m["heading"] = (*entry)["status"].asString() == "pending" ? "Your registration is waiting for approval"
-                                                                   : "You are registered for this event";
+        m["heading"] = (*entry)["status"].asString() == "pending"
+                           ? "Your registration is waiting for approval"
+                           : "You are registered for this event";
         m["action"] = "/events/cancel/" + std::to_string(ev->id);
         m["button"] = "Cancel my registration";
         m["danger"] = true;
         return Response::html(ctx.app.views().render("confirm", m));
     }
     m["heading"] = "Register for this event?";
-    if (!s.registration_open) m["message"] = "Registration is closed for this event";
+    if (!s.problem.empty())
+        m["message"] = events::outcome_message(events::Outcome::unavailable, ev->name);
+    else if (!s.registration_open)
+        m["message"] = "Registration is closed for this event";
     else if (s.max_participants && static_cast<long long>(list->size()) >= *s.max_participants)
         m["message"] = "This event is full";
-    else if (s.require_approval) m["message"] = "The organizer approves each registration.";
+    else if (s.require_approval)
+        m["message"] = "The organizer approves each registration.";
     m["action"] = "/events/register/" + ev->key;
     m["button"] = "Register";
     return Response::html(ctx.app.views().render("confirm", m));
@@ -48,7 +53,10 @@ Response register_for_event(Ctx& ctx) {
     if (!ev) return flash_redirect(ctx, "error", "Invalid event key");
     const auto o = events::register_for_event(ctx.app, ev->id, *ctx.user);
     if (o == events::Outcome::not_found) return flash_redirect(ctx, "error", "Invalid event key");
-    const bool ok = o == events::Outcome::registered || o == events::Outcome::pending;
+    // "Already registered" is good news: the person is in, maybe through an
+    // earlier attempt whose answer they never saw.
+    const bool ok = o == events::Outcome::registered || o == events::Outcome::pending ||
+                    o == events::Outcome::already_registered;
     return flash_redirect(ctx, ok ? "success" : "error", events::outcome_message(o, ev->name));
 }
 
@@ -70,7 +78,8 @@ Response cancel_registration(Ctx& ctx) {
     if (!ev) return flash_redirect(ctx, "error", "Event not found");
     const auto o = events::remove_participant(ctx.app, ev->id, ctx.user->uid, actor_of(*ctx.user));
     if (o == events::Outcome::done)
-        return flash_redirect(ctx, "success", "Your registration for " + ev->name + " has been cancelled");
+        return flash_redirect(ctx, "success",
+                              "Your registration for " + ev->name + " has been cancelled");
     return flash_redirect(ctx, "error", events::outcome_message(o, ev->name));
 }
 

@@ -5,6 +5,7 @@
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event.hpp"
+#include "models/idempotency.hpp"
 
 namespace ems {
 namespace {
@@ -20,13 +21,15 @@ const forms::FieldSpec event_fields[] = {
     {"max_participants", "Maximum participants (empty: no limit)", "number", "", false},
 };
 
-const char* const form_names[] = {"eventname", "startdate", "enddate", "location", "eventshortinfo",
-                                  "max_participants", "registration_open", "require_approval"};
+const char* const form_names[] = {"eventname",         "startdate",       "enddate",
+                                  "location",          "eventshortinfo",  "max_participants",
+                                  "registration_open", "require_approval"};
 
 struct FormPage {
     const char* title;
     std::string action;
     const char* submit;
+    std::string form_token = {};  // create only: a retried or double submit creates once
 };
 
 Response form_page(Ctx& ctx, const FormPage& p, const events::FormResult& r, int status) {
@@ -37,19 +40,38 @@ Response form_page(Ctx& ctx, const FormPage& p, const events::FormResult& r, int
     for (const auto& f : event_fields) {
         const auto v = r.values.find(f.name);
         const auto e = r.errors.find(f.name);
-        m["fields"].append(forms::field(f, v == r.values.end() ? "" : v->second, e == r.errors.end() ? "" : e->second));
+        m["fields"].append(forms::field(f, v == r.values.end() ? "" : v->second,
+                                        e == r.errors.end() ? "" : e->second));
     }
-    m["registration_open"] = r.values.count("registration_open") && !r.values.at("registration_open").empty();
-    m["require_approval"] = r.values.count("require_approval") && !r.values.at("require_approval").empty();
+    m["registration_open"] =
+        r.values.count("registration_open") && !r.values.at("registration_open").empty();
+    m["require_approval"] =
+        r.values.count("require_approval") && !r.values.at("require_approval").empty();
     if (!r.form_error.empty()) m["form_error"] = r.form_error;
+    if (!p.form_token.empty()) m["form_token"] = p.form_token;
     return Response::html(ctx.app.views().render("event_form", m), status);
 }
 
-events::FormResult submitted(const Ctx& ctx) {
+// The last value sent for each field: our form sends a hidden "0" before
+// each checkbox, so a checked box arrives as "0" then "1".
+events::FormResult submitted(const Ctx& ctx, const events::Settings& base) {
     std::map<std::string, std::string> raw;
-    for (const char* name : form_names)
-        if (ctx.req.has_form(name)) raw[name] = ctx.req.form(name);
-    return events::validate_event_form(raw);
+    for (const char* name : form_names) {
+        const auto [first, last] = ctx.req.form_fields().equal_range(name);
+        for (auto it = first; it != last; ++it) raw[name] = it->second;
+    }
+    return events::validate_event_form(raw, base);
+}
+
+// The create form's token as sent, when well-formed; "" otherwise (the PHP
+// form and old scripts send none: the unique keys still protect them).
+std::string sent_form_token(const Ctx& ctx) {
+    const auto t = ctx.req.form("form_token");
+    return idempotency::valid_form_token(t) ? t : std::string();
+}
+
+FormPage create_form(std::string token) {
+    return {"Create Event", "/events/create", "Create event", std::move(token)};
 }
 
 events::FormResult values_of(const events::Event& ev, const events::Settings& s) {
@@ -74,28 +96,47 @@ FormPage edit_form(const events::Event& ev) {
 Response show_create_event(Ctx& ctx) {
     events::FormResult r;
     r.values["registration_open"] = "1";
-    return form_page(ctx, {"Create Event", "/events/create", "Create event"}, r, 200);
+    return form_page(ctx, create_form(idempotency::new_form_token()), r, 200);
 }
 
 Response create_event(Ctx& ctx) {
-    const auto r = submitted(ctx);
-    if (!r.errors.empty()) return form_page(ctx, {"Create Event", "/events/create", "Create event"}, r, 422);
-    events::create_event(ctx.app, r.input, *ctx.user);
+    const auto r = submitted(ctx, events::Settings{});  // absent settings: the PHP defaults
+    auto token = sent_form_token(ctx);
+    if (!r.errors.empty())
+        return form_page(ctx, create_form(token.empty() ? idempotency::new_form_token() : token), r,
+                         422);
+    // A replay (same token) answers as the first submit did.
+    events::create_event(ctx.app, r.input, *ctx.user,
+                         idempotency::token_id("event_create", ctx.user->uid, token));
     return flash_redirect(ctx, "success", "Event created successfully!");
+}
+
+// The settings an edit starts from: the file's, or the PHP defaults when
+// the file cannot give them (saving the form then writes a valid file).
+events::Settings editable_settings(Ctx& ctx, const events::Event& ev) {
+    auto s = events::load_settings(ctx.app, ev.id);
+    return s.problem.empty() ? s : events::Settings{};
 }
 
 Response show_edit_event(Ctx& ctx) {
     Response bail;
     const auto ev = owned_event(ctx, "You can only edit your own events", bail);
     if (!ev) return bail;
-    return form_page(ctx, edit_form(*ev), values_of(*ev, events::load_settings(ctx.app, ev->id)), 200);
+    const auto s = events::load_settings(ctx.app, ev->id);
+    auto r = values_of(*ev, s.problem.empty() ? s : events::Settings{});
+    if (!s.problem.empty())
+        r.form_error =
+            "This event's settings could not be read, so registration is closed. The form shows "
+            "the "
+            "defaults; saving it stores them.";
+    return form_page(ctx, edit_form(*ev), r, 200);
 }
 
 Response edit_event(Ctx& ctx) {
     Response bail;
     const auto ev = owned_event(ctx, "You can only edit your own events", bail);
     if (!ev) return bail;
-    const auto r = submitted(ctx);
+    const auto r = submitted(ctx, editable_settings(ctx, *ev));  // absent settings stay as they are
     if (!r.errors.empty()) return form_page(ctx, edit_form(*ev), r, 422);
     events::update_event(ctx.app, *ev, r.input, *ctx.user);
     return flash_redirect(ctx, "success", "Event updated successfully!");
@@ -109,7 +150,8 @@ Response show_delete_event(Ctx& ctx) {
     m["heading"] = "Delete this event?";
     m["event"] = event_model(*ev);
     m["message"] = "The event, its registration link and its participant list (" +
-                   std::to_string(ev->participantcount) + " registered) will be removed. This cannot be undone.";
+                   std::to_string(ev->participantcount) +
+                   " registered) will be removed. This cannot be undone.";
     m["action"] = "/events/delete/" + std::to_string(ev->id);
     m["button"] = "Delete event";
     m["danger"] = true;

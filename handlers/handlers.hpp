@@ -89,6 +89,8 @@ Response show_badges(Ctx& ctx);
 
 // handlers/api_events.cpp
 Response list_api_events(Ctx& ctx);
+Response create_api_event(Ctx& ctx);
+Response update_api_event(Ctx& ctx);
 Response show_api_event(Ctx& ctx);
 Response list_api_participants(Ctx& ctx);
 Response create_api_registration(Ctx& ctx);

@@ -2,14 +2,17 @@
 
 #include <ctime>
 
+#include "fcgi/log.hpp"
 #include "fcgi/text.hpp"
+#include "models/idempotency.hpp"
 #include "models/user.hpp"
 
 namespace ems::account {
 namespace {
 
-long long now() { return static_cast<long long>(std::time(nullptr)); }
-
+long long now() {
+    return static_cast<long long>(std::time(nullptr));
+}
 
 }  // namespace
 
@@ -19,34 +22,96 @@ std::string full_name(const std::string& f, const std::string& m, const std::str
 
 std::string new_guid() {
     auto h = random_hex(16);
-    h[12] = '4';                                              // version 4
+    h[12] = '4';                                                  // version 4
     h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // RFC 4122 variant
-    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
-           h.substr(20, 12);
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+           "-" + h.substr(20, 12);
 }
 
 bool email_taken(db::Db& db, const std::string& email) {
-    return db.query_one("SELECT 1 FROM user_credentials WHERE email = ? LIMIT 1", {email}).has_value();
+    return db.query_one("SELECT 1 FROM user_credentials WHERE email = ? LIMIT 1", {email})
+        .has_value();
 }
 
-std::string create_user(App& app, const NewUser& u) {
+namespace {
+
+constexpr const char* signup_kind = "signup";
+
+std::string insert_user(App& app, const NewUser& u) {
     auto& db = app.db();
     const auto fullname = full_name(u.fname, u.mname, u.lname);
-    std::string uid;
     if (app.uid_kind() == schema::UidKind::guid) {
-        uid = new_guid();
-        db.exec("INSERT INTO user_credentials (uid, fname, mname, lname, fullname, email, password, "
-                "currboundtoken, emailverified, attendedevents, profilepicture) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '[]', 'default.png')",
-                {uid, u.fname, u.mname, u.lname, fullname, u.email, u.password_hash, u.verify_token});
-    } else {
-        db.exec("INSERT INTO user_credentials (fname, mname, lname, fullname, email, password, "
-                "currboundtoken, emailverified, attendedevents, profilepicture) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '[]', 'default.png')",
-                {u.fname, u.mname, u.lname, fullname, u.email, u.password_hash, u.verify_token});
-        uid = std::to_string(db.last_insert_id());
+        const auto uid = new_guid();
+        db.exec(
+            "INSERT INTO user_credentials (uid, fname, mname, lname, fullname, email, password, "
+            "currboundtoken, emailverified, attendedevents, profilepicture) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '[]', 'default.png')",
+            {uid, u.fname, u.mname, u.lname, fullname, u.email, u.password_hash, u.verify_token});
+        return uid;
     }
+    db.exec(
+        "INSERT INTO user_credentials (fname, mname, lname, fullname, email, password, "
+        "currboundtoken, emailverified, attendedevents, profilepicture) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '[]', 'default.png')",
+        {u.fname, u.mname, u.lname, fullname, u.email, u.password_hash, u.verify_token});
+    return std::to_string(db.last_insert_id());
+}
+
+SignUpResult create_in_transaction(App& app, const NewUser& u, const std::string& token_id) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    if (!token_id.empty())
+        if (const auto first = idempotency::claim(db, token_id, "", signup_kind))
+            return {SignUp::replayed, *first};
+    if (email_taken(db, u.email)) return {SignUp::email_taken, {}};
+    const auto uid = insert_user(app, u);
+    try {
+        db.exec("INSERT INTO ems_user_emails (email, uid) VALUES (?, ?)", {u.email, uid});
+    } catch (const db::DbError& e) {
+        if (!e.duplicate_key()) throw;
+        return {SignUp::email_taken, {}};  // the guard rolls the row back
+    }
+    if (!token_id.empty()) idempotency::record(db, token_id, uid);
+    tx.commit();
+    return {SignUp::created, uid};
+}
+
+// After the connection was lost at COMMIT: the locking read waits for a
+// server thread still finishing that transaction. Ours if the e-mail's row
+// holds the hash generated for this request.
+std::optional<std::string> committed_uid(App& app, const NewUser& u) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    const auto owner = db.query_one(
+        "SELECT uid FROM ems_user_emails WHERE email = ? LOCK IN SHARE MODE", {u.email});
+    std::optional<std::string> uid;
+    if (owner) {
+        const auto row = db.query_one(
+            "SELECT password FROM user_credentials WHERE uid = CAST(? AS CHAR)", {owner->str(0)});
+        if (row && row->str(0) == u.password_hash) uid = owner->str(0);
+    }
+    tx.commit();
     return uid;
+}
+
+}  // namespace
+
+SignUpResult create_user(App& app, const NewUser& u, const std::string& token_id) {
+    SignUpResult r;
+    try {
+        r = create_in_transaction(app, u, token_id);
+    } catch (const db::CommitUnknown&) {
+        const auto uid = committed_uid(app, u);
+        log::info(std::string("sign-up: connection lost at COMMIT; read back: ") +
+                  (uid ? "committed, uid " + *uid : "rolled back"));
+        if (!uid) throw;  // not committed: the error page, and a retry creates it
+        r = {SignUp::created, *uid};
+    }
+    if (r.outcome == SignUp::created) {
+        idempotency::purge_sometimes(app.db());
+        sync_user_file(app, r.uid, "uid:" + r.uid);
+    }
+    return r;
 }
 
 void sync_user_file(App& app, const std::string& uid, const std::string& actor) {
@@ -54,8 +119,10 @@ void sync_user_file(App& app, const std::string& uid, const std::string& actor) 
     if (!user) return;
     Json::Value v(Json::objectValue);
     // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (app.uid_kind() == schema::UidKind::integer) v["uid"] = static_cast<Json::Int64>(std::stoll(uid));
-    else v["uid"] = uid;
+    if (app.uid_kind() == schema::UidKind::integer)
+        v["uid"] = static_cast<Json::Int64>(std::stoll(uid));
+    else
+        v["uid"] = uid;
     v["fname"] = user->fname;
     v["mname"] = user->mname;
     v["lname"] = user->lname;
@@ -71,7 +138,8 @@ void sync_user_file(App& app, const std::string& uid, const std::string& actor) 
 int recent_failures(App& app, const std::string& email, const std::string& ip) {
     const long long since = now() - app.config().login_throttle_window;
     const auto by_email = app.db().query_one(
-        "SELECT COUNT(*) FROM ems_login_attempts WHERE email = ? AND attempted_at > ?", {email, since});
+        "SELECT COUNT(*) FROM ems_login_attempts WHERE email = ? AND attempted_at > ?",
+        {email, since});
     const auto by_ip = app.db().query_one(
         "SELECT COUNT(*) FROM ems_login_attempts WHERE ip = ? AND attempted_at > ?", {ip, since});
     return static_cast<int>(std::max(by_email ? by_email->num(0) : 0, by_ip ? by_ip->num(0) : 0));

@@ -1,9 +1,16 @@
 // The MariaDB layer: one RAII connection per worker, prepared statements
 // only (cached per connection, owning their bind buffers), a transaction
-// guard, and one reconnect after a lost connection outside a transaction.
+// guard, and connect/read/write/lock-wait timeouts.
+//
+// Retries: only what cannot change data is re-run after a lost connection
+// (query() and START TRANSACTION, once, outside a transaction). exec() and
+// COMMIT are never re-run: the server may have applied them before the
+// connection dropped, so the error reaches the caller, which reads back
+// (see CommitUnknown). The next use of the Db reconnects by itself.
 #pragma once
 #include <mysql.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -18,6 +25,15 @@ namespace ems::db {
 struct DbError : std::runtime_error {
     DbError(unsigned code, const std::string& m) : std::runtime_error(m), code(code) {}
     unsigned code;  // the server's or client's error number (1062: duplicate key)
+    bool duplicate_key() const { return code == 1062; }
+    bool lock_wait_timeout() const { return code == 1205; }
+};
+
+// The connection was lost while COMMIT ran: the transaction may or may not
+// have been committed. Callers that must answer truthfully read back (with a
+// locking read, which waits for a server thread still finishing it).
+struct CommitUnknown : DbError {
+    using DbError::DbError;
 };
 
 using Param = std::variant<std::nullptr_t, long long, std::string>;
@@ -25,49 +41,60 @@ using Params = std::vector<Param>;
 
 // A result row: every column as text (NULL as nullopt), converted on access.
 class Row {
-public:
+  public:
     explicit Row(std::vector<std::optional<std::string>> cols) : cols_(std::move(cols)) {}
     bool is_null(std::size_t i) const { return !cols_.at(i).has_value(); }
     std::string str(std::size_t i) const { return cols_.at(i).value_or(std::string()); }
     long long num(std::size_t i) const;
     std::size_t size() const { return cols_.size(); }
 
-private:
+  private:
     std::vector<std::optional<std::string>> cols_;
 };
 
 struct Options {
     std::string host = "127.0.0.1", socket, user, password, database;
     unsigned port = 3306;
+    // Seconds; 0 leaves the client library's or server's default.
+    unsigned connect_timeout = 3, read_timeout = 10, write_timeout = 10, lock_wait_timeout = 5;
 };
 
 class Statement;
 
 class Db {
-public:
+  public:
     explicit Db(Options options);
     ~Db();
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
 
+    // Reads: re-run once on a new connection when the connection was lost
+    // outside a transaction.
     std::vector<Row> query(const std::string& sql, const Params& params = {});
     std::optional<Row> query_one(const std::string& sql, const Params& params = {});
-    // Runs a statement; returns the number of affected rows.
+    // Runs a statement that may change data; returns the number of affected
+    // rows. Never re-run: a lost connection throws (is_connection_lost).
     std::uint64_t exec(const std::string& sql, const Params& params = {});
     std::uint64_t last_insert_id() const { return last_insert_id_; }
     // Plain statements without parameters (DDL, SET): no prepared form needed.
     void exec_plain(const std::string& sql);
     void begin();
+    // Throws CommitUnknown when the connection is lost during COMMIT.
     void commit();
     void rollback() noexcept;
     bool in_transaction() const { return in_transaction_; }
     bool ping() noexcept;
     MYSQL* handle() { return conn_; }
 
-private:
+  private:
     void connect();
     void disconnect() noexcept;
     Statement& prepare(const std::string& sql);
+    void ensure_connected();
+    void raw_plain(const std::string& sql);
+    // Forgets a connection that failed with a lost-connection error, so the
+    // next use reconnects; rethrows e.
+    [[noreturn]] void lost(const DbError& e);
     template <typename F>
     auto with_retry(F&& f) -> decltype(f());
 
@@ -76,11 +103,12 @@ private:
     std::map<std::string, std::unique_ptr<Statement>> statements_;
     std::uint64_t last_insert_id_ = 0;
     bool in_transaction_ = false;
+    std::chrono::steady_clock::time_point last_used_;
 };
 
 // Rolls back unless commit() ran; the destructor never throws.
 class Transaction {
-public:
+  public:
     explicit Transaction(Db& db) : db_(db) { db_.begin(); }
     ~Transaction() {
         if (!done_) db_.rollback();
@@ -92,26 +120,13 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
 
-private:
+  private:
     Db& db_;
     bool done_ = false;
 };
 
-// A MariaDB named lock (GET_LOCK) held for the guard's lifetime: it
-// serializes work across workers and hosts on one server. Throws DbError
-// when the lock is not had within timeout_s; the destructor never throws.
-class NamedLock {
-public:
-    NamedLock(Db& db, std::string name, int timeout_s);
-    ~NamedLock();
-    NamedLock(const NamedLock&) = delete;
-    NamedLock& operator=(const NamedLock&) = delete;
-
-private:
-    Db& db_;
-    std::string name_;
-};
-
+// Lost connection (2006, 2013, 1927 killed, 4031 idle timeout) or no
+// connection to be had (2002, 2003): the site recovers by reconnecting.
 bool is_connection_lost(unsigned code);
 
 }  // namespace ems::db

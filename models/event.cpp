@@ -3,7 +3,9 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "fcgi/log.hpp"
 #include "fcgi/text.hpp"
+#include "models/idempotency.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
 
@@ -13,7 +15,8 @@ namespace {
 // eventcreator is INT (V2.0.2) or VARCHAR(36) (GUID script): read it as text.
 const char* const event_columns =
     "SELECT eventid, eventname, startdate, enddate, location, eventshortinfo, "
-    "CAST(eventcreator AS CHAR), eventkey, eventbadgepath, eventinfopath, participantcount FROM events ";
+    "CAST(eventcreator AS CHAR), eventkey, eventbadgepath, eventinfopath, participantcount FROM "
+    "events ";
 
 Event to_event(const db::Row& r) {
     Event e;
@@ -31,29 +34,63 @@ Event to_event(const db::Row& r) {
     return e;
 }
 
-// 8 upper-case hex characters from the OS RNG. The PHP table has no unique
-// index on eventkey (and ems never alters it), so collisions are checked.
+// 8 upper-case hex characters from the OS RNG, not used by any event:
+// ems_event_keys holds every key ems gave out and, since the migration,
+// every older one; the events check covers rows the PHP app added since.
 std::string new_event_key(db::Db& db) {
     for (int attempt = 0; attempt < 20; ++attempt) {
         std::string key = random_hex(4);
         for (auto& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (!db.query_one("SELECT 1 FROM events WHERE eventkey = ? LIMIT 1", {key})) return key;
+        if (!db.query_one("SELECT 1 FROM ems_event_keys WHERE eventkey = ?", {key}) &&
+            !db.query_one("SELECT 1 FROM events WHERE eventkey = ? LIMIT 1", {key}))
+            return key;
     }
     throw std::runtime_error("could not find a free event key");
 }
 
+// Inside the create transaction: the key's row in ems_event_keys, whose
+// primary key makes it unique; on a collision with a concurrent create,
+// a new key for this row (only the key is retried).
+std::string claim_event_key(db::Db& db, std::int64_t id, std::string key) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            db.exec("INSERT INTO ems_event_keys (eventkey, eventid) VALUES (?, ?)",
+                    {key, static_cast<long long>(id)});
+            return key;
+        } catch (const db::DbError& e) {
+            if (!e.duplicate_key() || attempt >= 5) throw;
+        }
+        key = new_event_key(db);
+        db.exec("UPDATE events SET eventkey = ? WHERE eventid = ?",
+                {key, static_cast<long long>(id)});
+    }
+}
+
+// After a failed create: the event file of a row that was never committed
+// (an orphan). Best effort: `ems-admin check` reports what stays.
+void remove_orphan_file(App& app, std::int64_t id, const std::string& actor) noexcept {
+    try {
+        app.files().delete_event_data(id, actor);
+    } catch (const std::exception&) {
+    }
+}
+
 }  // namespace
 
-
 std::optional<Event> find_event(db::Db& db, std::int64_t id, bool for_update) {
-    auto row = db.query_one(std::string(event_columns) + "WHERE eventid = ?" + (for_update ? " FOR UPDATE" : ""),
-                            {static_cast<long long>(id)});
+    auto row = db.query_one(
+        std::string(event_columns) + "WHERE eventid = ?" + (for_update ? " FOR UPDATE" : ""),
+        {static_cast<long long>(id)});
     if (!row) return std::nullopt;
     return to_event(*row);
 }
 
 std::optional<Event> find_event_by_key(db::Db& db, const std::string& key) {
-    auto row = db.query_one(std::string(event_columns) + "WHERE eventkey = ? ORDER BY eventid LIMIT 1", {key});
+    if (const auto mapped =
+            db.query_one("SELECT eventid FROM ems_event_keys WHERE eventkey = ?", {key}))
+        return find_event(db, mapped->num(0));
+    auto row = db.query_one(
+        std::string(event_columns) + "WHERE eventkey = ? ORDER BY eventid LIMIT 1", {key});
     if (!row) return std::nullopt;
     return to_event(*row);
 }
@@ -62,7 +99,8 @@ std::vector<Event> events_created_by(db::Db& db, const std::string& uid) {
     std::vector<Event> out;
     // The indexed compare narrows the rows; the string compare below is the
     // real test (PHP compared a GUID as an integer and listed nothing).
-    for (const auto& r : db.query(std::string(event_columns) + "WHERE eventcreator = ? ORDER BY eventid DESC", {uid})) {
+    for (const auto& r : db.query(
+             std::string(event_columns) + "WHERE eventcreator = ? ORDER BY eventid DESC", {uid})) {
         auto e = to_event(r);
         if (e.creator == uid) out.push_back(std::move(e));
     }
@@ -80,28 +118,32 @@ std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids
         in += in.empty() ? "?" : ",?";
     }
     if (params.empty()) return out;
-    for (const auto& r : db.query(std::string(event_columns) + "WHERE eventid IN (" + in + ") ORDER BY startdate",
-                                  params))
+    for (const auto& r :
+         db.query(std::string(event_columns) + "WHERE eventid IN (" + in + ") ORDER BY startdate",
+                  params))
         out.push_back(to_event(r));
     return out;
 }
 
 Settings load_settings(App& app, std::int64_t id) {
-    Settings s;
-    const auto data = app.files().get_event_data(id);
-    if (!data || !(*data)["settings"].isObject()) return s;
-    const auto& v = (*data)["settings"];
-    if (v["registration_open"].isBool()) s.registration_open = v["registration_open"].asBool();
-    if (v["require_approval"].isBool()) s.require_approval = v["require_approval"].asBool();
-    const auto& max = v["max_participants"];
-    if (max.isIntegral() && max.asLargestInt() > 0) s.max_participants = max.asLargestInt();
-    else if (max.isString() && !max.asString().empty() && max.asString().find_first_not_of("0123456789") == std::string::npos &&
-             max.asString().size() < 10)
-        s.max_participants = std::stoll(max.asString());
-    return s;
+    Settings closed;
+    closed.registration_open = false;
+    try {
+        const auto data = app.files().get_event_data(id);
+        if (!data)
+            closed.problem = "the event file is missing";
+        else if (auto p = settings_problem(*data))
+            closed.problem = *p;
+        else
+            return settings_of(*data);
+    } catch (const std::exception& e) {
+        closed.problem = std::string("the event file cannot be read: ") + e.what();
+    }
+    return closed;
 }
 
-void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor, bool created) {
+void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor,
+                     bool created) {
     Json::Value v(Json::objectValue);
     v["eventid"] = std::to_string(ev.id);
     v["eventname"] = ev.name;
@@ -118,36 +160,114 @@ void sync_event_file(App& app, const Event& ev, const Settings& s, const std::st
     v["last_updated"] = now;
     v["settings"]["registration_open"] = s.registration_open;
     v["settings"]["max_participants"] =
-        s.max_participants ? Json::Value(static_cast<Json::Int64>(*s.max_participants)) : Json::Value();
+        s.max_participants ? Json::Value(static_cast<Json::Int64>(*s.max_participants))
+                           : Json::Value();
     v["settings"]["require_approval"] = s.require_approval;
     // The PHP app's key order, so a diff against its files stays readable.
-    storage::set_member_order(v, {"eventid", "eventname", "startdate", "enddate", "location", "eventshortinfo",
-                                  "eventcreator", "eventkey", "eventbadgepath", "eventinfopath", "created_at",
-                                  "last_updated", "settings"});
-    storage::set_member_order(v["settings"], {"registration_open", "max_participants", "require_approval"});
+    storage::set_member_order(v, {"eventid", "eventname", "startdate", "enddate", "location",
+                                  "eventshortinfo", "eventcreator", "eventkey", "eventbadgepath",
+                                  "eventinfopath", "created_at", "last_updated", "settings"});
+    storage::set_member_order(v["settings"],
+                              {"registration_open", "max_participants", "require_approval"});
     app.files().save_event_data(ev.id, v, actor);
 }
 
-std::int64_t create_event(App& app, const EventInput& in, const User& creator) {
+namespace {
+
+constexpr const char* create_kind = "event_create";
+
+std::optional<std::int64_t> replayed_id(const std::string& result) {
+    if (result.rfind("event:", 0) != 0) return std::nullopt;
+    return storage::parse_event_id(result.substr(6));
+}
+
+// The part of create_event inside its transaction. `id` is set as soon as
+// the row exists, `file_written` once the event file is on disk.
+Created create_in_transaction(App& app, const EventInput& in, const User& creator,
+                              const std::string& token_id, std::int64_t& id, std::string& key,
+                              bool& file_written) {
     auto& db = app.db();
-    const auto key = new_event_key(db);
-    db.exec("INSERT INTO events (eventname, startdate, enddate, location, eventshortinfo, eventcreator, eventkey, "
-            "eventbadgepath, eventinfopath, participantcount) VALUES (?, ?, ?, ?, ?, ?, ?, 'eventbadges/default.png', '', 0)",
-            {in.name, in.startdate, in.enddate, in.location, in.shortinfo, creator.uid, key});
-    const auto id = static_cast<std::int64_t>(db.last_insert_id());
+    db::Transaction tx(db);
+    if (!token_id.empty()) {
+        if (const auto first = idempotency::claim(db, token_id, creator.uid, create_kind)) {
+            const auto old = replayed_id(*first);
+            if (!old) throw std::runtime_error("idempotency token without an event: " + *first);
+            return {*old, true};
+        }
+    }
+    key = new_event_key(db);
+    db.exec(
+        "INSERT INTO events (eventname, startdate, enddate, location, eventshortinfo, "
+        "eventcreator, eventkey, "
+        "eventbadgepath, eventinfopath, participantcount) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "'eventbadges/default.png', '', 0)",
+        {in.name, in.startdate, in.enddate, in.location, in.shortinfo, creator.uid, key});
+    id = static_cast<std::int64_t>(db.last_insert_id());
+    key = claim_event_key(db, id, key);
+    if (!token_id.empty()) idempotency::record(db, token_id, "event:" + std::to_string(id));
     const auto ev = find_event(db, id);
     if (!ev) throw std::runtime_error("event row vanished after insert");
+    // Durable before COMMIT: a committed row always has its settings.
     sync_event_file(app, *ev, in.settings, actor_of(creator), true);
-    return id;
+    file_written = true;
+    tx.commit();
+    return {id, false};
+}
+
+// After the connection was lost at COMMIT: a locking read on the key waits
+// for a server thread still finishing that transaction, then tells.
+bool committed(App& app, const std::string& key, std::int64_t id) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    const auto row = db.query_one(
+        "SELECT eventid FROM ems_event_keys WHERE eventkey = ? LOCK IN SHARE MODE", {key});
+    tx.commit();
+    return row && row->num(0) == id;
+}
+
+}  // namespace
+
+Created create_event(App& app, const EventInput& in, const User& creator,
+                     const std::string& token_id) {
+    std::int64_t id = 0;
+    std::string key;
+    bool file_written = false;
+    try {
+        auto created = create_in_transaction(app, in, creator, token_id, id, key, file_written);
+        if (!created.replayed) idempotency::purge_sometimes(app.db());
+        return created;
+    } catch (const db::CommitUnknown&) {
+        // If the read-back fails too, the outcome stays unknown: the row (if
+        // any) has its file, and a file without a row is what check reports.
+        const bool done = committed(app, key, id);
+        log::info("event " + std::to_string(id) +
+                  ": connection lost at COMMIT of its creation; read back: " +
+                  (done ? "committed" : "rolled back, its file removed"));
+        if (done) return {id, false};
+        remove_orphan_file(app, id, actor_of(creator));
+        throw;
+    } catch (const db::DbError&) {
+        // Any other database error: the transaction was rolled back.
+        if (file_written) remove_orphan_file(app, id, actor_of(creator));
+        throw;
+    } catch (const storage::StorageError&) {
+        // Rolled back; a rename that happened before a failed folder fsync
+        // may have left the file of this never-committed id.
+        if (id) remove_orphan_file(app, id, actor_of(creator));
+        throw;
+    }
 }
 
 void update_event(App& app, const Event& old, const EventInput& in, const User& actor) {
     // The row lock taken by UPDATE is the one registrations take, so they
     // never read settings half-way through an edit.
     db::Transaction tx(app.db());
-    app.db().exec("UPDATE events SET eventname = ?, startdate = ?, enddate = ?, location = ?, eventshortinfo = ? "
-                  "WHERE eventid = ?",
-                  {in.name, in.startdate, in.enddate, in.location, in.shortinfo, static_cast<long long>(old.id)});
+    app.db().exec(
+        "UPDATE events SET eventname = ?, startdate = ?, enddate = ?, location = ?, eventshortinfo "
+        "= ? "
+        "WHERE eventid = ?",
+        {in.name, in.startdate, in.enddate, in.location, in.shortinfo,
+         static_cast<long long>(old.id)});
     const auto ev = find_event(app.db(), old.id);
     if (ev) sync_event_file(app, *ev, in.settings, actor_of(actor), false);
     tx.commit();

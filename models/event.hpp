@@ -15,10 +15,14 @@
 
 namespace ems::events {
 
+// The PHP defaults. An event whose file cannot give valid settings is
+// closed to registration (registration_open false) with `problem` saying
+// why: never open and uncapped by accident.
 struct Settings {
     bool registration_open = true;
     std::optional<long long> max_participants;  // none: no limit
     bool require_approval = false;
+    std::string problem;  // "" when the settings were read from a valid file
 };
 
 struct Event {
@@ -53,8 +57,29 @@ std::optional<std::string> normalize_datetime(const std::string& s);
 std::string to_input_datetime(const std::string& db_value);
 // Upper-cased key when it is 8 hex characters, else nullopt.
 std::optional<std::string> normalize_key(const std::string& key);
-// fields: the raw form values by name (checkboxes present = on).
-FormResult validate_event_form(const std::map<std::string, std::string>& fields);
+// fields: the raw form values by name (the last one sent for each name).
+// A setting that is absent takes its value from `base`: the PHP defaults
+// on create, the current settings on edit. Present, a checkbox is off for
+// "0", "", "false" and "off", on otherwise; an empty max_participants is
+// no limit.
+FormResult validate_event_form(const std::map<std::string, std::string>& fields,
+                               const Settings& base = {});
+// The JSON API's body: strings for the text fields, a bool for each flag,
+// a whole number or null for max_participants, at the top level or inside
+// "settings". On edit (`current` given) an absent text field keeps its
+// value; an absent setting comes from `base` as above. Wrong types are
+// field errors.
+FormResult validate_event_json(const Json::Value& body, const Settings& base,
+                               const Event* current = nullptr);
+// Why an event file's settings cannot be used, or nullopt when they can:
+// not an object, no "settings" object, registration_open or
+// require_approval not a bool, max_participants not null, "", or a whole
+// number (or digit string, as PHP's form stored it) from 1 to max_capacity.
+// Absent keys inside "settings" take the PHP defaults. `ems-admin check`
+// calls this too, so both say the same thing.
+std::optional<std::string> settings_problem(const Json::Value& event_file);
+// The settings of a file for which settings_problem() is nullopt.
+Settings settings_of(const Json::Value& event_file);
 // Lenient reading of user_credentials.attendedevents (NULL, "", numbers or
 // strings) into event ids as strings, order kept, duplicates dropped.
 std::vector<std::string> parse_attended(const std::string& json_text);
@@ -62,17 +87,34 @@ std::string format_attended(const std::vector<std::string>& ids);
 
 // --- queries and writes (models/event.cpp) ---
 std::optional<Event> find_event(db::Db& db, std::int64_t id, bool for_update = false);
+// Through ems_event_keys; for keys it does not know (rows written by the
+// PHP app after the migration), the lowest eventid with that key.
 std::optional<Event> find_event_by_key(db::Db& db, const std::string& normalized_key);
 // Events whose creator is uid, compared as strings; newest first.
 std::vector<Event> events_created_by(db::Db& db, const std::string& uid);
 std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids);
+// Never throws for a bad file: a missing, unreadable, corrupt or
+// ill-typed one gives closed settings with `problem` set.
 Settings load_settings(App& app, std::int64_t id);
-// Inserts the row with a new unique key, writes the event file; returns the id.
-std::int64_t create_event(App& app, const EventInput& in, const User& creator);
+
+struct Created {
+    std::int64_t id = 0;
+    bool replayed = false;  // the token had been used: the first create's event
+};
+// One transaction: the idempotency token (token_id from
+// idempotency::token_id, "" for none), the row, its key in ems_event_keys,
+// the event file with its settings written durably, then COMMIT. A crash
+// or a storage error at any point leaves nothing, a complete event, or an
+// event file without a row (no id is reused: InnoDB's AUTO_INCREMENT is
+// persistent since MariaDB 10.2.4). A connection lost at COMMIT is
+// answered by reading back. Storage errors propagate (503).
+Created create_event(App& app, const EventInput& in, const User& creator,
+                     const std::string& token_id = "");
 void update_event(App& app, const Event& ev, const EventInput& in, const User& actor);
 // Deletes the row, the attendees' list entries and both files; never the badge.
 void delete_event(App& app, std::int64_t id, const User& actor);
 // Rewrites storage/events/<id>.json from the row, with the PHP keys.
-void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor, bool created);
+void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor,
+                     bool created);
 
 }  // namespace ems::events

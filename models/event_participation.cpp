@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fcgi/log.hpp"
 #include "fcgi/text.hpp"
 #include "storage/file_storage.hpp"
 
@@ -13,27 +14,34 @@ using storage::AddResult;
 // Adds or removes one event id in the user's attended list, under the
 // user's row lock (taken after the event's: see the header).
 void edit_attended(db::Db& db, const std::string& uid, const std::string& event_id, bool add) {
-    const auto row =
-        db.query_one("SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE", {uid});
+    const auto row = db.query_one(
+        "SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE",
+        {uid});
     if (!row) return;
     auto ids = parse_attended(row->str(0));
     const bool present = std::find(ids.begin(), ids.end(), event_id) != ids.end();
     if (add == present) return;
-    if (add) ids.push_back(event_id);
-    else ids.erase(std::remove(ids.begin(), ids.end(), event_id), ids.end());
-    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)", {format_attended(ids), uid});
+    if (add)
+        ids.push_back(event_id);
+    else
+        ids.erase(std::remove(ids.begin(), ids.end(), event_id), ids.end());
+    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)",
+            {format_attended(ids), uid});
 }
 
 void store_count(App& app, std::int64_t id) {
-    app.db().exec("UPDATE events SET participantcount = ? WHERE eventid = ?",
-                  {static_cast<long long>(app.files().count_participants(id)), static_cast<long long>(id)});
+    app.db().exec(
+        "UPDATE events SET participantcount = ? WHERE eventid = ?",
+        {static_cast<long long>(app.files().count_participants(id)), static_cast<long long>(id)});
 }
 
 Json::Value participant_entry(App& app, const User& u, bool pending) {
     Json::Value e(Json::objectValue);
     // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (app.uid_kind() == schema::UidKind::integer) e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
-    else e["uid"] = u.uid;
+    if (app.uid_kind() == schema::UidKind::integer)
+        e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
+    else
+        e["uid"] = u.uid;
     e["joined_at"] = local_time_now();
     e["status"] = pending ? "pending" : "registered";
     e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
@@ -43,27 +51,79 @@ Json::Value participant_entry(App& app, const User& u, bool pending) {
 
 }  // namespace
 
-Outcome register_for_event(App& app, std::int64_t id, const User& user) {
+namespace {
+
+struct Attempt {
+    bool file_written = false;
+    bool pending = false;
+    AddResult added = AddResult::added;
+};
+
+Outcome register_once(App& app, std::int64_t id, const User& user, Attempt& a) {
     auto& db = app.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
     const auto s = load_settings(app, id);
+    if (!s.problem.empty()) {
+        log::error("event " + std::to_string(id) +
+                   ": registration refused, settings unusable: " + s.problem);
+        return Outcome::unavailable;
+    }
     if (!s.registration_open) return Outcome::closed;
     std::optional<std::size_t> max;
     if (s.max_participants) max = static_cast<std::size_t>(*s.max_participants);
     const auto entry = participant_entry(app, user, s.require_approval);
-    const auto r = app.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
-    if (r == AddResult::full) return Outcome::full;
+    a.added = app.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
+    if (a.added == AddResult::full) return Outcome::full;
+    a.file_written = true;
+    a.pending = s.require_approval;
     // Also on a repeat: a crash after an earlier file write left the DB
     // behind; this brings count and list up to the file (no-ops otherwise).
     store_count(app, id);
     edit_attended(db, user.uid, std::to_string(id), true);
     tx.commit();
-    if (r == AddResult::already_present) return Outcome::already_registered;
-    return s.require_approval ? Outcome::pending : Outcome::registered;
+    if (a.added == AddResult::already_present) return Outcome::already_registered;
+    return a.pending ? Outcome::pending : Outcome::registered;
 }
 
-Outcome remove_participant(App& app, std::int64_t id, const std::string& uid, const std::string& actor) {
+// The database part again, in a new transaction on a new connection.
+void redo_database_part(App& app, std::int64_t id, const std::string& uid) {
+    auto& db = app.db();
+    db::Transaction tx(db);
+    if (!find_event(db, id, true)) return;
+    store_count(app, id);
+    edit_attended(db, uid, std::to_string(id), true);
+    tx.commit();
+}
+
+}  // namespace
+
+Outcome register_for_event(App& app, std::int64_t id, const User& user) {
+    Attempt a;
+    try {
+        return register_once(app, id, user, a);
+    } catch (const db::DbError& e) {
+        // Before the file write nothing happened: the error stands (503).
+        // After it the person is registered, whatever the database said.
+        if (!a.file_written) throw;
+        log::info("event " + std::to_string(id) +
+                  ": database error after the participants file write of uid " + user.uid + " (" +
+                  e.what() + "); redoing the database part");
+    }
+    try {
+        redo_database_part(app, id, user.uid);
+    } catch (const db::DbError& e) {
+        // The person is in the file; count and list are healed by their next
+        // attempt or by `ems-admin check --repair`.
+        log::error("event " + std::to_string(id) + ": database part for uid " + user.uid +
+                   " left behind the participants file: " + e.what());
+    }
+    if (a.added == AddResult::already_present) return Outcome::already_registered;
+    return a.pending ? Outcome::pending : Outcome::registered;
+}
+
+Outcome remove_participant(App& app, std::int64_t id, const std::string& uid,
+                           const std::string& actor) {
     auto& db = app.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
@@ -74,7 +134,8 @@ Outcome remove_participant(App& app, std::int64_t id, const std::string& uid, co
     return removed ? Outcome::done : Outcome::not_registered;
 }
 
-Outcome approve_participant(App& app, std::int64_t id, const std::string& uid, const std::string& actor) {
+Outcome approve_participant(App& app, std::int64_t id, const std::string& uid,
+                            const std::string& actor) {
     auto& db = app.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
@@ -92,6 +153,7 @@ void delete_event(App& app, std::int64_t id, const User& actor) {
     // Under the row lock no registration can add to the list we read.
     const auto list = app.files().get_event_participants(id);
     db.exec("DELETE FROM events WHERE eventid = ?", {static_cast<long long>(id)});
+    db.exec("DELETE FROM ems_event_keys WHERE eventid = ?", {static_cast<long long>(id)});
     for (const auto& [uid, entry] : *list) edit_attended(db, uid, std::to_string(id), false);
     tx.commit();
     // After the commit: a crash here leaves orphan files (reported by
@@ -102,14 +164,26 @@ void delete_event(App& app, std::int64_t id, const User& actor) {
 
 std::string outcome_message(Outcome o, const std::string& name) {
     switch (o) {
-        case Outcome::registered: return "Successfully registered for " + name;
-        case Outcome::pending: return "Your registration for " + name + " is waiting for approval by the organizer";
-        case Outcome::already_registered: return "You are already registered for this event";
-        case Outcome::full: return "This event is full";
-        case Outcome::closed: return "Registration is closed for this event";
-        case Outcome::not_found: return "Event not found";
-        case Outcome::not_registered: return "You are not registered for this event";
-        case Outcome::done: return "Done";
+        case Outcome::registered:
+            return "Successfully registered for " + name;
+        case Outcome::pending:
+            return "Your registration for " + name + " is waiting for approval by the organizer";
+        case Outcome::already_registered:
+            return "You are already registered for this event";
+        case Outcome::full:
+            return "This event is full";
+        case Outcome::closed:
+            return "Registration is closed for this event";
+        case Outcome::unavailable:
+            return "Registration is unavailable for this event right now: its settings need "
+                   "attention from the "
+                   "organizer.";
+        case Outcome::not_found:
+            return "Event not found";
+        case Outcome::not_registered:
+            return "You are not registered for this event";
+        case Outcome::done:
+            return "Done";
     }
     return {};
 }

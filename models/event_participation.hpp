@@ -16,14 +16,29 @@
 
 namespace ems::events {
 
-enum class Outcome { registered, pending, already_registered, full, closed, not_found, not_registered, done };
+enum class Outcome {
+    registered,
+    pending,
+    already_registered,  // told as a success: the person is registered
+    full,
+    closed,
+    unavailable,  // the event's settings cannot be read: closed until the organizer saves them
+    not_found,
+    not_registered,
+    done
+};
 
-// `key` already normalized (upper-case hex).
+// A connection lost at or after the participants file write (the source of
+// truth) is not an error for the person: the database part (count from the
+// file, attended list; both idempotent) is redone on a new connection and
+// the registration is answered as made.
 Outcome register_for_event(App& app, std::int64_t event_id, const User& user);
 // The participant's own cancellation, or the organizer's removal/decline.
-Outcome remove_participant(App& app, std::int64_t event_id, const std::string& uid, const std::string& actor);
+Outcome remove_participant(App& app, std::int64_t event_id, const std::string& uid,
+                           const std::string& actor);
 // pending -> registered.
-Outcome approve_participant(App& app, std::int64_t event_id, const std::string& uid, const std::string& actor);
+Outcome approve_participant(App& app, std::int64_t event_id, const std::string& uid,
+                            const std::string& actor);
 // User-facing message for an outcome ("This event is full", ...).
 std::string outcome_message(Outcome o, const std::string& event_name);
 

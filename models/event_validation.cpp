@@ -10,7 +10,9 @@
 namespace ems::events {
 namespace {
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
     static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -65,37 +67,182 @@ std::optional<std::string> normalize_key(const std::string& key) {
     return out;
 }
 
-FormResult validate_event_form(const std::map<std::string, std::string>& f) {
+namespace {
+
+// A checkbox sent with our hidden "0" before it, or by hand: off for "0",
+// "", "false", "off"; on for anything else ("1", "on", "true").
+bool checkbox_on(const std::string& v) {
+    return !(v.empty() || v == "0" || v == "false" || v == "off");
+}
+
+// The settings part of the form; absent fields keep base.
+void apply_form_settings(const std::map<std::string, std::string>& f, const Settings& base,
+                         FormResult& r) {
+    auto& s = r.input.settings;
+    s = base;
+    s.problem.clear();
+    for (auto [name, out] : {std::pair{"registration_open", &s.registration_open},
+                             {"require_approval", &s.require_approval}})
+        if (f.count(name)) *out = checkbox_on(trim(f.at(name)));
+    if (f.count("max_participants")) {
+        bool ok = true;
+        s.max_participants = parse_capacity(r.values["max_participants"], ok);
+        if (!ok)
+            r.errors["max_participants"] =
+                "Enter a whole number from 1 to 1000000, or leave it empty for no limit";
+    } else {
+        r.values["max_participants"] =
+            s.max_participants ? std::to_string(*s.max_participants) : "";
+    }
+    r.values["registration_open"] = s.registration_open ? "1" : "";
+    r.values["require_approval"] = s.require_approval ? "1" : "";
+}
+
+}  // namespace
+
+FormResult validate_event_form(const std::map<std::string, std::string>& f, const Settings& base) {
     FormResult r;
-    for (const char* name : {"eventname", "startdate", "enddate", "location", "eventshortinfo", "max_participants"})
+    for (const char* name :
+         {"eventname", "startdate", "enddate", "location", "eventshortinfo", "max_participants"})
         r.values[name] = get(f, name);
-    r.values["registration_open"] = f.count("registration_open") ? "1" : "";
-    r.values["require_approval"] = f.count("require_approval") ? "1" : "";
     for (const char* name : {"eventname", "startdate", "enddate", "location"})
         if (r.values[name].empty()) r.errors[name] = "This field is required";
     if (!r.errors.empty()) r.form_error = "Please fill in all required fields";
     for (const char* name : {"eventname", "location", "eventshortinfo", "startdate", "enddate"})
-        if (auto e = forms::check_text(r.values[name]); !e.empty() && !r.errors.count(name)) r.errors[name] = e;
+        if (auto e = forms::check_text(r.values[name]); !e.empty() && !r.errors.count(name))
+            r.errors[name] = e;
     auto& in = r.input;
     for (auto [name, out] : {std::pair{"startdate", &in.startdate}, {"enddate", &in.enddate}}) {
         if (r.errors.count(name)) continue;
-        if (auto d = normalize_datetime(r.values[name])) *out = *d;
-        else r.errors[name] = "Please enter a real date and time (YYYY-MM-DDTHH:MM)";
+        if (auto d = normalize_datetime(r.values[name]))
+            *out = *d;
+        else
+            r.errors[name] = "Please enter a real date and time (YYYY-MM-DDTHH:MM)";
     }
     if (!in.startdate.empty() && !in.enddate.empty() && in.enddate <= in.startdate) {
         r.errors["enddate"] = "End date must be after start date";
         if (r.form_error.empty()) r.form_error = "End date must be after start date";
     }
-    bool cap_ok = true;
-    in.settings.max_participants = parse_capacity(r.values["max_participants"], cap_ok);
-    if (!cap_ok) r.errors["max_participants"] = "Enter a whole number from 1 to 1000000, or leave it empty for no limit";
-    in.settings.registration_open = !r.values["registration_open"].empty();
-    in.settings.require_approval = !r.values["require_approval"].empty();
+    apply_form_settings(f, base, r);
     in.name = r.values["eventname"];
     in.location = r.values["location"];
     in.shortinfo = r.values["eventshortinfo"];
-    if (!r.errors.empty() && r.form_error.empty()) r.form_error = "Please correct the fields marked below";
+    if (!r.errors.empty() && r.form_error.empty())
+        r.form_error = "Please correct the fields marked below";
     return r;
+}
+
+namespace {
+
+// A setting from the JSON body: inside "settings" if there, else top level.
+const Json::Value* json_setting(const Json::Value& body, const char* name) {
+    const auto& nested = body["settings"];
+    if (nested.isObject() && nested.isMember(name)) return &nested[name];
+    if (body.isMember(name)) return &body[name];
+    return nullptr;
+}
+
+// A JSON integer (not 50.0, not 1e400) from 1 to max_capacity.
+std::optional<long long> json_capacity(const Json::Value& v) {
+    if (v.type() == Json::intValue && v.asInt64() >= 1 && v.asInt64() <= max_capacity)
+        return v.asInt64();
+    if (v.type() == Json::uintValue && v.asUInt64() >= 1 &&
+        v.asUInt64() <= static_cast<Json::UInt64>(max_capacity))
+        return static_cast<long long>(v.asUInt64());
+    return std::nullopt;
+}
+
+void apply_json_settings(const Json::Value& body, const Settings& base, FormResult& r) {
+    auto& s = r.input.settings;
+    s = base;
+    s.problem.clear();
+    if (body.isMember("settings") && !body["settings"].isObject())
+        r.errors["settings"] = "Must be an object";
+    for (auto [name, out] : {std::pair{"registration_open", &s.registration_open},
+                             {"require_approval", &s.require_approval}}) {
+        const auto* v = json_setting(body, name);
+        if (!v) continue;
+        if (v->isBool())
+            *out = v->asBool();
+        else
+            r.errors[name] = "Must be true or false";
+    }
+    if (const auto* v = json_setting(body, "max_participants")) {
+        if (v->isNull())
+            s.max_participants.reset();
+        else if (const auto n = json_capacity(*v))
+            s.max_participants = n;
+        else
+            r.errors["max_participants"] =
+                "Must be a whole number from 1 to 1000000, or null for no limit";
+    }
+}
+
+}  // namespace
+
+FormResult validate_event_json(const Json::Value& body, const Settings& base,
+                               const Event* current) {
+    std::map<std::string, std::string> fields;
+    std::map<std::string, std::string> type_errors;
+    const std::pair<const char*, const std::string*> text[] = {
+        {"eventname", current ? &current->name : nullptr},
+        {"startdate", current ? &current->startdate : nullptr},
+        {"enddate", current ? &current->enddate : nullptr},
+        {"location", current ? &current->location : nullptr},
+        {"eventshortinfo", current ? &current->shortinfo : nullptr},
+    };
+    for (const auto& [name, old] : text) {
+        const auto& v = body[name];
+        if (v.isString())
+            fields[name] = v.asString();
+        else if (!v.isNull() || body.isMember(name))
+            type_errors[name] = "Must be a string";
+        else if (old)
+            fields[name] = *old;
+    }
+    auto r = validate_event_form(fields);
+    for (const auto& [name, e] : type_errors) r.errors[name] = e;
+    apply_json_settings(body, base, r);
+    if (!r.errors.empty() && r.form_error.empty())
+        r.form_error = "Please correct the fields marked below";
+    return r;
+}
+
+std::optional<std::string> settings_problem(const Json::Value& file) {
+    if (!file.isObject()) return "the event file is not a JSON object";
+    if (!file.isMember("settings")) return "the event file has no settings";
+    const auto& s = file["settings"];
+    if (!s.isObject()) return "settings is not an object";
+    for (const char* flag : {"registration_open", "require_approval"})
+        if (s.isMember(flag) && !s[flag].isBool())
+            return std::string("settings.") + flag + " is not true or false";
+    if (!s.isMember("max_participants")) return std::nullopt;
+    const auto& max = s["max_participants"];
+    const char* const bad_max =
+        "settings.max_participants is not null or a whole number from 1 to 1000000";
+    if (max.isNull()) return std::nullopt;
+    if (max.isString()) {
+        const auto& v = max.asString();
+        if (v.empty()) return std::nullopt;  // PHP's form: an empty field, no limit
+        bool ok = true;
+        parse_capacity(v, ok);
+        return ok ? std::nullopt : std::optional<std::string>(bad_max);
+    }
+    return json_capacity(max) ? std::nullopt : std::optional<std::string>(bad_max);
+}
+
+Settings settings_of(const Json::Value& file) {
+    Settings out;
+    const auto& s = file["settings"];
+    if (s["registration_open"].isBool()) out.registration_open = s["registration_open"].asBool();
+    if (s["require_approval"].isBool()) out.require_approval = s["require_approval"].asBool();
+    const auto& max = s["max_participants"];
+    bool ok = true;
+    if (max.isString())
+        out.max_participants = parse_capacity(max.asString(), ok);
+    else
+        out.max_participants = json_capacity(max);
+    return out;
 }
 
 std::vector<std::string> parse_attended(const std::string& text) {
@@ -104,13 +251,17 @@ std::vector<std::string> parse_attended(const std::string& text) {
     Json::CharReaderBuilder b;
     std::string errs;
     std::unique_ptr<Json::CharReader> reader(b.newCharReader());
-    if (text.empty() || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) || !v.isArray())
+    if (text.empty() || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) ||
+        !v.isArray())
         return out;
     for (const auto& item : v) {
         std::string id;
-        if (item.isString()) id = item.asString();
-        else if (item.isIntegral()) id = std::to_string(item.asLargestInt());
-        else continue;
+        if (item.isString())
+            id = item.asString();
+        else if (item.isIntegral())
+            id = std::to_string(item.asLargestInt());
+        else
+            continue;
         if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
     }
     return out;

@@ -92,13 +92,61 @@ const std::vector<Migration>& migrations() {
   PRIMARY KEY (`token_hash`),
   KEY `uid` (`uid`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)"}},
+        // Uniqueness the PHP tables lack, enforced by the database (never by
+        // ALTERing the PHP tables): one account per e-mail (case-insensitive,
+        // as PHP's lookups were), one event per key, and the idempotency
+        // tokens of forms and API calls. Filled from the existing rows; for
+        // legacy duplicates the lowest uid / eventid wins (ems-admin check
+        // reports the others).
+        {3,
+         {R"(CREATE TABLE IF NOT EXISTS `ems_user_emails` (
+  `email` varchar(255) NOT NULL,
+  `uid` varchar(36) NOT NULL,
+  PRIMARY KEY (`email`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          R"(CREATE TABLE IF NOT EXISTS `ems_event_keys` (
+  `eventkey` varchar(255) NOT NULL,
+  `eventid` int NOT NULL,
+  PRIMARY KEY (`eventkey`),
+  UNIQUE KEY `eventid` (`eventid`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          R"(CREATE TABLE IF NOT EXISTS `ems_idempotency` (
+  `token` char(64) NOT NULL,
+  `uid` varchar(36) DEFAULT NULL,
+  `kind` varchar(32) NOT NULL,
+  `result` varchar(64) DEFAULT NULL,
+  `created_at` bigint NOT NULL,
+  PRIMARY KEY (`token`),
+  KEY `created_at` (`created_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          "INSERT IGNORE INTO ems_user_emails (email, uid) "
+          "SELECT email, CAST(uid AS CHAR) FROM user_credentials ORDER BY uid",
+          "INSERT IGNORE INTO ems_event_keys (eventkey, eventid) "
+          "SELECT eventkey, eventid FROM events WHERE eventkey IS NOT NULL AND eventkey <> '' "
+          "ORDER BY eventid"}},
     };
     return all;
 }
 
+// Every statement of a migration is idempotent (IF NOT EXISTS, INSERT
+// IGNORE), so two starters may run the same one at once; InnoDB may then
+// pick one as a deadlock victim, and running it again is safe.
+void run_idempotent(db::Db& db, const char* sql) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            db.exec_plain(sql);
+            return;
+        } catch (const db::DbError& e) {
+            if (attempt >= 5 || (e.code != 1213 && !e.lock_wait_timeout())) throw;
+        }
+    }
+}
+
 }  // namespace
 
-int latest_version() { return migrations().back().version; }
+int latest_version() {
+    return migrations().back().version;
+}
 
 int current_version(db::Db& db) {
     db.exec_plain(R"(CREATE TABLE IF NOT EXISTS `ems_schema_migrations` (
@@ -111,15 +159,21 @@ int current_version(db::Db& db) {
 }
 
 int migrate(db::Db& db) {
-    // Serializes concurrent starters (several app hosts on one database).
-    db::NamedLock lock(db, "ems_schema_migrate", 30);
+    // No lock: concurrent starters (several hosts, Galera nodes) may apply
+    // the same migration at once, which its idempotent statements allow; the
+    // version's primary key records it once.
     int applied = 0;
     const int have = current_version(db);
     for (const auto& m : migrations()) {
         if (m.version <= have) continue;
-        for (const char* sql : m.statements) db.exec_plain(sql);
-        db.exec("INSERT INTO ems_schema_migrations (version) VALUES (?)", {static_cast<long long>(m.version)});
-        ++applied;
+        for (const char* sql : m.statements) run_idempotent(db, sql);
+        try {
+            db.exec("INSERT INTO ems_schema_migrations (version) VALUES (?)",
+                    {static_cast<long long>(m.version)});
+            ++applied;
+        } catch (const db::DbError& e) {
+            if (!e.duplicate_key()) throw;  // another starter recorded it first
+        }
     }
     return applied;
 }

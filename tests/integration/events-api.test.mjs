@@ -27,12 +27,15 @@ test('GET /api/events/{id}: owner sees key and settings, participant sees status
   for (const id of ['99999999', 'abc', '0', '1.5']) assertJsonError(await org.get(`/api/events/${id}`), 404, 'Event not found');
 });
 
-test('registrations: 201, 409 duplicate (any case), 409 full and closed, DELETE cancels, 404s', async () => {
+test('registrations: 201, 200 when already registered (any case), 409 full and closed, DELETE cancels, 404s', async () => {
   const ev = await createEvent(org, { max_participants: '1' });
   const created = await api(jose, 'POST', `/api/events/${ev.key.toLowerCase()}/registrations`);
   assert.equal(created.status, 201, created.text);
   assert.deepEqual(created.json(), { event_id: Number(ev.id), status: 'registered', message: `Successfully registered for ${ev.name}` });
-  assertJsonError(await api(jose, 'POST', `/api/events/${ev.key}/registrations`), 409, 'You are already registered for this event');
+  // A repeat is not an error: a client retrying after a lost answer is told it is in.
+  const repeat = await api(jose, 'POST', `/api/events/${ev.key}/registrations`);
+  assert.equal(repeat.status, 200, repeat.text);
+  assert.deepEqual(repeat.json(), { event_id: Number(ev.id), status: 'registered', message: 'You are already registered for this event' });
   assertJsonError(await api(zoe, 'POST', `/api/events/${ev.key}/registrations`), 409, 'This event is full');
   assert.equal(await countOf(ev.id), 1);
   const cancelled = await api(jose, 'DELETE', `/api/events/${ev.key}/registrations`);
@@ -40,7 +43,7 @@ test('registrations: 201, 409 duplicate (any case), 409 full and closed, DELETE 
   assertJsonError(await api(jose, 'DELETE', `/api/events/${ev.key}/registrations`), 404, 'You are not registered for this event');
   assert.equal(await countOf(ev.id), 0);
   assert.equal((await api(zoe, 'POST', `/api/events/${ev.key}/registrations`)).status, 201, 'the seat came back');
-  const closed = await createEvent(org, { registration_open: undefined });
+  const closed = await createEvent(org, { registration_open: '0' });
   assertJsonError(await api(jose, 'POST', `/api/events/${closed.key}/registrations`), 409, 'Registration is closed for this event');
   for (const key of ['DEADBEEF', 'nothex!!', '123']) {
     assertJsonError(await api(jose, 'POST', `/api/events/${key}/registrations`), 404, 'Invalid event key');

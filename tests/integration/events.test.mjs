@@ -98,7 +98,7 @@ test('edit: owner checks, unknown and malformed ids, validation, created_at kept
   assert.equal(invalid.status, 422);
   assert.match(invalid.text, /End date must be after start date/);
   const res = await postForm(org, `/events/edit/${ev.id}`, eventFields({
-    eventname: `${ev.name} (edited)`, max_participants: '5', registration_open: undefined, require_approval: '1',
+    eventname: `${ev.name} (edited)`, max_participants: '5', registration_open: '0', require_approval: '1',
   }));
   await expectFlash(org, res, 'Event updated successfully!');
   const file = eventFile(ev.id);
@@ -149,7 +149,9 @@ test('a POST without the CSRF token is refused and changes nothing', async () =>
 });
 
 test('settings are enforced: closed, full, approval with approve and decline', async () => {
-  const closed = await createEvent(org, { registration_open: undefined });
+  // '0' is what the form's hidden input sends for an unchecked box; an
+  // absent field would mean the PHP default (open).
+  const closed = await createEvent(org, { registration_open: '0' });
   await expectFlash(jose, await postForm(jose, `/events/register/${closed.key}`), 'Registration is closed for this event');
   assert.equal(await countOf(closed.id), 0);
   const small = await createEvent(org, { max_participants: '2' });

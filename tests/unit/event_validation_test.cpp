@@ -3,16 +3,19 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "models/event.hpp"
+#include "storage/php_json.hpp"
 
 using namespace ems::events;
 
 namespace {
 
 std::map<std::string, std::string> good_form() {
-    return {{"eventname", "Tech Talk"},    {"startdate", "2030-05-01T09:00"},
+    return {{"eventname", "Tech Talk"},      {"startdate", "2030-05-01T09:00"},
             {"enddate", "2030-05-01T17:00"}, {"location", "Hall A"},
             {"eventshortinfo", ""},          {"registration_open", "1"}};
 }
@@ -23,14 +26,22 @@ BOOST_AUTO_TEST_SUITE(event_validation)
 
 BOOST_AUTO_TEST_CASE(normalize_datetime_accepts_both_formats_and_refuses_impossible_dates) {
     const std::pair<const char*, const char*> cases[] = {
-        {"2030-05-01T09:00", "2030-05-01 09:00:00"}, {"2030-05-01 09:00:30", "2030-05-01 09:00:30"},
-        {"2024-02-29T00:00", "2024-02-29 00:00:00"}, {"2000-02-29T23:59", "2000-02-29 23:59:00"},
-        {"2025-02-30T10:00", nullptr},               {"2025-02-29T10:00", nullptr},
-        {"1900-02-29T10:00", nullptr},               {"2030-13-01T10:00", nullptr},
-        {"2030-04-31T10:00", nullptr},               {"2030-05-01T24:00", nullptr},
-        {"2030-05-01T09:60", nullptr},               {"0999-05-01T09:00", nullptr},
-        {"30/05/2030 10:00", nullptr},               {"2030-05-01", nullptr},
-        {"2030-05-01T09:00Z", nullptr},              {"", nullptr},
+        {"2030-05-01T09:00", "2030-05-01 09:00:00"},
+        {"2030-05-01 09:00:30", "2030-05-01 09:00:30"},
+        {"2024-02-29T00:00", "2024-02-29 00:00:00"},
+        {"2000-02-29T23:59", "2000-02-29 23:59:00"},
+        {"2025-02-30T10:00", nullptr},
+        {"2025-02-29T10:00", nullptr},
+        {"1900-02-29T10:00", nullptr},
+        {"2030-13-01T10:00", nullptr},
+        {"2030-04-31T10:00", nullptr},
+        {"2030-05-01T24:00", nullptr},
+        {"2030-05-01T09:60", nullptr},
+        {"0999-05-01T09:00", nullptr},
+        {"30/05/2030 10:00", nullptr},
+        {"2030-05-01", nullptr},
+        {"2030-05-01T09:00Z", nullptr},
+        {"", nullptr},
     };
     for (const auto& [in, want] : cases) {
         const auto got = normalize_datetime(in);
@@ -44,8 +55,11 @@ BOOST_AUTO_TEST_CASE(normalize_datetime_accepts_both_formats_and_refuses_impossi
 BOOST_AUTO_TEST_CASE(normalize_key_upper_cases_eight_hex_digits_only) {
     BOOST_TEST(*normalize_key("df57d62e") == "DF57D62E");
     BOOST_TEST(*normalize_key("DF57D62E") == "DF57D62E");
-    for (const char* bad : {"", "DF57D62", "DF57D62E0", "GF57D62E", "DF57D62 ", "../../x", "DF57%62E"})
-        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!normalize_key(bad).has_value()); }
+    for (const char* bad :
+         {"", "DF57D62", "DF57D62E0", "GF57D62E", "DF57D62 ", "../../x", "DF57%62E"})
+        BOOST_TEST_CONTEXT(bad) {
+            BOOST_TEST(!normalize_key(bad).has_value());
+        }
 }
 
 BOOST_AUTO_TEST_CASE(validate_event_form_accepts_a_good_form) {
@@ -70,9 +84,14 @@ BOOST_AUTO_TEST_CASE(validate_event_form_gives_the_php_messages) {
 
 BOOST_AUTO_TEST_CASE(validate_event_form_caps_lengths_and_capacity) {
     const std::pair<const char*, std::string> bad[] = {
-        {"eventname", std::string(256, 'x')}, {"location", "bad\x01"}, {"eventshortinfo", "\xff\xfe"},
-        {"max_participants", "-1"},           {"max_participants", "0"}, {"max_participants", "1000000000000"},
-        {"max_participants", "1e3"},          {"max_participants", "1000001"},
+        {"eventname", std::string(256, 'x')},
+        {"location", "bad\x01"},
+        {"eventshortinfo", "\xff\xfe"},
+        {"max_participants", "-1"},
+        {"max_participants", "0"},
+        {"max_participants", "1000000000000"},
+        {"max_participants", "1e3"},
+        {"max_participants", "1000001"},
     };
     for (const auto& [field, value] : bad) {
         auto f = good_form();
@@ -87,6 +106,149 @@ BOOST_AUTO_TEST_CASE(validate_event_form_caps_lengths_and_capacity) {
     const auto r = validate_event_form(f);
     BOOST_TEST(r.errors.empty());
     BOOST_TEST(*r.input.settings.max_participants == 1000000);
+}
+
+// Absent means default (create) or unchanged (edit); present follows the
+// value, whatever the base. Our form sends "0" then "1" for a checked box;
+// the handler passes the last one.
+BOOST_AUTO_TEST_CASE(validate_event_form_settings_absent_take_the_base_present_follow_the_value) {
+    Settings edited;  // an event whose organizer closed it, capped it at 50 and approves each entry
+    edited.registration_open = false;
+    edited.max_participants = 50;
+    edited.require_approval = true;
+    struct Case {
+        const char* name;
+        const Settings* base;                            // nullptr: create (the PHP defaults)
+        std::optional<std::string> open, approval, max;  // nullopt: not sent
+        bool want_open, want_approval;
+        std::optional<long long> want_max;
+    };
+    const std::optional<std::string> absent;
+    const Case cases[] = {
+        {"create, contract fields only", nullptr, absent, absent, absent, true, false,
+         std::nullopt},
+        {"create, hidden 0 only (unchecked)", nullptr, "0", "0", "", false, false, std::nullopt},
+        {"create, checked 1", nullptr, "1", "1", "12", true, true, 12},
+        {"create, browser default on", nullptr, "on", "on", absent, true, true, std::nullopt},
+        {"create, empty value", nullptr, "", "", absent, false, false, std::nullopt},
+        {"create, false/off", nullptr, "false", "off", absent, false, false, std::nullopt},
+        {"edit, contract fields only keeps all", &edited, absent, absent, absent, false, true, 50},
+        {"edit, open it", &edited, "1", absent, absent, true, true, 50},
+        {"edit, unchecked approval", &edited, absent, "0", absent, false, false, 50},
+        {"edit, empty max is no limit", &edited, absent, absent, "", false, true, std::nullopt},
+        {"edit, new max", &edited, "0", "1", "7", false, true, 7},
+    };
+    for (const auto& c : cases) {
+        auto f = good_form();
+        f.erase("registration_open");
+        if (c.open) f["registration_open"] = *c.open;
+        if (c.approval) f["require_approval"] = *c.approval;
+        if (c.max) f["max_participants"] = *c.max;
+        const auto r = c.base ? validate_event_form(f, *c.base) : validate_event_form(f);
+        BOOST_TEST_CONTEXT(c.name) {
+            BOOST_TEST(r.errors.empty());
+            BOOST_TEST(r.input.settings.registration_open == c.want_open);
+            BOOST_TEST(r.input.settings.require_approval == c.want_approval);
+            BOOST_TEST(r.input.settings.max_participants.value_or(-1) == c.want_max.value_or(-1));
+            BOOST_TEST(r.values.at("registration_open") == (c.want_open ? "1" : ""));
+        }
+    }
+}
+
+// As storage reads event files (and the API a body): 1e400 does not even
+// parse there, so such a file is "cannot be read" and such a body a 400.
+Json::Value parse(const std::string& text) {
+    auto v = ems::storage::parse_json(text, nullptr);
+    BOOST_REQUIRE(v.has_value());
+    return *v;
+}
+
+BOOST_AUTO_TEST_CASE(validate_event_json_defaults_keeps_and_refuses_wrong_types) {
+    const std::string fields =
+        R"("eventname": "Talk", "startdate": "2030-05-01T09:00", "enddate": "2030-05-01T17:00", "location": "Hall")";
+    auto r = validate_event_json(parse("{" + fields + "}"), Settings{});
+    BOOST_TEST(r.errors.empty());
+    BOOST_TEST(r.input.settings.registration_open);
+    BOOST_TEST(!r.input.settings.max_participants.has_value());
+    r = validate_event_json(
+        parse("{" + fields + R"(, "settings": {"max_participants": 5, "require_approval": true}})"),
+        Settings{});
+    BOOST_TEST(r.errors.empty());
+    BOOST_TEST(*r.input.settings.max_participants == 5);
+    BOOST_TEST(r.input.settings.require_approval);
+    Settings capped;
+    capped.max_participants = 9;
+    r = validate_event_json(parse("{" + fields + R"(, "max_participants": null})"), capped);
+    BOOST_TEST(!r.input.settings.max_participants.has_value(), "explicit null: no limit");
+    r = validate_event_json(parse("{" + fields + "}"), capped);
+    BOOST_TEST(*r.input.settings.max_participants == 9, "absent: unchanged");
+    for (const char* bad :
+         {R"("max_participants": "ten")", R"("max_participants": 0)", R"("max_participants": -5)",
+          R"("max_participants": 2.5)", R"("max_participants": true)",
+          R"("max_participants": 18446744073709551615)", R"("registration_open": "yes")",
+          R"("require_approval": 1)", R"("settings": [])", R"("eventshortinfo": 5)"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            BOOST_TEST(!validate_event_json(parse("{" + fields + ", " + bad + "}"), Settings{})
+                            .errors.empty());
+        }
+    }
+    Event current;
+    current.name = "Old";
+    current.startdate = "2030-01-01 09:00:00";
+    current.enddate = "2030-01-01 10:00:00";
+    current.location = "Old hall";
+    r = validate_event_json(parse(R"({"location": "New hall"})"), Settings{}, &current);
+    BOOST_TEST(r.errors.empty());
+    BOOST_TEST(r.input.name == "Old");
+    BOOST_TEST(r.input.location == "New hall");
+}
+
+BOOST_AUTO_TEST_CASE(settings_problem_accepts_php_files_and_refuses_wrong_types) {
+    const std::pair<const char*, bool> cases[] = {
+        {R"({"settings": {"registration_open": true, "max_participants": null, "require_approval": false}})",
+         true},
+        {R"({"settings": {"registration_open": false, "max_participants": 3, "require_approval": true}})",
+         true},
+        {R"({"settings": {"registration_open": true, "max_participants": "50", "require_approval": false}})",
+         true},
+        {R"({"settings": {"registration_open": true, "max_participants": "", "require_approval": false}})",
+         true},
+        {R"({"settings": {}})", true},
+        {R"({"settings": {"max_participants": 1000000}})", true},
+        {R"({"settings": {"max_participants": "ten"}})", false},
+        {R"({"settings": {"max_participants": -5}})", false},
+        {R"({"settings": {"max_participants": "-5"}})", false},
+        {R"({"settings": {"max_participants": 1e300}})", false},
+        {R"({"settings": {"max_participants": 0}})", false},
+        {R"({"settings": {"max_participants": "0"}})", false},
+        {R"({"settings": {"max_participants": 50.0}})", false},
+        {R"({"settings": {"max_participants": 1000001}})", false},
+        {R"({"settings": {"max_participants": true}})", false},
+        {R"({"settings": {"max_participants": {"n": 3}}})", false},
+        {R"({"settings": {"max_participants": [3]}})", false},
+        {R"({"settings": {"registration_open": "true"}})", false},
+        {R"({"settings": {"registration_open": 1}})", false},
+        {R"({"settings": {"require_approval": null}})", false},
+        {R"({"settings": null})", false},
+        {R"({"settings": "open"})", false},
+        {R"({"eventname": "no settings at all"})", false},
+        {R"([1, 2])", false},
+    };
+    for (const auto& [text, ok] : cases) {
+        BOOST_TEST_CONTEXT(text) {
+            const auto file = parse(text);
+            BOOST_TEST(!settings_problem(file).has_value() == ok);
+        }
+    }
+    BOOST_TEST(!ems::storage::parse_json(R"({"settings": {"max_participants": 1e400}})", nullptr)
+                    .has_value(),
+               "1e400 makes the file unreadable, which load_settings reports as a problem too");
+    const auto s = settings_of(
+        parse(R"({"settings": {"registration_open": false, "max_participants": "50"}})"));
+    BOOST_TEST(!s.registration_open);
+    BOOST_TEST(*s.max_participants == 50);
+    BOOST_TEST(!s.require_approval);
+    BOOST_TEST(s.problem.empty());
 }
 
 BOOST_AUTO_TEST_CASE(parse_attended_reads_php_lists_leniently) {

@@ -208,7 +208,7 @@ export async function fillEvent(page, ev) {
     if (ev[key] !== undefined) await page.fill(`[name="${key}"]`, String(ev[key]));
   }
   for (const key of ['registration_open', 'require_approval']) {
-    if (ev[key] !== undefined) await page.setChecked(`[name="${key}"]`, ev[key]);
+    if (ev[key] !== undefined) await page.setChecked(`input[type="checkbox"][name="${key}"]`, ev[key]);
   }
 }
 
