@@ -303,6 +303,47 @@ test('SIGTERM with requests queued: every accepted request is answered, none res
   assert.notEqual(poolPid(), master);
 });
 
+// ---- workers that cannot start -------------------------------------------------
+
+test('workers that cannot start: the master backs off and logs once, then recovers', async () => {
+  // A second pool of its own (socket, pid file, logs, views), so breaking
+  // its workers leaves the shared stack alone.
+  const dir = stackDir();
+  const tag = `backoff-${process.pid}`;
+  const views = path.join(dir, 'tmp', `${tag}-views`);
+  const logDir = path.join(dir, 'log', tag);
+  await run('cp', ['-r', path.join(repoRoot, 'views'), views]);
+  const env = {
+    ...process.env, EMS_LISTEN: `unix:${dir}/run/${tag}.sock`, EMS_PID_FILE: `${dir}/run/${tag}.pid`,
+    EMS_VIEWS_DIR: views, EMS_LOG_DIR: logDir, EMS_WORKERS: '2',
+  };
+  const pool = spawn(path.join(repoRoot, 'bin/ems-fcgi'), ['-c', stackEnv().CONF], { env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => pool.on('exit', resolve));
+  const log = () => { try { return readFileSync(path.join(logDir, 'error.log'), 'utf8'); } catch { return ''; } };
+  try {
+    await waitFor(() => workerPids(pool.pid).length === 2, { timeoutMs: 20000, what: 'the second pool' });
+    // New workers now fail in App's constructor (no views).
+    await run('mv', [views, `${views}.gone`]);
+    for (const pid of workerPids(pool.pid)) process.kill(pid, 'SIGKILL');
+    await waitFor(() => /could not start/.test(log()), { timeoutMs: 10000, what: 'a failed start' });
+    await sleep(3000);  // broken for 3 s: without a back-off, hundreds of forks
+    await run('mv', [`${views}.gone`, views]);
+    process.kill(pool.pid, 'SIGHUP');  // an operator's reload retries at once
+    const recovered = await waitFor(() => log().match(/workers start again after (\d+) failed start/),
+      { timeoutMs: 15000, what: 'the pool to recover' });
+    const failures = Number(recovered[1]);
+    assert.ok(failures >= 2 && failures <= 30, `${failures} failed starts in about 3 s`);
+    assert.equal(log().match(/could not start/g).length, 1, 'the master logs the burst once');
+    assert.ok(log().match(/worker cannot start/g).length <= 2, 'the workers log the cause once per burst');
+    await waitFor(() => workerPids(pool.pid).length === 2, { timeoutMs: 10000, what: '2 workers back' });
+  } finally {
+    if (existsSync(`${views}.gone`)) await run('mv', [`${views}.gone`, views]);
+    if (processAlive(pool.pid)) process.kill(pool.pid, 'SIGTERM');
+    await exited;
+    rmSync(views, { recursive: true, force: true });
+  }
+});
+
 // ---- workers killed during creates and registrations ---------------------------
 
 test('a worker SIGKILLed every 100 ms during creates and registrations: everything acknowledged is there once', async (t) => {
