@@ -22,10 +22,16 @@ db::Options db_options(const Config& c) {
 }
 
 App::App(Config config) : config_(std::move(config)) {
-    storage::StorageOptions so;
-    so.root = config_.storage_root;
-    files_ = std::make_unique<storage::FileStorage>(so);
     views_ = std::make_unique<Views>(config_.views_dir);
+}
+
+storage::FileStorage& App::files() {
+    if (!files_) {
+        storage::StorageOptions so;
+        so.root = config_.storage_root;
+        files_ = std::make_unique<storage::FileStorage>(so);
+    }
+    return *files_;
 }
 
 db::Db& App::db() {

@@ -20,11 +20,15 @@ namespace ems {
 
 class App {
 public:
+    // Needs neither the database nor a writable storage: a worker starts
+    // and answers (503 where it must) while either is down.
     explicit App(Config config);
     const Config& config() const { return config_; }
     // The worker's connection, opened on first use (and after a failure).
     db::Db& db();
-    storage::FileStorage& files() { return *files_; }
+    // Opened on first use, and again after a failed opening (a read-only or
+    // full storage throws storage::StorageError, answered 503).
+    storage::FileStorage& files();
     const Views& views() const { return *views_; }
     schema::UidKind uid_kind();
 

@@ -1,5 +1,7 @@
 #include "fcgi/dispatch.hpp"
 
+#include <errmsg.h>
+#include <mysqld_error.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,12 +11,102 @@
 #include "fcgi/router.hpp"
 #include "fcgi/text.hpp"
 #include "handlers/session.hpp"
+#include "models/db.hpp"
+#include "storage/file_storage.hpp"
 
 namespace ems {
 namespace {
 
+// What the visitor is told about a failed request. Every 503 also gets an
+// error id and one error-log line with the cause; the message never holds
+// anything internal (paths, SQL, server names).
+struct Fault {
+    int status = 500;
+    std::string message = "Something went wrong on our side. Please try again.";
+    int retry_after = 0;  // seconds; 0: no Retry-After
+    bool log_cause = true;
+    std::string allow;  // 405
+};
+
+constexpr const char* corrupt_list_message =
+    "This event's participant list needs attention. The site's administrators have been told; "
+    "please "
+    "try again later.";
+constexpr const char* storage_message =
+    "The site cannot save changes right now. Please try again later.";
+constexpr const char* db_message =
+    "The site cannot reach its database right now. Please try again in a minute.";
+constexpr const char* busy_message = "This event is busy right now. Please try again in a moment.";
+constexpr const char* conflict_message =
+    "This conflicts with a change saved at the same moment. Please reload the page and try again.";
+
+// The server is down, frozen past the read/write timeout, refuses more
+// connections, or dropped ours: nothing this request can fix, so 503.
+bool db_unreachable(unsigned code) {
+    switch (code) {
+        case CR_CONNECTION_ERROR:      // 2002: no socket
+        case CR_CONN_HOST_ERROR:       // 2003: nothing listens on the port
+        case CR_UNKNOWN_HOST:          // 2005
+        case CR_SERVER_GONE_ERROR:     // 2006
+        case CR_SERVER_LOST:           // 2013: also a read or write timeout
+        case CR_SERVER_LOST_EXTENDED:  // 2055
+        case ER_CONNECTION_KILLED:     // 1927
+        case 4031:                     // the server closed an idle connection
+        case ER_CON_COUNT_ERROR:       // 1040: too many connections
+        case ER_SERVER_SHUTDOWN:       // 1053
+            return true;
+        default:
+            return db::is_connection_lost(code);
+    }
+}
+
+// The one mapping of exceptions to answers; call it inside a catch block.
+Fault classify_current_exception() {
+    try {
+        throw;
+    } catch (const MethodNotAllowed& e) {
+        return {405, e.what(), 0, false, e.allow};
+    } catch (const TooManyRequests& e) {
+        return {429, e.what(), e.retry_after, false, {}};
+    } catch (const ServiceUnavailable& e) {
+        return {503, e.what(), e.retry_after > 0 ? e.retry_after : 5, true, {}};
+    } catch (const HttpError& e) {
+        return {e.status, e.what(), 0, false, {}};
+    } catch (const storage::CorruptList&) {
+        return {503, corrupt_list_message, 300, true, {}};
+    } catch (const storage::StorageError& e) {
+        if (e.unavailable()) return {503, storage_message, 60, true, {}};
+    } catch (const db::DbError& e) {
+        if (db_unreachable(e.code)) return {503, db_message, 30, true, {}};
+        if (e.code == ER_LOCK_WAIT_TIMEOUT) return {503, busy_message, 5, true, {}};
+        // A duplicate a handler did not turn into its own message: a race
+        // with another request, not a fault of ours.
+        if (e.code == ER_DUP_ENTRY) return {409, conflict_message, 0, true, {}};
+    } catch (...) {
+    }
+    return Fault{};
+}
+
+// JSON for the API, /health, and a client that asks for JSON only.
 bool wants_json(const Request& req) {
-    return req.path().rfind("/api/", 0) == 0 || req.path() == "/api" || req.path() == "/health";
+    if (req.path().rfind("/api/", 0) == 0 || req.path() == "/api" || req.path() == "/health")
+        return true;
+    const auto accept = req.header("Accept");
+    return accept.find("application/json") != std::string::npos &&
+           accept.find("text/html") == std::string::npos;
+}
+
+const char* title_for(int status) {
+    switch (status) {
+        case 404:
+            return "Page not found";
+        case 403:
+            return "Forbidden";
+        case 503:
+            return "Temporarily unavailable";
+        default:
+            return "Error";
+    }
 }
 
 Response error_page(Ctx& ctx, int status, const std::string& message, const std::string& error_id) {
@@ -25,31 +117,39 @@ Response error_page(Ctx& ctx, int status, const std::string& message, const std:
         return Response::json(v, status);
     }
     // An unknown path fails before the session is read; read it now so a
-    // signed-in visitor keeps their nav. A failure here (DB down) must not
-    // cost the error page.
-    if (!ctx.user && ctx.auth_via.empty()) {
+    // signed-in visitor keeps their nav. Not after a 5xx: the database may
+    // be the fault, and asking it again would double the wait. A failure
+    // here must not cost the error page.
+    if (!ctx.user && ctx.auth_via.empty() && status < 500) {
         try {
             load_session(ctx);
         } catch (const std::exception&) {
         }
     }
     try {
-        Json::Value m = ctx.page(status == 404 ? "Page not found" : status == 403 ? "Forbidden" : "Error");
+        Json::Value m = ctx.page(title_for(status));
         m["status"] = status;
         m["message"] = message;
         if (!error_id.empty()) m["error_id"] = error_id;
+        if (status == 503 && ctx.req.method() == "GET") {
+            auto again = ctx.req.path();
+            if (!ctx.req.query_string().empty()) again += "?" + ctx.req.query_string();
+            if (safe_local_path(again)) m["retry_url"] = again;
+        }
         return Response::html(ctx.app.views().render("error", m), status);
     } catch (const std::exception& e) {
         log::error("error page failed: " + std::string(e.what()));
-        return Response::html("<!DOCTYPE html><title>Error</title><h1>Error " + std::to_string(status) +
-                                  "</h1>" + (error_id.empty() ? "" : "<p>Error id: " + error_id + "</p>"),
+        return Response::html("<!DOCTYPE html><title>Error</title><h1>Error " +
+                                  std::to_string(status) + "</h1>" +
+                                  (error_id.empty() ? "" : "<p>Error id: " + error_id + "</p>"),
                               status);
     }
 }
 
 Response run_route(Ctx& ctx) {
     auto& req = ctx.req;
-    const auto m = match_route(routes(), req.method(), req.path(), ctx.app.config().enable_test_routes);
+    const auto m =
+        match_route(routes(), req.method(), req.path(), ctx.app.config().enable_test_routes);
     if (!m.route) {
         if (!m.allow.empty()) throw MethodNotAllowed(m.allow);
         throw NotFound();
@@ -64,12 +164,39 @@ Response run_route(Ctx& ctx) {
     return m.route->handler(ctx);
 }
 
+// Inside a catch block: the answer for the exception in flight, its cause
+// logged once with the error id the page shows.
+Response answer_fault(Ctx& ctx, std::string& error_id) {
+    const Fault f = classify_current_exception();
+    std::string cause = "unknown exception";
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        cause = e.what();
+    } catch (...) {
+    }
+    const auto what =
+        ctx.req.method() + " " + ctx.req.path() + ": " + std::to_string(f.status) + " " + cause;
+    if (f.status == 409) {
+        log::info(what);
+    } else if (f.log_cause) {
+        error_id = random_hex(6);
+        log::error("error_id=" + error_id + " " + what);
+    }
+    Response res = error_page(ctx, f.status, f.message, error_id);
+    if (!f.allow.empty()) res.set_header("Allow", f.allow);
+    if (f.retry_after > 0) res.set_header("Retry-After", std::to_string(f.retry_after));
+    if (f.status == 503) res.set_header("Cache-Control", "no-store");
+    return res;
+}
+
 }  // namespace
 
 void add_security_headers(Response& res) {
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+    res.set_header(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Referrer-Policy", "same-origin");
@@ -82,18 +209,8 @@ Response dispatch(Request& req, App& app) {
     std::string error_id;
     try {
         res = run_route(ctx);
-    } catch (const MethodNotAllowed& e) {
-        res = error_page(ctx, 405, e.what(), "");
-        res.set_header("Allow", e.allow);
-    } catch (const TooManyRequests& e) {
-        res = error_page(ctx, 429, e.what(), "");
-        res.set_header("Retry-After", std::to_string(e.retry_after));
-    } catch (const HttpError& e) {
-        res = error_page(ctx, e.status, e.what(), "");
-    } catch (const std::exception& e) {
-        error_id = random_hex(6);
-        log::error("error_id=" + error_id + " " + req.method() + " " + req.path() + ": " + e.what());
-        res = error_page(ctx, 500, "Something went wrong on our side. Please try again.", error_id);
+    } catch (...) {
+        res = answer_fault(ctx, error_id);
     }
     try {
         finish_session(ctx, res);
@@ -101,13 +218,15 @@ Response dispatch(Request& req, App& app) {
         log::error("finishing the session failed: " + std::string(e.what()));
     }
     add_security_headers(res);
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     char took[32];
     std::snprintf(took, sizeof took, "%.1f", ms);
     log::access(log::now_iso8601() + " " + req.remote_addr() + " \"" + req.method() + " " +
-                req.path() + "\" " + std::to_string(res.status) + " " + std::to_string(res.body.size()) +
-                " " + took + "ms pid=" + std::to_string(getpid()) +
-                (ctx.user ? " uid=" + ctx.user->uid : "") + (error_id.empty() ? "" : " error_id=" + error_id));
+                req.path() + "\" " + std::to_string(res.status) + " " +
+                std::to_string(res.body.size()) + " " + took +
+                "ms pid=" + std::to_string(getpid()) + (ctx.user ? " uid=" + ctx.user->uid : "") +
+                (error_id.empty() ? "" : " error_id=" + error_id));
     return res;
 }
 

@@ -1,11 +1,13 @@
 #include "fcgi/pool.hpp"
 
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,8 +21,15 @@
 namespace ems {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds first_backoff{100};
+constexpr milliseconds max_backoff{5000};
+
 struct Worker {
     bool retiring = false;  // asked to stop: not replaced when it exits
+    bool ready = false;     // reported that it can serve
 };
 
 int worker_count(const Config& c) {
@@ -29,12 +38,19 @@ int worker_count(const Config& c) {
     return static_cast<int>(cores ? 2 * cores : 4);
 }
 
+std::string unix_path(const std::string& listen) {
+    return listen.rfind("unix:", 0) == 0 ? listen.substr(5) : std::string();
+}
+
+void set_nonblocking(int fd) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
 int open_listener(const std::string& listen) {
     std::string addr = listen;
-    bool is_unix = false;
-    if (addr.rfind("unix:", 0) == 0) {
-        addr = addr.substr(5);
-        is_unix = true;
+    const auto path = unix_path(listen);
+    if (!path.empty()) {
+        addr = path;
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(addr).parent_path(), ec);
         std::filesystem::remove(addr, ec);  // a stale socket from an unclean stop
@@ -44,32 +60,64 @@ int open_listener(const std::string& listen) {
     if (fd < 0) throw std::runtime_error("cannot listen on " + listen);
     // nginx's workers run as another user; the socket's folder is what
     // restricts access (var/run or /run/ems, mode 0750 with nginx's group).
-    if (is_unix) ::chmod(addr.c_str(), 0666);
+    if (!path.empty()) ::chmod(addr.c_str(), 0666);
+    // Workers poll and then accept: whoever loses the race for a connection
+    // gets EAGAIN rather than blocking (and missing a stop).
+    set_nonblocking(fd);
     return fd;
 }
 
-class Master {
-public:
-    Master(std::string config_path, Config config, int listen_fd)
-        : config_path_(std::move(config_path)), config_(std::move(config)), listen_fd_(listen_fd) {}
+timespec to_timespec(Clock::duration d) {
+    const auto ms = std::max<long long>(0, std::chrono::duration_cast<milliseconds>(d).count());
+    return timespec{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
+}
 
+class Master {
+  public:
+    Master(std::string config_path, Config config, int listen_fd);
+    ~Master();
     int run();
 
-private:
+  private:
     void spawn();
+    void spawn_due();
     void reap();
+    void read_ready();
+    void start_failed(pid_t pid, int status);
     void reload();
     void stop();
 
     std::string config_path_;
     Config config_;
     int listen_fd_;
+    std::string socket_path_;  // unix socket: unlinked first on stop
+    int ready_[2] = {-1, -1};  // pipe: workers write their pid once ready
     std::map<pid_t, Worker> workers_;
     bool stopping_ = false;
-    int recent_failures_ = 0;
+    // Back-off for workers that cannot start.
+    int pending_ = 0;  // to spawn at next_spawn_
+    Clock::time_point next_spawn_{};
+    milliseconds backoff_{0};
+    int failed_starts_ = 0;  // in the current burst
 };
 
+Master::Master(std::string config_path, Config config, int listen_fd)
+    : config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      listen_fd_(listen_fd),
+      socket_path_(unix_path(config_.listen)) {
+    if (::pipe2(ready_, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    set_nonblocking(ready_[0]);
+    set_nonblocking(ready_[1]);
+}
+
+Master::~Master() {
+    ::close(ready_[0]);
+    ::close(ready_[1]);
+}
+
 void Master::spawn() {
+    const bool log_failure = failed_starts_ == 0;
     const pid_t pid = fork();
     if (pid < 0) {
         log::error("fork failed");
@@ -79,31 +127,66 @@ void Master::spawn() {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
-        _exit(run_worker(listen_fd_, config_));
+        ::close(ready_[0]);
+        _exit(run_worker(listen_fd_, config_, WorkerStart{ready_[1], log_failure}));
     }
     workers_[pid] = Worker{};
 }
 
+void Master::read_ready() {
+    pid_t pids[64];
+    ssize_t n;
+    while ((n = ::read(ready_[0], pids, sizeof pids)) > 0) {
+        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(pid_t)); ++i) {
+            const auto it = workers_.find(pids[i]);
+            if (it != workers_.end()) it->second.ready = true;
+            if (failed_starts_ > 0)
+                log::info("workers start again after " + std::to_string(failed_starts_) +
+                          " failed start(s)");
+            failed_starts_ = 0;
+            backoff_ = milliseconds(0);
+        }
+    }
+}
+
+// A worker that died before it could serve: retrying at once would fork
+// in a tight loop for as long as the cause lasts (a read-only storage, a
+// missing folder), so wait longer after each failure.
+void Master::start_failed(pid_t pid, int status) {
+    if (failed_starts_++ == 0)
+        log::error("worker " + std::to_string(pid) + " could not start (" +
+                   (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                        : "exit " + std::to_string(WEXITSTATUS(status))) +
+                   "); retrying with a back-off of up to 5 s, quietly until a worker starts");
+    backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
+    next_spawn_ = Clock::now() + backoff_;
+    ++pending_;
+}
+
+void Master::spawn_due() {
+    if (pending_ == 0 || stopping_ || Clock::now() < next_spawn_) return;
+    for (; pending_ > 0; --pending_) spawn();
+}
+
 void Master::reap() {
+    read_ready();  // before deciding: a ready worker may die right after
     int status = 0;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         const auto it = workers_.find(pid);
         if (it == workers_.end()) continue;
-        const bool retiring = it->second.retiring;
+        const Worker w = it->second;
         workers_.erase(it);
-        const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (!clean) {
+        if (stopping_ || w.retiring) continue;
+        if (!w.ready) {
+            start_failed(pid, status);
+            continue;
+        }
+        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
             log::error("worker " + std::to_string(pid) + " died (" +
                        (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
                                             : "exit " + std::to_string(WEXITSTATUS(status))) +
-                       ")" + (stopping_ || retiring ? "" : "; replacing it"));
-            ++recent_failures_;
-        }
-        if (stopping_ || retiring) continue;
-        // A worker that cannot even start would otherwise be re-forked in a
-        // tight loop; a short pause keeps the machine usable.
-        if (recent_failures_ > 20) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                       "); replacing it");
         spawn();
     }
 }
@@ -121,21 +204,41 @@ void Master::reload() {
     for (const pid_t pid : old) {
         workers_[pid].retiring = true;
         spawn();  // the new worker accepts before the old one leaves
-        kill(pid, SIGTERM);
+        // Not SIGTERM: under load the queue is never empty, so an old worker
+        // draining it would serve the old configuration indefinitely.
+        kill(pid, SIGUSR1);
     }
+    next_spawn_ = Clock::now();  // an operator's reload retries a failed start at once
 }
 
+// Unlink first so that new connections fail at once (nginx answers 502
+// instead of queueing behind a pool that is leaving); keep the socket open
+// until the workers have served what is already queued on it.
 void Master::stop() {
     stopping_ = true;
-    log::info("stopping: waiting for in-flight requests");
+    pending_ = 0;
+    if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
+    const int grace = std::max(0, config_.shutdown_grace);
+    log::info("stopping: finishing running and queued requests (up to " + std::to_string(grace) +
+              " s)");
     for (auto& [pid, w] : workers_) kill(pid, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
-        reap();
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    for (auto& [pid, w] : workers_) kill(pid, SIGKILL);
+    const auto deadline = Clock::now() + std::chrono::seconds(grace);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
     reap();
+    while (!workers_.empty() && Clock::now() < deadline) {
+        const auto wait = to_timespec(
+            std::min<Clock::duration>(deadline - Clock::now(), std::chrono::seconds(1)));
+        sigtimedwait(&chld, nullptr, &wait);
+        reap();
+    }
+    if (workers_.empty()) return;
+    log::error("stopping: " + std::to_string(workers_.size()) + " worker(s) still busy after " +
+               std::to_string(grace) + " s; killing them");
+    for (auto& [pid, w] : workers_) kill(pid, SIGKILL);
+    for (auto& [pid, w] : workers_) waitpid(pid, nullptr, 0);
+    workers_.clear();
 }
 
 int Master::run() {
@@ -147,15 +250,15 @@ int Master::run() {
     for (int i = 0; i < n; ++i) spawn();
     log::info("pool started with " + std::to_string(n) + " workers on " + config_.listen);
     while (true) {
-        timespec timeout{1, 0};
+        auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1));
+        if (pending_ > 0) wait = std::min<Clock::duration>(wait, next_spawn_ - Clock::now());
+        const timespec timeout = to_timespec(wait);
         const int sig = sigtimedwait(&set, nullptr, &timeout);
-        if (sig < 0) {
-            recent_failures_ = 0;  // a quiet second
-            continue;
-        }
         if (sig == SIGCHLD) reap();
         if (sig == SIGHUP) reload();
         if (sig == SIGTERM || sig == SIGINT) break;
+        read_ready();
+        spawn_due();
     }
     stop();
     log::info("pool stopped");
@@ -174,12 +277,14 @@ void write_pid_file(const std::string& path) {
 int run_pool(const std::string& config_path, Config config) {
     const int fd = open_listener(config.listen);
     write_pid_file(config.pid_file);
-    Master master(config_path, config, fd);
-    const int rc = master.run();
-    if (config.listen.rfind("unix:", 0) == 0) {
-        std::error_code ec;
-        std::filesystem::remove(config.listen.substr(5), ec);
+    int rc = 0;
+    {
+        Master master(config_path, config, fd);
+        rc = master.run();
     }
+    // The socket's path went first, in Master::stop(); removing it again
+    // here could remove a new pool's socket.
+    ::close(fd);
     if (!config.pid_file.empty()) std::remove(config.pid_file.c_str());
     return rc;
 }

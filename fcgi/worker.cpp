@@ -1,9 +1,12 @@
 #include <fcgiapp.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <memory>
 
 #include "fcgi/app.hpp"
 #include "fcgi/dispatch.hpp"
@@ -14,32 +17,51 @@
 namespace ems {
 namespace {
 
-volatile std::sig_atomic_t stop_requested = 0;
-int worker_listen_fd = -1;
+volatile std::sig_atomic_t stop_requested = 0;    // SIGTERM, SIGINT: drain the queue, then exit
+volatile std::sig_atomic_t retire_requested = 0;  // SIGUSR1: exit after the current request
 
-// Closing our copy of the listening socket makes a blocked accept() fail,
-// so a worker waiting for work leaves at once; the master keeps the socket.
 void on_term(int) {
     stop_requested = 1;
-    FCGX_ShutdownPending();
-    if (worker_listen_fd >= 0) {
-        ::close(worker_listen_fd);
-        worker_listen_fd = -1;
-    }
+}
+void on_retire(int) {
+    retire_requested = 1;
 }
 
-void install_handlers(sigset_t& term_set) {
+// The stop signals stay blocked except while the worker waits for work: a
+// stop never cuts a request short, and cannot slip in between the check of
+// the flags and the wait (ppoll unblocks them atomically). Returns the mask
+// to wait with.
+sigset_t install_handlers() {
     struct sigaction sa {};
-    sa.sa_handler = on_term;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: accept() must return EINTR
+    sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
+    sa.sa_handler = on_retire;
+    sigaction(SIGUSR1, &sa, nullptr);
     std::signal(SIGHUP, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&term_set);
-    sigaddset(&term_set, SIGTERM);
-    sigaddset(&term_set, SIGINT);
+    sigset_t stop_set, waiting;
+    sigemptyset(&stop_set);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigaddset(&stop_set, s);
+    sigprocmask(SIG_BLOCK, &stop_set, &waiting);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigdelset(&waiting, s);
+    return waiting;
+}
+
+// True when a connection is queued on the listening socket. Blocks until
+// one is, or until a stop is asked for. After SIGTERM only what is already
+// queued counts (a zero-timeout poll), so a stopping pool drains its queue;
+// after SIGUSR1 (a reload) nothing does: the new workers take the queue.
+bool wait_for_work(int listen_fd, const sigset_t& waiting) {
+    for (;;) {
+        pollfd p{listen_fd, POLLIN, 0};
+        if (retire_requested) return false;
+        if (stop_requested) return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+        const int r = ::ppoll(&p, 1, nullptr, &waiting);
+        if (r > 0) return (p.revents & POLLIN) != 0;
+        if (r < 0 && errno != EINTR) return false;
+    }
 }
 
 // Returns the size of what was sent.
@@ -52,24 +74,40 @@ std::size_t serve_one(FCGX_Request& request, App& app) {
     return out.size() + req.body().size();
 }
 
+void report_ready(int fd) {
+    if (fd < 0) return;
+    const pid_t pid = getpid();
+    // One write of a few bytes to a pipe is atomic; the master reads it
+    // to tell a worker that could not start from one that died later.
+    [[maybe_unused]] const auto n = ::write(fd, &pid, sizeof pid);
+}
+
 }  // namespace
 
-int run_worker(int listen_fd, const Config& config) {
-    sigset_t term_set;
-    install_handlers(term_set);
-    worker_listen_fd = listen_fd;
-    App app(config);
+// The listening socket is non-blocking (set by the master), so an accept
+// that loses the race for a connection to another worker returns EAGAIN
+// instead of blocking past a stop.
+int run_worker(int listen_fd, const Config& config, const WorkerStart& start) {
+    const sigset_t waiting = install_handlers();
+    std::unique_ptr<App> app;
+    try {
+        app = std::make_unique<App>(config);
+    } catch (const std::exception& e) {
+        if (start.log_failure) log::error(std::string("worker cannot start: ") + e.what());
+        return worker_start_failed;
+    }
+    report_ready(start.ready_fd);
     FCGX_Request request;
-    FCGX_InitRequest(&request, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    FCGX_InitRequest(&request, listen_fd, 0);
     long served = 0;
-    while (!stop_requested && (config.max_requests <= 0 || served < config.max_requests)) {
-        if (FCGX_Accept_r(&request) < 0) break;
-        // A stop signal during a request waits until the answer is sent:
-        // in-flight requests always finish.
-        sigprocmask(SIG_BLOCK, &term_set, nullptr);
+    while (config.max_requests <= 0 || served < config.max_requests) {
+        if (!wait_for_work(listen_fd, waiting)) break;
+        const int rc = FCGX_Accept_r(&request);
+        if (rc == -EAGAIN || rc == -EINTR) continue;  // another worker took it
+        if (rc < 0) break;
         std::size_t bytes = 0;
         try {
-            bytes = serve_one(request, app);
+            bytes = serve_one(request, *app);
         } catch (const std::exception& e) {
             log::error(std::string("request failed outside the dispatcher: ") + e.what());
         }
@@ -78,7 +116,6 @@ int run_worker(int listen_fd, const Config& config) {
         // back so an idle worker stays small (a pool is sized by its RSS).
         if (bytes > 1024 * 1024) malloc_trim(0);
         ++served;
-        sigprocmask(SIG_UNBLOCK, &term_set, nullptr);
     }
     FCGX_Free(&request, 0);
     return 0;

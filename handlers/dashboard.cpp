@@ -6,6 +6,13 @@
 // /dashboard/<unknown> answers 404: PHP rendered the dashboard for any
 // unknown sub-page, which is how a relative stylesheet URL ate pending
 // flash messages (transcript #93).
+//
+// One event's damaged or unreadable participant list costs only that row
+// its status ("status unavailable"), never the page: the event's own pages
+// answer 503 until an operator repairs the list.
+#include <set>
+
+#include "fcgi/log.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event.hpp"
@@ -15,17 +22,33 @@ namespace {
 
 using namespace event_views;
 
+// Each damaged list is logged once per worker, not on every dashboard view
+// of each of its participants.
+void log_unreadable_once(std::int64_t event_id, const std::string& cause) {
+    static std::set<std::string> logged;
+    if (logged.size() > 1024) logged.clear();
+    if (logged.insert(std::to_string(event_id) + " " + cause).second)
+        log::error("dashboard: event " + std::to_string(event_id) +
+                   " shown without a status: " + cause);
+}
+
 Json::Value attended_events(Ctx& ctx) {
     Json::Value out(Json::arrayValue);
     const auto ids = events::parse_attended(ctx.user->attendedevents);
     for (const auto& ev : events::events_by_ids(ctx.app.db(), ids)) {
         auto m = event_model(ev);
-        // One cached file read per attended event, for the status.
-        const auto list = ctx.app.files().get_event_participants(ev.id);
-        const auto* entry = list->find(ctx.user->uid);
-        if (!entry) continue;  // left behind by a crash; `ems-admin check` repairs the list
-        m["pending"] = (*entry)["status"].isString() && (*entry)["status"].asString() == "pending";
         m["cancel_url"] = "/events/cancel/" + std::to_string(ev.id);
+        try {
+            // One cached file read per attended event, for the status.
+            const auto list = ctx.app.files().get_event_participants(ev.id);
+            const auto* entry = list->find(ctx.user->uid);
+            if (!entry) continue;  // left behind by a crash; `ems-admin check` repairs the list
+            m["pending"] =
+                (*entry)["status"].isString() && (*entry)["status"].asString() == "pending";
+        } catch (const storage::StorageError& e) {
+            log_unreadable_once(ev.id, e.what());
+            m["status_unavailable"] = true;
+        }
         out.append(std::move(m));
     }
     return out;

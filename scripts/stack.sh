@@ -9,6 +9,12 @@
 #   stack.sh sql DIR [mariadb args]      mariadb client as the ems user on the ems DB
 #   stack.sh admin-sql DIR [args]        the same as the DB superuser
 #   stack.sh env DIR                     print DIR/stack.env
+#   Fault injection for tests (each undone by its pair; idempotent):
+#   stack.sh db-freeze DIR | db-thaw DIR       SIGSTOP / SIGCONT mariadbd
+#   stack.sh storage-ro DIR | storage-rw DIR   storage/ bind-mounted read-only / unmounted
+#   stack.sh storage-fill DIR | storage-unfill DIR
+#                                        storage/ replaced by a full tmpfs holding a
+#                                        copy / unmounted (what was written there is lost)
 #
 # EMS_* variables in the environment reach ems-fcgi (they override ems.conf),
 # e.g. EMS_WORKERS=4 stack.sh start /tmp/x.
@@ -458,6 +464,48 @@ stack_admin_sql() {
   stack__admin_client "$@"
 }
 
+# ---- Fault injection (tests) ------------------------------------------------
+
+stack_db_signal() { # stack_db_signal DIR STOP|CONT
+  stack__paths "$1" || return 1
+  local pid
+  pid=$(stack__pid "$S_DB_PID" mariadbd) || { stack__say "MariaDB is not running"; return 1; }
+  kill -"$2" "$pid"
+}
+
+stack__storage_mounted() { mountpoint -q "$S_DIR/storage"; }
+
+stack_storage_ro() {
+  stack__paths "$1" || return 1
+  stack__storage_mounted && return 0
+  mount --bind "$S_DIR/storage" "$S_DIR/storage" || return 1
+  mount -o remount,bind,ro "$S_DIR/storage" || { umount "$S_DIR/storage"; return 1; }
+}
+
+# A tmpfs a little larger than the storage, holding a copy of it, then
+# filled to the last block: creating a file still works (inodes are left),
+# writing to one fails with ENOSPC.
+stack_storage_fill() {
+  stack__paths "$1" || return 1
+  stack__storage_mounted && return 0
+  local st=$S_DIR/storage copy=$S_DIR/tmp/storage-copy mb
+  rm -rf "$copy" && cp -a "$st" "$copy" || return 1
+  mb=$(($(du -sm "$copy" | cut -f1) + 2))
+  mount -t tmpfs -o "size=${mb}m,mode=0750" ems-full "$st" || return 1
+  cp -a "$copy/." "$st/" || { umount "$st"; return 1; }
+  rm -rf "$copy"
+  dd if=/dev/zero of="$st/.ems-fill" bs=64k status=none 2>/dev/null
+  dd if=/dev/zero of="$st/.ems-fill" bs=4k oflag=append conv=notrunc status=none 2>/dev/null
+  return 0
+}
+
+stack_storage_restore() {
+  stack__paths "$1" || return 1
+  while stack__storage_mounted; do
+    umount "$S_DIR/storage" || umount -l "$S_DIR/storage" || return 1
+  done
+}
+
 stack_main() {
   local cmd=${1:-}
   shift || true
@@ -475,6 +523,11 @@ stack_main() {
     sql) stack_sql "$@" ;;
     admin-sql) stack_admin_sql "$@" ;;
     env) stack__paths "${1:-}" && cat "$S_ENV" ;;
+    db-freeze) stack_db_signal "${1:-}" STOP ;;
+    db-thaw) stack_db_signal "${1:-}" CONT ;;
+    storage-ro) stack_storage_ro "${1:-}" ;;
+    storage-fill) stack_storage_fill "${1:-}" ;;
+    storage-rw | storage-unfill) stack_storage_restore "${1:-}" ;;
     *)
       sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
       return 2

@@ -96,6 +96,9 @@ start_stack() {
   # Exported, not just prefixed: a test that restarts the pool through
   # stack.sh must get the same settings.
   export EMS_ENABLE_TEST_ROUTES=true EMS_PASSWORD_COST=10 EMS_WORKERS=4
+  # Short fault timeouts: the fault tests (frozen database, held row lock)
+  # wait for them, and a worker stuck on a fault is back sooner.
+  export EMS_DB_CONNECT_TIMEOUT=2 EMS_DB_READ_TIMEOUT=3 EMS_DB_WRITE_TIMEOUT=3 EMS_DB_LOCK_WAIT_TIMEOUT=2
   export EMS_STACK_DIR=$STACK_DIR
   if ! bash scripts/stack.sh start "$STACK_DIR" >"$OUT/stack-start.log" 2>&1; then
     cat "$OUT/stack-start.log"

@@ -1,7 +1,7 @@
 // A database outage: /health says 503, pages that need no database still
-// render, pages that do answer a 500 page (not a hang), and once MariaDB is
-// back every worker reconnects on its own. Named zz_ to run last: it stops
-// the shared stack's database for a moment.
+// render, pages that do answer a clear 503 page (not a hang, not a 500), and
+// once MariaDB is back every worker reconnects on its own. Named zz_ to run
+// last: it stops the shared stack's database for a moment.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,7 +13,7 @@ import { registered } from './lib/accounts.mjs';
 const run = promisify(execFile);
 const stackSh = path.join(repoRoot, 'scripts/stack.sh');
 
-test('MariaDB down and back: 503 health, clear errors, automatic reconnect', async () => {
+test('MariaDB down and back: 503 health, clear 503 pages, automatic reconnect', async () => {
   const { c } = await registered();
   const workersBefore = workerPids();
   assert.equal((await c.get('/dashboard')).status, 200);
@@ -25,9 +25,15 @@ test('MariaDB down and back: 503 health, clear errors, automatic reconnect', asy
     assert.equal(health.json().db.ok, false);
     assert.equal((await anon.get('/auth/login')).status, 200, 'the login page needs no database');
     const dash = await c.get('/dashboard');
-    assert.equal(dash.status, 500);
+    assert.equal(dash.status, 503);
+    assert.match(dash.text, /The site cannot reach its database right now\. Please try again in a minute\./);
+    assert.ok(Number(dash.headers.get('retry-after')) > 0, 'Retry-After');
     assert.match(dash.text, /Error id:/);
     assert.doesNotMatch(dash.text, /MariaDB|mysql|Can't connect/i, 'no internals on the page');
+    const api = await c.json('GET', '/api/me');
+    assert.equal(api.status, 503);
+    assert.match(api.json().error, /cannot reach its database/);
+    assert.ok(api.json().error_id);
   } finally {
     await run('bash', [stackSh, 'db-start', stackDir()]);
   }

@@ -2,18 +2,21 @@
 // status mapping, the error boundary and the headers on every response.
 // None of these requests needs the database.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
-
-#include <filesystem>
-
 #include "fcgi/dispatch.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "fcgi/log.hpp"
 #include "fcgi/string_input.hpp"
 
 namespace {
 
 struct Fixture {
     Fixture() {
-        root = std::filesystem::temp_directory_path() / ("ems-dispatch-" + std::to_string(getpid()));
+        root =
+            std::filesystem::temp_directory_path() / ("ems-dispatch-" + std::to_string(getpid()));
         std::filesystem::create_directories(root);
         ems::Config c;
         c.views_dir = "views";
@@ -24,10 +27,10 @@ struct Fixture {
     }
     ~Fixture() { std::filesystem::remove_all(root); }
 
-    ems::Response get(const std::string& method, const std::string& path, const std::string& body = "",
-                      std::map<std::string, std::string> extra = {}) {
-        std::map<std::string, std::string> env{{"REQUEST_METHOD", method}, {"DOCUMENT_URI", path},
-                                               {"REMOTE_ADDR", "127.0.0.1"}};
+    ems::Response get(const std::string& method, const std::string& path,
+                      const std::string& body = "", std::map<std::string, std::string> extra = {}) {
+        std::map<std::string, std::string> env{
+            {"REQUEST_METHOD", method}, {"DOCUMENT_URI", path}, {"REMOTE_ADDR", "127.0.0.1"}};
         if (method == "POST") {
             env["CONTENT_TYPE"] = "application/x-www-form-urlencoded";
             env["CONTENT_LENGTH"] = std::to_string(body.size());
@@ -43,7 +46,8 @@ struct Fixture {
 };
 
 void check_security_headers(const ems::Response& r) {
-    BOOST_TEST(r.header("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+    BOOST_TEST(r.header("Content-Security-Policy").find("frame-ancestors 'none'") !=
+               std::string::npos);
     BOOST_TEST(r.header("X-Content-Type-Options") == "nosniff");
     BOOST_TEST(r.header("X-Frame-Options") == "DENY");
     BOOST_TEST(!r.header("Referrer-Policy").empty());
@@ -98,6 +102,131 @@ BOOST_AUTO_TEST_CASE(api_errors_are_json) {
     BOOST_TEST(r.status == 404);
     BOOST_TEST(r.header("Content-Type").find("application/json") == 0);
     BOOST_TEST(r.body.find("\"error\"") != std::string::npos);
+}
+
+// The one mapping of faults to answers: each row is thrown by
+// /_test/crash?fault=KIND (handlers/health.cpp) with internals in its message.
+struct FaultCase {
+    const char* kind;
+    int status;
+    const char* retry_after;  // "" when there must be none
+    const char* message;      // part of what the visitor reads
+};
+
+const FaultCase fault_table[] = {
+    {"unavailable", 503, "42", "Come back in a while."},
+    {"corrupt_list", 503, "300", "participant list needs attention. The site"},
+    {"read_only", 503, "60", "The site cannot save changes right now. Please try again later."},
+    {"full", 503, "60", "The site cannot save changes right now."},
+    {"quota", 503, "60", "The site cannot save changes right now."},
+    {"db_refused", 503, "30",
+     "The site cannot reach its database right now. Please try again in a minute."},
+    {"db_no_listener", 503, "30", "cannot reach its database"},
+    {"db_unknown_host", 503, "30", "cannot reach its database"},
+    {"db_gone", 503, "30", "cannot reach its database"},
+    {"db_lost", 503, "30", "cannot reach its database"},
+    {"db_killed", 503, "30", "cannot reach its database"},
+    {"db_idle", 503, "30", "cannot reach its database"},
+    {"db_too_many", 503, "30", "cannot reach its database"},
+    {"db_lock_wait", 503, "5", "This event is busy right now. Please try again in a moment."},
+    {"db_duplicate", 409, "", "conflicts with a change saved at the same moment"},
+    {"db_syntax", 500, "", "Something went wrong on our side."},
+    {"io", 500, "", "Something went wrong on our side."},
+    {"plain", 500, "", "Something went wrong on our side."},
+};
+
+void check_no_internals(const std::string& body) {
+    for (const char* leak :
+         {"secret", "SELECT", "MariaDB", "participants/7", "forced failure", "cannot write"})
+        BOOST_TEST(body.find(leak) == std::string::npos, "leaks " << leak);
+}
+
+BOOST_AUTO_TEST_CASE(faults_map_to_one_status_and_page_each) {
+    for (const auto& f : fault_table) {
+        BOOST_TEST_CONTEXT("fault " << f.kind) {
+            const auto r =
+                get("GET", "/_test/crash", "", {{"QUERY_STRING", std::string("fault=") + f.kind}});
+            BOOST_TEST(r.status == f.status);
+            BOOST_TEST(r.header("Content-Type").find("text/html") == 0);
+            BOOST_TEST(r.header("Retry-After") == f.retry_after);
+            BOOST_TEST(r.body.find(f.message) != std::string::npos, r.body);
+            // Every 503 and 500 carries an error id whose cause is in the log.
+            BOOST_TEST((r.body.find("Error id:") != std::string::npos) == (f.status >= 500));
+            if (f.status == 503) BOOST_TEST(r.body.find("Try again") != std::string::npos);
+            check_no_internals(r.body);
+            check_security_headers(r);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(faults_answer_json_to_a_client_that_asks_for_json) {
+    for (const auto& f : fault_table) {
+        BOOST_TEST_CONTEXT("fault " << f.kind) {
+            const auto r = get("GET", "/_test/crash", "",
+                               {{"QUERY_STRING", std::string("fault=") + f.kind},
+                                {"HTTP_ACCEPT", "application/json"}});
+            BOOST_TEST(r.status == f.status);
+            BOOST_TEST(r.header("Content-Type").find("application/json") == 0);
+            BOOST_TEST(r.header("Retry-After") == f.retry_after);
+            Json::Value v;
+            BOOST_REQUIRE(Json::Reader().parse(r.body, v));
+            BOOST_TEST(v["error"].asString().find(f.message) != std::string::npos, r.body);
+            BOOST_TEST(v.isMember("error_id") == (f.status >= 500));
+            check_no_internals(r.body);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(fault_causes_go_to_the_error_log_once_with_the_error_id) {
+    ems::log::open((root / "log").string());
+    const auto r =
+        get("GET", "/_test/crash", "",
+            {{"QUERY_STRING", "fault=corrupt_list"}, {"HTTP_ACCEPT", "application/json"}});
+    Json::Value v;
+    BOOST_REQUIRE(Json::Reader().parse(r.body, v));
+    const auto id = v["error_id"].asString();
+    BOOST_REQUIRE(!id.empty());
+    std::ifstream in(root / "log" / "error.log");
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+        if (line.find("error_id=" + id) == std::string::npos) continue;
+        ++lines;
+        BOOST_TEST(line.find("/srv/secret/participants/7.json") != std::string::npos,
+                   "the log has the path");
+    }
+    BOOST_TEST(lines == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_app_starts_without_a_writable_storage_and_health_says_so) {
+    // A storage root that cannot be created: App must still construct and
+    // answer, and /health must report it instead of failing.
+    ems::Config c;
+    c.views_dir = "views";
+    c.storage_root = "/proc/ems-no-such-storage";
+    c.db_host = "127.0.0.1";
+    c.db_port = 1;  // nothing listens: the database is unreachable at once
+    c.db_socket = "";
+    c.enable_test_routes = true;
+    ems::App broken(c);
+    std::map<std::string, std::string> env{
+        {"REQUEST_METHOD", "GET"}, {"DOCUMENT_URI", "/health"}, {"REMOTE_ADDR", "127.0.0.1"}};
+    ems::StringInput in(env, "");
+    ems::Request req(in);
+    const auto r = ems::dispatch(req, broken);
+    BOOST_TEST(r.status == 503);
+    Json::Value v;
+    BOOST_REQUIRE(Json::Reader().parse(r.body, v));
+    BOOST_TEST(v["status"].asString() == "degraded");
+    BOOST_TEST(v["db"]["ok"].asBool() == false);
+    BOOST_TEST(v["db"]["error"].asString() == "database unreachable");
+    BOOST_TEST(v["storage"].asString() == "read-only");
+    BOOST_TEST(r.body.find("/proc") == std::string::npos, "no path on a public page");
+    std::map<std::string, std::string> env2{
+        {"REQUEST_METHOD", "GET"}, {"DOCUMENT_URI", "/auth/login"}, {"REMOTE_ADDR", "127.0.0.1"}};
+    ems::StringInput in2(env2, "");
+    ems::Request login(in2);
+    BOOST_TEST(ems::dispatch(login, broken).status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
