@@ -32,7 +32,7 @@ bool AuditLog::open_file() {
         error_ = e.error ? e.error : EIO;
         return false;
     }
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, file_mode);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, file_mode);
     if (fd_ < 0) error_ = errno;
     return fd_ >= 0;
 }
@@ -53,7 +53,9 @@ bool AuditLog::append(const std::string& line, int* error) {
     ssize_t n;
     do n = ::write(fd_, data.data(), data.size());
     while (n < 0 && errno == EINTR);
-    *error = errno;
+    // A short write sets no errno: on a regular file it means the disk
+    // (or quota) is full.
+    *error = n < 0 ? errno : ENOSPC;
     const bool whole = n == static_cast<ssize_t>(data.size());
     if (!whole && n > 0) {
         // Disk full mid-record: cut back our fragment, or if that fails,
@@ -62,7 +64,6 @@ bool AuditLog::append(const std::string& line, int* error) {
             if (::write(fd_, "\n", 1) != 1) {
             }
         }
-        if (*error == 0) *error = ENOSPC;
     }
     ::flock(fd_, LOCK_UN);
     return whole;

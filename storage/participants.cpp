@@ -280,16 +280,29 @@ void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const st
     }
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) throw_errno("open", path);
-    // One write(): a crash leaves a prefix of this line at most.
-    ssize_t n = ::write(fd, line.data(), line.size());
-    int saved = errno;
-    bool synced = n == static_cast<ssize_t>(line.size()) && ::fdatasync(fd) == 0;
-    if (!synced && n >= 0) saved = errno;
+    // One write() in the normal case; a crash leaves a prefix of this line
+    // at most. A short write (disk full) is retried to learn the errno.
+    std::size_t done = 0;
+    int saved = 0;
+    while (done < line.size()) {
+        ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            saved = errno;
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    bool synced = done == line.size();
+    if (synced && ::fdatasync(fd) != 0) {
+        saved = errno;
+        synced = false;
+    }
     ::close(fd);
     s.journal = file_id(path);
     if (!synced) {
-        // A short write left a line without newline: a torn tail, cut by
-        // the next writer (s.journal_valid still ends before it).
+        // A partial line is a torn tail, cut by the next writer
+        // (s.journal_valid still ends before it).
         errno = saved ? saved : EIO;
         throw_errno("append to", path);
     }
