@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -123,7 +124,9 @@ JournalScan scan_journal(std::string_view data, bool header, std::uint64_t offse
         else if (reason.empty())
             scan.records.push_back(std::move(*record));
         else
-            scan.bad.push_back(BadLine{line, offset + pos, reason});
+            scan.bad.push_back(
+                BadLine{line, offset + pos, reason,
+                        std::string(data.substr(pos, std::min<std::size_t>(nl - pos, 160)))});
         pos = nl + 1;
         if (scan.bad.empty()) scan.valid_bytes = pos;
     }

@@ -28,6 +28,7 @@ struct BadLine {
     std::size_t line = 0;      // 1-based, in the whole file
     std::uint64_t offset = 0;  // byte offset of the line's start in the file
     std::string reason;
+    std::string excerpt;           // the line's first 160 bytes, for the operator
     std::string describe() const;  // "line 3 (byte 120): bad CRC"
 };
 

@@ -123,7 +123,8 @@ RepairReport FileStorage::repair_list(std::int64_t event_id, const std::string& 
         }
         JournalScan scan = scan_journal(data, true);
         for (const BadLine& bad : scan.bad)
-            r.lost.push_back(rel(jpath) + " " + bad.describe() + ": record skipped");
+            r.lost.push_back(rel(jpath) + " " + bad.describe() +
+                             ": record skipped: " + bad.excerpt);
         journal_damaged = journal_damaged || !scan.bad.empty();
         if (scan.torn_tail)
             r.notes.push_back(rel(jpath) + " ends in a torn record at byte " +
@@ -186,7 +187,8 @@ MergeReport FileStorage::merge_kept_journal(std::int64_t event_id, const std::st
         for (const fs::path& file : kept_journals(kept_dir, event_id)) {
             JournalScan scan = scan_journal(read_file(file).value_or(""), true);
             for (const BadLine& bad : scan.bad)
-                m.lost.push_back(rel(file) + " " + bad.describe() + ": record skipped");
+                m.lost.push_back(rel(file) + " " + bad.describe() +
+                                 ": record skipped: " + bad.excerpt);
             for (const Json::Value& record : scan.records) {
                 const std::string key = record["key"].asString();
                 const ParticipantList& now = dry_run ? preview : *s.list;
