@@ -273,13 +273,18 @@ void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const st
         s.journal_valid = head.size();
         s.journal_lines = 1;
         s.journal_ops = 0;
-    } else if (s.journal.size > s.journal_valid) {
-        // A torn record from a crashed writer: cut it before appending.
-        if (::truncate(path.c_str(), static_cast<off_t>(s.journal_valid)) != 0)
-            throw_errno("truncate", path);
     }
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) throw_errno("open", path);
+    // A torn record from a crashed writer: cut it before appending (only a
+    // line without newline ever gets here; anything else is corrupt).
+    if (s.journal.size > s.journal_valid &&
+        ::ftruncate(fd, static_cast<off_t>(s.journal_valid)) != 0) {
+        const int error = errno;
+        ::close(fd);
+        errno = error;
+        throw_errno("truncate", path);
+    }
     // One write() in the normal case; a crash leaves a prefix of this line
     // at most. A short write (disk full) is retried to learn the errno.
     std::size_t done = 0;
