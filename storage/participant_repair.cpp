@@ -64,6 +64,109 @@ std::string join(const std::vector<std::string>& items, std::size_t limit = 20) 
     return out;
 }
 
+// What repair_list found in one event's files.
+struct Salvage {
+    ParticipantList list;
+    bool move_base = false;           // not a readable file: moved aside before the write
+    std::optional<std::string> copy;  // unparseable bytes: copied aside
+    bool journal_exists = false;
+    bool journal_damaged = false;  // moved aside instead of removed
+};
+
+std::string flat(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    return text;
+}
+
+// 1. The JSON file, when it can be read and parses.
+void salvage_base(const fs::path& path, const std::string& shown, Salvage& out, RepairReport& r) {
+    bool exists = false;
+    if (!is_regular(path, &exists) && exists) {
+        r.lost.push_back(shown + " is not a regular file (a folder or a symlink): " +
+                         "entries it may have named could not be recovered");
+        out.move_base = true;
+        return;
+    }
+    if (!exists) return;
+    try {
+        auto text = read_file(path);
+        std::string error;
+        auto root = text ? parse_json(*text, &error) : std::nullopt;
+        if (root && (root->isObject() || root->isArray())) {
+            fill_from_json(out.list, *root);
+            r.from_file = out.list.size();
+        } else if (text) {
+            r.lost.push_back(shown + " is not a JSON list (" +
+                             flat(error.empty() ? "not an object" : error) +
+                             "): its entries could not be recovered");
+            out.copy = std::move(*text);
+        }
+    } catch (const StorageError& e) {
+        r.lost.push_back(shown + " cannot be read (" + e.what() +
+                         "): its entries could not be recovered");
+        out.move_base = true;
+    }
+}
+
+// 2. Every valid journal record, in order, on top of it, whatever its
+// header says (applying records already in the file changes nothing).
+void salvage_journal(const fs::path& path, const std::string& shown, Salvage& out,
+                     RepairReport& r) {
+    if (!is_regular(path, &out.journal_exists) && out.journal_exists) {
+        r.lost.push_back(shown + " is not a regular file: its records could not be read");
+        out.journal_damaged = true;
+        return;
+    }
+    if (!out.journal_exists) return;
+    std::string data;
+    try {
+        data = read_file(path).value_or("");
+    } catch (const StorageError& e) {
+        r.lost.push_back(shown + " cannot be read (" + e.what() + ")");
+        out.journal_damaged = true;
+    }
+    JournalScan scan = scan_journal(data, true);
+    for (const BadLine& bad : scan.bad)
+        r.lost.push_back(shown + " " + bad.describe() + ": record skipped: " + bad.excerpt);
+    out.journal_damaged = out.journal_damaged || !scan.bad.empty();
+    if (scan.torn_tail)
+        r.notes.push_back(shown + " ends in a torn record at byte " +
+                          std::to_string(scan.torn_offset) +
+                          " (a write that crashed before it was acknowledged): ignored");
+    for (const Json::Value& record : scan.records) apply_record(out.list, record);
+    r.records_applied = scan.records.size();
+}
+
+// 3. Damaged files aside, 4. the rebuilt list, 5. the journal away. A crash
+// between 4 and 5 leaves a list that already holds every record of the
+// journal: a sound journal is then recognised as folded, a damaged one
+// keeps the event corrupt and repair runs again with the same result.
+void write_repaired(const fs::path& root, const std::string& name, const Salvage& found,
+                    RepairReport& r) {
+    const fs::path base_path = root / "participants" / (name + ".json");
+    const fs::path jpath = root / ".ems" / "journal" / (name + ".jnl");
+    const fs::path damaged = root / ".ems" / "damaged";
+    auto rel = [&](const fs::path& p) { return p.lexically_relative(root).string(); };
+    const std::string stamp = now_ns();
+    if (found.copy) {
+        const fs::path kept = damaged / (name + ".json." + stamp);
+        write_file_atomic(kept, *found.copy);
+        r.notes.push_back("the damaged " + rel(base_path) + " is kept at " + rel(kept));
+    }
+    if (found.move_base)
+        r.notes.push_back("the damaged " + rel(base_path) + " is kept at " +
+                          rel(move_aside(base_path, damaged / (name + ".json." + stamp))));
+    write_file_atomic(base_path, encode_list(found.list));
+    if (found.journal_exists && found.journal_damaged) {
+        r.notes.push_back("the damaged " + rel(jpath) + " is kept at " +
+                          rel(move_aside(jpath, damaged / (name + ".jnl." + stamp))));
+    } else if (found.journal_exists) {
+        if (::unlink(jpath.c_str()) != 0 && errno != ENOENT) throw_errno("unlink", jpath);
+        fsync_dir(jpath.parent_path());
+    }
+}
+
 }  // namespace
 
 RepairReport FileStorage::repair_list(std::int64_t event_id, const std::string& actor,
@@ -72,92 +175,17 @@ RepairReport FileStorage::repair_list(std::int64_t event_id, const std::string& 
     const std::string name = std::to_string(event_id);
     const fs::path base_path = doc_path("participants", name);
     const fs::path jpath = journal_path(event_id);
-    const fs::path damaged = options_.root / ".ems" / "damaged";
     RepairReport r;
     r.event_id = event_id;
     r.dry_run = dry_run;
     LockFile lock(lock_path("participants", name), LockFile::Mode::exclusive);
-    ParticipantList list;
-
-    // 1. The JSON file, when it can be read and parses.
-    bool exists = false;
-    bool move_base = false;           // not a readable file: moved aside before the write
-    std::optional<std::string> copy;  // unparseable bytes: copied aside
-    if (!is_regular(base_path, &exists) && exists) {
-        r.lost.push_back(rel(base_path) + " is not a regular file (a folder or a symlink): " +
-                         "entries it may have named could not be recovered");
-        move_base = true;
-    } else if (exists) {
-        try {
-            auto text = read_file(base_path);
-            std::string error;
-            auto root = text ? parse_json(*text, &error) : std::nullopt;
-            if (root && (root->isObject() || root->isArray())) {
-                fill_from_json(list, *root);
-                r.from_file = list.size();
-            } else if (text) {
-                r.lost.push_back(rel(base_path) + " is not a JSON list (" +
-                                 (error.empty() ? "not an object" : error) +
-                                 "): its entries could not be recovered");
-                copy = std::move(*text);
-            }
-        } catch (const StorageError& e) {
-            r.lost.push_back(rel(base_path) + " cannot be read (" + e.what() +
-                             "): its entries could not be recovered");
-            move_base = true;
-        }
-    }
-
-    // 2. Every valid journal record, in order, on top of it.
-    bool journal_exists = false, journal_damaged = false;
-    if (!is_regular(jpath, &journal_exists) && journal_exists) {
-        r.lost.push_back(rel(jpath) + " is not a regular file: its records could not be read");
-        journal_damaged = true;
-    } else if (journal_exists) {
-        std::string data;
-        try {
-            data = read_file(jpath).value_or("");
-        } catch (const StorageError& e) {
-            r.lost.push_back(rel(jpath) + " cannot be read (" + e.what() + ")");
-            journal_damaged = true;
-        }
-        JournalScan scan = scan_journal(data, true);
-        for (const BadLine& bad : scan.bad)
-            r.lost.push_back(rel(jpath) + " " + bad.describe() +
-                             ": record skipped: " + bad.excerpt);
-        journal_damaged = journal_damaged || !scan.bad.empty();
-        if (scan.torn_tail)
-            r.notes.push_back(rel(jpath) + " ends in a torn record at byte " +
-                              std::to_string(scan.torn_offset) +
-                              " (a write that crashed before it was acknowledged): ignored");
-        for (const Json::Value& record : scan.records) apply_record(list, record);
-        r.records_applied = scan.records.size();
-    }
-    r.entries = list.size();
+    Salvage found;
+    salvage_base(base_path, rel(base_path), found, r);
+    salvage_journal(jpath, rel(jpath), found, r);
+    r.entries = found.list.size();
     if (dry_run) return r;
-
-    // 3. Damaged files aside, 4. the rebuilt list, 5. the journal away.
-    // A crash between 4 and 5 leaves a list that already holds every
-    // record of the journal: the journal is recognised as folded, or (if
-    // damaged) repair runs again with the same result.
-    const std::string stamp = now_ns();
     try {
-        if (copy) {
-            const fs::path kept = damaged / (name + ".json." + stamp);
-            write_file_atomic(kept, *copy);
-            r.notes.push_back("the damaged " + rel(base_path) + " is kept at " + rel(kept));
-        }
-        if (move_base)
-            r.notes.push_back("the damaged " + rel(base_path) + " is kept at " +
-                              rel(move_aside(base_path, damaged / (name + ".json." + stamp))));
-        write_file_atomic(base_path, encode_list(list));
-        if (journal_exists && journal_damaged) {
-            r.notes.push_back("the damaged " + rel(jpath) + " is kept at " +
-                              rel(move_aside(jpath, damaged / (name + ".jnl." + stamp))));
-        } else if (journal_exists) {
-            if (::unlink(jpath.c_str()) != 0 && errno != ENOENT) throw_errno("unlink", jpath);
-            fsync_dir(jpath.parent_path());
-        }
+        write_repaired(options_.root, name, found, r);
     } catch (const std::exception& e) {
         invalidate(event_id);
         audit(actor, "repair_list", base_path, "error", e.what());
