@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fcgi/app.hpp"
 #include "models/event_check.hpp"
@@ -126,15 +127,112 @@ int migrate_schema_command(int argc, char**) {
     }
 }
 
+// Options of repair-list and merge-journal: --event N, --dry-run, and the
+// storage as --storage DIR or from the global -c CONFIG.
+struct ListCommandArgs {
+    std::int64_t event_id = 0;
+    bool dry_run = false;
+    std::string storage_root;
+};
+
+std::optional<ListCommandArgs> parse_list_args(const char* name, int argc, char** argv) {
+    ListCommandArgs out;
+    std::optional<std::string> storage, event;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--dry-run") {
+            out.dry_run = true;
+        } else if ((arg == "--event" || arg == "--storage") && i + 1 < argc) {
+            (arg == "--event" ? event : storage) = argv[++i];
+        } else {
+            std::cerr << "ems-admin " << name << ": unknown option or missing value: " << arg
+                      << "\n";
+            return std::nullopt;
+        }
+    }
+    auto id = event ? ems::storage::parse_event_id(*event) : std::nullopt;
+    if (!id) {
+        std::cerr << "ems-admin " << name << ": --event N is required (a valid event id)\n";
+        return std::nullopt;
+    }
+    out.event_id = *id;
+    out.storage_root = storage ? *storage : ems::Config::load(config_path).storage_root;
+    return out;
+}
+
+void print_lines(const char* label, const std::vector<std::string>& lines) {
+    for (const auto& line : lines) std::cout << label << line << "\n";
+}
+
+// repair-list --event N [--dry-run]: rebuild a damaged participant list.
+// Exit 0 rebuilt with nothing lost, 1 something could not be recovered, 2
+// could not run.
+int repair_list_command(int argc, char** argv) {
+    try {
+        auto args = parse_list_args("repair-list", argc, argv);
+        if (!args) return 2;
+        ems::storage::FileStorage files{ems::storage::StorageOptions{args->storage_root}};
+        const auto r = files.repair_list(args->event_id, "admin", args->dry_run);
+        std::cout << "event " << r.event_id
+                  << (r.dry_run ? " (dry run, nothing changed): would rebuild " : ": rebuilt ")
+                  << r.entries << " entries (" << r.from_file << " from participants/" << r.event_id
+                  << ".json, " << r.records_applied << " journal records applied)\n";
+        print_lines("could not recover: ", r.lost);
+        print_lines("note: ", r.notes);
+        return r.complete() ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "ems-admin repair-list: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+// merge-journal --event N [--dry-run]: apply journals kept aside (their
+// JSON file was rewritten outside ems) to the current list. Exit 0 merged,
+// 1 some records could not be read, 2 could not run.
+int merge_journal_command(int argc, char** argv) {
+    try {
+        auto args = parse_list_args("merge-journal", argc, argv);
+        if (!args) return 2;
+        ems::storage::FileStorage files{ems::storage::StorageOptions{args->storage_root}};
+        const auto m = files.merge_kept_journal(args->event_id, "admin", args->dry_run);
+        std::cout << "event " << m.event_id << (m.dry_run ? " (dry run, nothing changed): " : ": ")
+                  << m.files.size() << " kept journal(s)\n";
+        print_lines("journal: ", m.files);
+        auto uids = [](const char* label, const std::vector<std::string>& v) {
+            std::cout << label << " " << v.size() << ":";
+            for (const auto& uid : v) std::cout << " " << uid;
+            std::cout << "\n";
+        };
+        uids("added", m.added);
+        uids("replaced", m.replaced);
+        uids("removed", m.removed);
+        std::cout << "unchanged " << m.unchanged << "\n";
+        print_lines("could not recover: ", m.lost);
+        return m.lost.empty() ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "ems-admin merge-journal: " << e.what() << "\n";
+        return 2;
+    }
+}
+
 const Command commands[] = {
     {"migrate-schema", "   create missing tables and apply ems_* migrations; needs -c CONFIG",
      migrate_schema_command},
-    {"check", "[--repair]   compare participantcount and attended lists with the participant files "
-              "(exit 0 consistent, 1 drift found, 2 error); needs -c CONFIG",
+    {"check",
+     "[--repair]   compare participantcount and attended lists with the participant files "
+     "(exit 0 consistent, 1 drift found, 2 error); needs -c CONFIG",
      check_command},
     {"repair", "   the same as check --repair", repair_command},
     {"compact", "[--event N] --storage DIR   fold participant journals into PHP-format JSON",
      compact_command},
+    {"repair-list",
+     "--event N [--dry-run] [--storage DIR]   rebuild a damaged participant list from every "
+     "valid record; damaged files kept in .ems/damaged (exit 0 done, 1 something lost, 2 error)",
+     repair_list_command},
+    {"merge-journal",
+     "--event N [--dry-run] [--storage DIR]   apply journals kept aside in .ems/journal/kept "
+     "(exit 0 done, 1 something lost, 2 error)",
+     merge_journal_command},
 };
 
 int usage(std::ostream& out) {

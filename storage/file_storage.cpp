@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -32,16 +33,30 @@ std::string checked_event(std::int64_t id) {
     return std::to_string(id);
 }
 
-// Stems of `dir`/*`ext` accepted by `valid`.
+// Stems of `dir`/*`ext` accepted by `valid`; other names are skipped. A
+// missing folder is empty; one that cannot be read throws, naming it.
 template <class Valid>
 std::vector<std::string> stems(const fs::path& dir, const char* ext, Valid valid) {
     std::vector<std::string> out;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const fs::path& p = entry.path();
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        const fs::path& p = it->path();
         if (p.extension() == ext && valid(p.stem().string())) out.push_back(p.stem().string());
     }
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw StorageError("cannot list " + dir.string() + ": " + ec.message(), ec.value());
     return out;
+}
+
+// Best effort: a read-only or full storage must not stop a worker from
+// starting (it serves reads and answers 503 to writes).
+void try_ensure_dir(const fs::path& dir) {
+    try {
+        ensure_dir(dir);
+    } catch (const StorageError& e) {
+        std::fprintf(stderr, "ems: storage: %s\n", e.what());
+    }
 }
 
 }  // namespace
@@ -49,10 +64,10 @@ std::vector<std::string> stems(const fs::path& dir, const char* ext, Valid valid
 FileStorage::FileStorage(StorageOptions options) : options_(std::move(options)) {
     if (options_.root.empty()) throw StorageError("storage root not configured");
     if (options_.audit_log.empty()) options_.audit_log = options_.root / "logs" / "audit.log";
-    for (const char* folder : doc_folders) ensure_dir(options_.root / folder);
-    ensure_dir(options_.root / ".ems" / "journal");
-    ensure_dir(options_.root / ".ems" / "locks");
-    audit_ = std::make_unique<AuditLog>(options_.audit_log);
+    for (const char* folder : doc_folders) try_ensure_dir(options_.root / folder);
+    try_ensure_dir(options_.root / ".ems" / "journal");
+    try_ensure_dir(options_.root / ".ems" / "locks");
+    audit_ = std::make_unique<AuditLog>(options_.audit_log);  // opens its file on first write
     for (const char* folder : doc_folders) remove_stale_temps(options_.root / folder);
     remove_stale_temps(options_.root / ".ems" / "journal");
 }
@@ -76,7 +91,8 @@ std::string FileStorage::rel(const fs::path& p) const {
 }
 
 void FileStorage::audit(const std::string& actor, const char* op, const fs::path& file,
-                        const std::string& result, const std::string& error) {
+                        const std::string& result, const std::string& error,
+                        const Json::Value& extra) {
     Json::Value record(Json::objectValue);
     record["ts"] = local_timestamp();
     record["actor"] = actor;
@@ -84,32 +100,45 @@ void FileStorage::audit(const std::string& actor, const char* op, const fs::path
     record["file"] = rel(file);
     record["result"] = result;
     if (!error.empty()) record["error"] = error;
-    set_member_order(record, {"ts", "actor", "op", "file", "result", "error"});
+    std::vector<std::string> order{"ts", "actor", "op", "file", "result", "error"};
+    if (extra.isObject()) {
+        for (const std::string& key : extra.getMemberNames()) {
+            record[key] = extra[key];
+            order.push_back(key);
+        }
+    }
+    set_member_order(record, order);
     audit_->write(record);
 }
 
 // A corrupt file is never overwritten: it is copied aside, the event is
 // audited, and the caller gets an error naming both files.
-StorageError FileStorage::corrupt(const fs::path& path, const std::string& detail) {
+StorageError FileStorage::corrupt(const fs::path& path, const std::string& detail,
+                                  const std::string& content, std::int64_t mtime_ns) {
     std::string message = "corrupt file " + rel(path) + " (" + detail + ")";
+    bool first_time = true;
     try {
-        message += "; copy kept at " + rel(keep_corrupt_copy(path));
+        KeptCopy kept = keep_corrupt_copy(path, content, mtime_ns);
+        message += "; copy kept at " + rel(kept.path);
+        first_time = kept.created;
     } catch (const std::exception& e) {
         message += "; " + std::string(e.what());
     }
-    audit("system", "read", path, "corrupt", message);
+    if (first_time) audit("system", "read", path, "corrupt", message);
     return StorageError(message);
 }
 
 std::optional<Json::Value> FileStorage::read_doc(const fs::path& path) {
     // No lock: writers replace whole files by rename, so a read sees one
     // complete version.
-    auto text = read_file(path);
+    FileId id;
+    auto text = read_file(path, &id);
     if (!text) return std::nullopt;
     std::string error;
     auto value = parse_json(*text, &error);
-    if (!value) throw corrupt(path, error.empty() ? "unparseable" : error);
-    if (!value->isObject() && !value->isArray()) throw corrupt(path, "not an object");
+    if (!value) throw corrupt(path, error.empty() ? "unparseable" : error, *text, id.mtime_ns);
+    if (!value->isObject() && !value->isArray())
+        throw corrupt(path, "not an object", *text, id.mtime_ns);
     return value;
 }
 

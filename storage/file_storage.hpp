@@ -81,6 +81,40 @@ struct StorageHealth {
 
 enum class AddResult { added, already_present, full };
 
+// One problem found by FileStorage::inspect_lists.
+struct ListProblem {
+    std::int64_t event_id = 0;  // 0 when the problem is not about one event
+    // "corrupt_list", "corrupt_journal", "kept_journal", "not_a_file",
+    // "unreadable", "torn_tail" (informational: a crashed write, never
+    // acknowledged; the next writer cuts it)
+    std::string kind;
+    std::string path;         // relative to the storage root
+    std::string detail;       // what is wrong, line/byte of the first bad record...
+    std::size_t records = 0;  // kept_journal: number of records in it
+};
+
+// What repair_list did (or would do, with dry_run).
+struct RepairReport {
+    std::int64_t event_id = 0;
+    bool dry_run = false;
+    std::size_t entries = 0;          // in the rebuilt list
+    std::size_t from_file = 0;        // entries taken from participants/<id>.json
+    std::size_t records_applied = 0;  // valid journal records applied
+    std::vector<std::string> lost;    // what could not be recovered, one sentence each
+    std::vector<std::string> notes;   // informational (torn tail, files kept aside...)
+    bool complete() const { return lost.empty(); }
+};
+
+// What merge_kept_journal did (or would do, with dry_run).
+struct MergeReport {
+    std::int64_t event_id = 0;
+    bool dry_run = false;
+    std::vector<std::string> files;                     // kept journals merged (relative paths)
+    std::vector<std::string> added, replaced, removed;  // uids
+    std::size_t unchanged = 0;                          // records already true of the list
+    std::vector<std::string> lost;                      // bad lines that were skipped
+};
+
 // Participants of one event in file order: uid key -> entry object.
 class ParticipantList {
   public:
@@ -111,6 +145,7 @@ class ParticipantList {
 };
 
 class AuditLog;
+struct FileId;
 struct ParticipantState;
 
 class FileStorage {
@@ -148,7 +183,23 @@ class FileStorage {
 
     // Folds the journal into participants/<id>.json (PHP format).
     void compact(std::int64_t event_id);
+    // Every event; one that fails does not stop the others (the first
+    // error is thrown at the end).
     void compact_all();
+
+    // Reads every participants file, journal and kept journal; changes
+    // nothing; never throws for one bad file (a folder that cannot be
+    // listed is itself a problem with kind "unreadable").
+    std::vector<ListProblem> inspect_lists();
+    // Rebuilds a damaged list under the event's exclusive lock: the JSON
+    // file (when it parses) plus every valid journal record in order,
+    // written atomically in PHP format; damaged files are kept in
+    // .ems/damaged/, never deleted. Audited.
+    RepairReport repair_list(std::int64_t event_id, const std::string& actor, bool dry_run);
+    // Applies the event's kept-aside journals (.ems/journal/kept/<id>.*.jnl,
+    // oldest first) to the current list through the normal journal path,
+    // then moves each to kept/merged/. Running it again changes nothing.
+    MergeReport merge_kept_journal(std::int64_t event_id, const std::string& actor, bool dry_run);
     // "users", "events", "participants": can a file be created there (/health).
     bool writable(const std::string& folder);
     StorageHealth health(std::uint64_t min_free_bytes);
@@ -168,11 +219,24 @@ class FileStorage {
     template <class Fn>
     auto with_participants(std::int64_t event_id, bool exclusive, Fn&& fn);
     void audit(const std::string& actor, const char* op, const std::filesystem::path& file,
-               const std::string& result, const std::string& error = {});
+               const std::string& result, const std::string& error = {},
+               const Json::Value& extra = Json::Value());
     std::string rel(const std::filesystem::path& p) const;
-    StorageError corrupt(const std::filesystem::path& path, const std::string& detail);
-    void refresh(std::int64_t event_id, ParticipantState& state);
-    void read_journal(std::int64_t event_id, ParticipantState& state, bool from_start);
+    StorageError corrupt(const std::filesystem::path& path, const std::string& detail,
+                         const std::string& content, std::int64_t mtime_ns);
+    [[noreturn]] void corrupt_list(std::int64_t event_id, ParticipantState& state,
+                                   const std::filesystem::path& path, const std::string& detail,
+                                   const std::string* content, std::int64_t mtime_ns);
+    std::optional<std::string> read_list_file(std::int64_t event_id, ParticipantState& state,
+                                              const std::filesystem::path& path, FileId* id);
+    void refresh(std::int64_t event_id, ParticipantState& state, bool lock_held);
+    void load_base(std::int64_t event_id, ParticipantState& state);
+    void load_journal(std::int64_t event_id, ParticipantState& state, bool lock_held);
+    void read_journal_tail(std::int64_t event_id, ParticipantState& state);
+    void keep_journal_aside(std::int64_t event_id, ParticipantState& state,
+                            const Json::Value& header, std::size_t records);
+    // Drops the cached list of an event rebuilt behind the cache's back.
+    void invalidate(std::int64_t event_id);
 
     StorageOptions options_;
     std::unique_ptr<AuditLog> audit_;

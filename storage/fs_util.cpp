@@ -1,6 +1,7 @@
 #include "storage/fs_util.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,7 +46,10 @@ void write_all(int fd, const std::string& data, const fs::path& path) {
 
 FileId from_stat(const struct stat& st) {
     return FileId{
-        true, static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+        true,
+        S_ISREG(st.st_mode),
+        static_cast<std::uint64_t>(st.st_dev),
+        static_cast<std::uint64_t>(st.st_ino),
         static_cast<std::uint64_t>(st.st_size),
         static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
@@ -57,7 +61,9 @@ void throw_errno(const std::string& what, const fs::path& path) {
     throw StorageError(what + " " + path.string() + ": " + std::strerror(error), error);
 }
 
-bool StorageError::unavailable() const { return error == EROFS || error == ENOSPC || error == EDQUOT; }
+bool StorageError::unavailable() const {
+    return error == EROFS || error == ENOSPC || error == EDQUOT;
+}
 
 void ensure_dir(const fs::path& dir) {
     struct stat st;
@@ -73,12 +79,21 @@ void fsync_dir(const fs::path& dir) {
     if (::fsync(fd.get()) != 0) throw_errno("fsync folder", dir);
 }
 
-std::optional<std::string> read_file(const fs::path& path) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+std::optional<std::string> read_file(const fs::path& path, FileId* id) {
+    // O_NONBLOCK: opening a planted fifo must not hang the reader.
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (fd.get() < 0) {
         if (errno == ENOENT) return std::nullopt;
         throw_errno("open", path);
     }
+    const FileId got = file_id(fd.get());
+    if (!got.regular) {
+        errno = EISDIR;
+        struct stat st;
+        if (::fstat(fd.get(), &st) == 0 && !S_ISDIR(st.st_mode)) errno = EINVAL;
+        throw_errno("not a regular file:", path);
+    }
+    if (id) *id = got;
     std::string data;
     char buf[1 << 16];
     for (;;) {
@@ -131,24 +146,42 @@ void remove_stale_temps(const fs::path& dir, int min_age_s) {
     }
 }
 
-fs::path keep_corrupt_copy(const fs::path& path) {
-    FileId id = file_id(path);
-    fs::path copy = path;
-    copy += ".corrupt-" + std::to_string(id.mtime_ns);
-    std::error_code ec;
-    if (!fs::exists(copy, ec)) {
-        fs::copy_file(path, copy, ec);
-        if (ec)
-            throw StorageError("cannot keep a copy of corrupt " + path.string() + ": " +
-                               ec.message());
-        ::chmod(copy.c_str(), file_mode);
+KeptCopy keep_corrupt_copy(const fs::path& path, const std::string& content,
+                           std::int64_t mtime_ns) {
+    KeptCopy kept{path, false};
+    kept.path += ".corrupt-" + std::to_string(mtime_ns);
+    struct stat st;
+    if (::lstat(kept.path.c_str(), &st) == 0) return kept;
+    // Written like any other file (temp, fsync, rename), so a crash never
+    // leaves a half copy that would pass for the kept one.
+    write_file_atomic(kept.path, content);
+    kept.created = true;
+    return kept;
+}
+
+fs::path move_aside(const fs::path& from, fs::path to) {
+    ensure_dir(to.parent_path());
+    const fs::path wanted = to;
+    for (int n = 1;; ++n) {
+        if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) break;
+        if (errno == EINVAL) {  // file system without RENAME_NOREPLACE: link + unlink
+            if (::link(from.c_str(), to.c_str()) == 0) {
+                if (::unlink(from.c_str()) != 0) throw_errno("unlink", from);
+                break;
+            }
+        }
+        if (errno != EEXIST || n > 1000) throw_errno("move aside", from);
+        to = wanted;
+        to += "." + std::to_string(n);
     }
-    return copy;
+    fsync_dir(to.parent_path());
+    fsync_dir(from.parent_path());
+    return to;
 }
 
 FileId file_id(const fs::path& path) {
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0) {
+    if (::lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT) return {};
         throw_errno("stat", path);
     }
@@ -164,7 +197,10 @@ FileId file_id(int fd) {
 LockFile::LockFile(const fs::path& path, Mode mode, bool create) : path_(path) {
     if (create) ensure_dir(path.parent_path());
     for (;;) {
-        int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+        // Read-only open: flock needs no write access, so readers keep
+        // working on a read-only file system (writers fail later, at the
+        // write, with EROFS).
+        int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
         int fd = ::open(path.c_str(), flags, file_mode);
         if (fd < 0) {
             if (!create && errno == ENOENT) return;

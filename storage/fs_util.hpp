@@ -21,8 +21,14 @@ constexpr mode_t dir_mode = 0750;
 void ensure_dir(const std::filesystem::path& dir);
 void fsync_dir(const std::filesystem::path& dir);
 
-// Whole file, or nullopt when it does not exist.
-std::optional<std::string> read_file(const std::filesystem::path& path);
+struct FileId;
+
+// Whole file, or nullopt when it does not exist. Never follows a symlink
+// (O_NOFOLLOW: ELOOP) and refuses anything but a regular file (EISDIR or
+// EINVAL in the StorageError), so nothing outside the storage root is read
+// through a planted link. `id`, when given, is the identity of the file the
+// bytes came from (fstat of the same descriptor).
+std::optional<std::string> read_file(const std::filesystem::path& path, FileId* id = nullptr);
 
 // Writes a temp file beside `path`, fsyncs it, renames it over `path` and
 // fsyncs the folder. The caller holds the file's lock.
@@ -32,16 +38,30 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 // one may belong to a writer in another process).
 void remove_stale_temps(const std::filesystem::path& dir, int min_age_s = 60);
 
-// Copies a corrupt file to <path>.corrupt-<mtime_ns> (once per version of
-// the file) and returns the copy's path.
-std::filesystem::path keep_corrupt_copy(const std::filesystem::path& path);
+struct KeptCopy {
+    std::filesystem::path path;
+    bool created = false;  // false: a copy of this version was kept before
+};
+// Writes `content` (the bytes just read from `path`) to
+// <path>.corrupt-<mtime_ns> unless that copy exists (once per version).
+KeptCopy keep_corrupt_copy(const std::filesystem::path& path, const std::string& content,
+                           std::int64_t mtime_ns);
 
+// Renames `from` to `to` without replacing an existing file (a numbered
+// suffix is added then), creating `to`'s folder, and fsyncs both folders.
+// Returns the final path.
+std::filesystem::path move_aside(const std::filesystem::path& from, std::filesystem::path to);
+
+// Identity of a directory entry, for caches only (never written to disk:
+// a copy or restore changes every field but the size).
 struct FileId {
     bool exists = false;
+    bool regular = false;  // lstat: false for a symlink, a folder, a fifo...
     std::uint64_t dev = 0, ino = 0, size = 0;
     std::int64_t mtime_ns = 0;
     bool operator==(const FileId&) const = default;
 };
+// lstat: a symlink is reported as itself, never followed.
 FileId file_id(const std::filesystem::path& path);
 FileId file_id(int fd);
 

@@ -133,9 +133,35 @@ void FileStorage::compact(std::int64_t event_id) {
 }
 
 void FileStorage::compact_all() {
-    for (std::int64_t id : list_participant_events()) compact(id);
+    std::optional<StorageError> first_error;
+    std::size_t failed = 0;
+    for (std::int64_t id : list_participant_events()) {
+        try {
+            compact(id);
+        } catch (const StorageError& e) {
+            if (!first_error) first_error = e;
+            ++failed;
+        }
+    }
     remove_stale_temps(options_.root / "participants");
     remove_stale_temps(options_.root / ".ems" / "journal");
+    if (first_error)
+        throw StorageError(
+            std::to_string(failed) + " event(s) not compacted; first: " + first_error->what(),
+            first_error->error);
+}
+
+void FileStorage::invalidate(std::int64_t event_id) {
+    std::shared_ptr<ParticipantState> state;
+    {
+        std::lock_guard<std::mutex> guard(cache_mutex_);
+        auto it = cache_.find(event_id);
+        if (it == cache_.end()) return;
+        state = it->second;
+    }
+    std::lock_guard<std::mutex> guard(state->mutex);
+    state->loaded = false;
+    state->corrupt.reset();
 }
 
 }  // namespace ems::storage

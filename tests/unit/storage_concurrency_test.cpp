@@ -70,17 +70,36 @@ void assert_files_parse(const fs::path& root) {
     BOOST_REQUIRE_MESSAGE(parse_json(text, &error), "participants/1.json: " << error);
 }
 
-std::set<int> read_acks(int fd) {
-    std::set<int> acks;
-    std::string data;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
-        data.append(buf, static_cast<std::size_t>(n));
-    std::size_t pos = 0;
-    for (std::size_t nl; (nl = data.find('\n', pos)) != std::string::npos; pos = nl + 1)
-        acks.insert(std::stoi(data.substr(pos, nl - pos)));
-    return acks;
-}
+// Acknowledgements a writer sent on its pipe: one uid per line.
+class AckReader {
+  public:
+    explicit AckReader(int fd) : fd_(fd) {}
+    // Blocks until at least `n` acks arrived or the writer closed the pipe.
+    void wait_for(std::size_t n) {
+        while (acks_.size() < n && read_some()) {
+        }
+    }
+    // Everything up to the end of the pipe (the writer is dead).
+    const std::set<int>& drain() {
+        while (read_some()) {
+        }
+        return acks_;
+    }
+
+  private:
+    bool read_some() {
+        char buf[4096];
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n <= 0) return false;
+        data_.append(buf, static_cast<std::size_t>(n));
+        for (std::size_t nl; (nl = data_.find('\n')) != std::string::npos; data_.erase(0, nl + 1))
+            acks_.insert(std::stoi(data_.substr(0, nl)));
+        return true;
+    }
+    int fd_;
+    std::string data_;
+    std::set<int> acks_;
+};
 
 }  // namespace
 
@@ -129,12 +148,20 @@ BOOST_AUTO_TEST_CASE(writer_killed_at_random_loses_nothing_acknowledged) {
             run_writer(tmp.dir, next_uid, 100000, fds[1], 16);
         }
         ::close(fds[1]);
+        // The kill must land while the writer is writing, whatever the
+        // machine's load: wait for its first acknowledgement (it has opened
+        // the storage and written), then a random delay of 0-20 ms.
+        AckReader reader(fds[0]);
+        reader.wait_for(1);
         std::this_thread::sleep_for(
-            std::chrono::microseconds(std::uniform_int_distribution<int>(2000, 40000)(rng)));
+            std::chrono::microseconds(std::uniform_int_distribution<int>(0, 20000)(rng)));
         ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-        std::set<int> acks = read_acks(fds[0]);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        BOOST_REQUIRE_MESSAGE(WIFSIGNALED(status), "writer ended by itself, status " << status);
+        const std::set<int>& acks = reader.drain();
         ::close(fds[0]);
+        BOOST_REQUIRE_MESSAGE(!acks.empty(), "round " << round << ": no acknowledgement");
         acknowledged.insert(acks.begin(), acks.end());
         assert_files_parse(tmp.dir);
         FileStorage storage{StorageOptions{tmp.dir}};
@@ -144,11 +171,14 @@ BOOST_AUTO_TEST_CASE(writer_killed_at_random_loses_nothing_acknowledged) {
                                   "lost uid " << uid << " round " << round);
         next_uid += 100000;
     }
-    BOOST_TEST(acknowledged.size() > 50u);
+    // Every round acknowledged at least one add before its kill, and every
+    // acknowledged uid survived every later kill and the final compaction.
+    BOOST_TEST(acknowledged.size() >= 50u);
     FileStorage storage{StorageOptions{tmp.dir}};
     storage.compact(1);
     assert_files_parse(tmp.dir);
-    BOOST_TEST(FileStorage{StorageOptions{tmp.dir}}.count_participants(1) >= acknowledged.size());
+    auto final_list = FileStorage{StorageOptions{tmp.dir}}.get_event_participants(1);
+    for (int uid : acknowledged) BOOST_TEST(final_list->contains(std::to_string(uid)), uid);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
