@@ -73,12 +73,16 @@ int compact_command(int argc, char** argv) {
 // The config file given with `-c FILE` before the subcommand ("" = defaults + EMS_* env).
 std::string config_path;
 
-// check [--repair]: participantcount and attended lists against the files.
+// check [--repair] [--json]: every disagreement between the database and
+// the files (docs/EVENTS.md lists the kinds). Exit 0 consistent, 1 problems
+// found (repaired or not: the output says which), 2 could not run.
 int check_command(int argc, char** argv) {
-    bool repair = false;
+    bool repair = false, json = false;
     for (int i = 1; i < argc; ++i) {
         if (argv[i] == std::string("--repair")) {
             repair = true;
+        } else if (argv[i] == std::string("--json")) {
+            json = true;
         } else {
             std::cerr << "ems-admin check: unknown option " << argv[i] << "\n";
             return 2;
@@ -88,8 +92,10 @@ int check_command(int argc, char** argv) {
         const auto config = ems::Config::load(config_path);
         ems::db::Db db(ems::db_options(config));
         ems::storage::FileStorage files{ems::storage::StorageOptions{config.storage_root}};
-        const int drift = ems::events::check_consistency(db, files, repair, std::cout);
-        return drift == 0 ? 0 : 1;
+        const auto report = ems::events::check_consistency(db, files, repair);
+        if (json) ems::events::print_json(report, std::cout);
+        else ems::events::print_text(report, std::cout);
+        return report.exit_code();
     } catch (const std::exception& e) {
         std::cerr << "ems-admin check: " << e.what() << "\n";
         return 2;
@@ -218,9 +224,8 @@ int merge_journal_command(int argc, char** argv) {
 const Command commands[] = {
     {"migrate-schema", "   create missing tables and apply ems_* migrations; needs -c CONFIG",
      migrate_schema_command},
-    {"check",
-     "[--repair]   compare participantcount and attended lists with the participant files "
-     "(exit 0 consistent, 1 drift found, 2 error); needs -c CONFIG",
+    {"check", "[--repair] [--json]   report every disagreement between the database and the files "
+              "(exit 0 consistent, 1 problems found, 2 could not run); needs -c CONFIG",
      check_command},
     {"repair", "   the same as check --repair", repair_command},
     {"compact", "[--event N] --storage DIR   fold participant journals into PHP-format JSON",

@@ -142,7 +142,7 @@ Settings load_settings(App& app, std::int64_t id) {
     return closed;
 }
 
-void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor,
+void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s, const std::string& actor,
                      bool created) {
     Json::Value v(Json::objectValue);
     v["eventid"] = std::to_string(ev.id);
@@ -169,7 +169,7 @@ void sync_event_file(App& app, const Event& ev, const Settings& s, const std::st
                                   "eventinfopath", "created_at", "last_updated", "settings"});
     storage::set_member_order(v["settings"],
                               {"registration_open", "max_participants", "require_approval"});
-    app.files().save_event_data(ev.id, v, actor);
+    files.save_event_data(ev.id, v, actor);
 }
 
 namespace {
@@ -208,7 +208,7 @@ Created create_in_transaction(App& app, const EventInput& in, const User& creato
     const auto ev = find_event(db, id);
     if (!ev) throw std::runtime_error("event row vanished after insert");
     // Durable before COMMIT: a committed row always has its settings.
-    sync_event_file(app, *ev, in.settings, actor_of(creator), true);
+    sync_event_file(app.files(), *ev, in.settings, actor_of(creator), true);
     file_written = true;
     tx.commit();
     return {id, false};
@@ -269,7 +269,7 @@ void update_event(App& app, const Event& old, const EventInput& in, const User& 
         {in.name, in.startdate, in.enddate, in.location, in.shortinfo,
          static_cast<long long>(old.id)});
     const auto ev = find_event(app.db(), old.id);
-    if (ev) sync_event_file(app, *ev, in.settings, actor_of(actor), false);
+    if (ev) sync_event_file(app.files(), *ev, in.settings, actor_of(actor), false);
     tx.commit();
 }
 

@@ -114,7 +114,7 @@ void update_event(App& app, const Event& ev, const EventInput& in, const User& a
 // Deletes the row, the attendees' list entries and both files; never the badge.
 void delete_event(App& app, std::int64_t id, const User& actor);
 // Rewrites storage/events/<id>.json from the row, with the PHP keys.
-void sync_event_file(App& app, const Event& ev, const Settings& s, const std::string& actor,
+void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s, const std::string& actor,
                      bool created);
 
 }  // namespace ems::events

@@ -1,14 +1,20 @@
-// `ems-admin check [--repair]`: compares the database with the participant
+// `ems-admin check [--repair] [--json]`: compares the database with the
 // files, which are the source of truth for who takes part (the seed's
-// architecture). Drift comes from the PHP app (counts bumped by repeated
-// registrations, attended lists never cleaned on delete) or from a crash
-// between an ems file write and its commit.
+// architecture), and reports every problem it finds, continuing past each
+// bad file: count and attended-list drift, events without (valid) settings,
+// files without an event, duplicate event keys and e-mails, damaged lists,
+// journals kept aside, unreadable folders.
 //
 // Every repair re-reads the file and the row under the same locks the
 // registration path takes (event row, then user row), so it is safe while
 // the site is serving: a registration in flight is either fully before or
-// fully after the repair of its event.
+// fully after the repair of its event. Repairs only ever write the database
+// from the files, or write a missing settings file closed; whatever would
+// need a judgement (which duplicate keeps a key, what a damaged list held)
+// is left to a human, with the command to run.
 #include "models/event_check.hpp"
+
+#include <json/json.h>
 
 #include <algorithm>
 #include <map>
@@ -20,48 +26,96 @@
 namespace ems::events {
 namespace {
 
-long long file_count(storage::FileStorage& files, std::int64_t id) {
-    return static_cast<long long>(files.count_participants(id));
+using Expected = std::map<std::string, std::set<std::string>>;  // uid -> events whose file has them
+
+struct Checker {
+    db::Db& db;
+    storage::FileStorage& files;
+    CheckReport& report;
+    Expected expected;
+    std::set<std::string> events;      // ids with a row
+    std::set<std::string> unreadable;  // ids whose list cannot be read: no drift claimed for them
+
+    Problem& add(std::string kind, std::string subject, std::string detail) {
+        report.problems.push_back(Problem{std::move(kind), std::move(subject), std::move(detail), {}, {}});
+        return report.problems.back();
+    }
+
+    void check_count(std::int64_t id, long long stored);
+    void check_settings(std::int64_t id);
+    void check_users();
+    void repair_user(const std::string& uid, const std::vector<std::string>& touched, Problem& p);
+    void check_orphans();
+    void check_duplicates();
+    void check_lists();
+};
+
+std::string event_subject(std::int64_t id) { return "event " + std::to_string(id); }
+
+void Checker::check_count(std::int64_t id, long long stored) {
+    std::shared_ptr<const storage::ParticipantList> list;
+    try {
+        list = files.get_event_participants(id);
+    } catch (const storage::StorageError&) {
+        // Reported once, with its path, by check_lists.
+        unreadable.insert(std::to_string(id));
+        return;
+    }
+    for (const auto& [uid, entry] : *list) expected[uid].insert(std::to_string(id));
+    if (static_cast<long long>(list->size()) == stored) return;
+    auto& p = add("count_drift", event_subject(id),
+                  event_subject(id) + ": participantcount " + std::to_string(stored) + ", participants file " +
+                      std::to_string(list->size()));
+    if (!report.repair) return;
+    db::Transaction tx(db);
+    db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {static_cast<long long>(id)});
+    const auto n = static_cast<long long>(files.count_participants(id));
+    db.exec("UPDATE events SET participantcount = ? WHERE eventid = ?", {n, static_cast<long long>(id)});
+    tx.commit();
+    p.repaired = "participantcount = " + std::to_string(n);
 }
 
-// Event counts. Returns the number of drifting events.
-int check_counts(db::Db& db, storage::FileStorage& files, bool repair, std::ostream& out,
-                 std::map<std::string, std::set<std::string>>& expected, std::set<std::string>& events) {
-    int drift = 0;
-    for (const auto& row : db.query("SELECT eventid, participantcount FROM events ORDER BY eventid")) {
-        const std::int64_t id = row.num(0);
-        events.insert(std::to_string(id));
-        const auto list = files.get_event_participants(id);
-        for (const auto& [uid, entry] : *list) expected[uid].insert(std::to_string(id));
-        if (static_cast<long long>(list->size()) == row.num(1)) continue;
-        ++drift;
-        out << "event " << id << ": participantcount " << row.num(1) << ", participants file "
-            << list->size() << "\n";
-        if (!repair) continue;
-        db::Transaction tx(db);
-        db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {static_cast<long long>(id)});
-        const long long n = file_count(files, id);
-        db.exec("UPDATE events SET participantcount = ? WHERE eventid = ?", {n, static_cast<long long>(id)});
-        tx.commit();
-        out << "  repaired: participantcount = " << n << "\n";
+// A missing or invalid settings file closes the event (fail closed). The
+// repair writes the file from the row with registration closed, so the
+// organizer reopens it from the edit page knowingly: the lost capacity is
+// not guessed.
+void Checker::check_settings(std::int64_t id) {
+    std::optional<Json::Value> data;
+    try {
+        data = files.get_event_data(id);
+    } catch (const storage::StorageError& e) {
+        add("corrupt_event_file", event_subject(id), event_subject(id) + ": " + e.what()).needs_human =
+            "fix or remove the file by hand (a copy is kept beside it), then run check --repair";
+        return;
     }
-    return drift;
+    if (data) {
+        if (const auto problem = settings_problem(*data))
+            add("invalid_settings", event_subject(id), event_subject(id) + ": " + *problem).needs_human =
+                "the organizer saves the event's edit form, which rewrites valid settings";
+        return;
+    }
+    auto& p = add("missing_settings", event_subject(id),
+                  event_subject(id) + ": has a row but no settings file (registration is closed until it has one)");
+    if (!report.repair) return;
+    const auto ev = find_event(db, id);
+    if (!ev) return;
+    Settings closed;
+    closed.registration_open = false;
+    sync_event_file(files, *ev, closed, "admin", true);
+    p.repaired = "wrote the settings file with registration closed";
+    p.needs_human = "the organizer checks the capacity and reopens registration on the edit page";
 }
 
 // Re-checks one user under the locks and rewrites the attended list:
 // entries of existing events whose file lacks the user are dropped, as are
 // deleted events; events whose file has the user are added.
-void repair_user(db::Db& db, storage::FileStorage& files, const std::string& uid,
-                 const std::vector<std::string>& touched_events, std::ostream& out) {
+void Checker::repair_user(const std::string& uid, const std::vector<std::string>& touched, Problem& p) {
     db::Transaction tx(db);
-    std::vector<std::string> sorted = touched_events;
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-        return std::stoll(a) < std::stoll(b);
-    });
-    for (const auto& e : sorted)
-        db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {std::stoll(e)});
-    const auto row = db.query_one(
-        "SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE", {uid});
+    std::vector<std::string> sorted = touched;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return std::stoll(a) < std::stoll(b); });
+    for (const auto& e : sorted) db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {std::stoll(e)});
+    const auto row =
+        db.query_one("SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE", {uid});
     if (!row) return;
     auto ids = parse_attended(row->str(0));
     for (const auto& e : sorted) {
@@ -71,61 +125,146 @@ void repair_user(db::Db& db, storage::FileStorage& files, const std::string& uid
         if (in_file && !listed) ids.push_back(e);
         if (!in_file && listed) ids.erase(std::remove(ids.begin(), ids.end(), e), ids.end());
     }
-    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)",
-            {format_attended(ids), uid});
+    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)", {format_attended(ids), uid});
     tx.commit();
-    out << "  repaired: user " << uid << " attendedevents = " << format_attended(ids) << "\n";
+    p.repaired = "user " + uid + " attendedevents = " + format_attended(ids);
 }
 
-int check_users(db::Db& db, storage::FileStorage& files, bool repair, std::ostream& out,
-                std::map<std::string, std::set<std::string>>& expected, const std::set<std::string>& events) {
-    int drift = 0;
+void Checker::check_users() {
     for (const auto& row : db.query("SELECT CAST(uid AS CHAR), attendedevents FROM user_credentials")) {
+        ++report.users_checked;
         const auto uid = row.str(0);
         const auto listed = parse_attended(row.str(1));
         const auto& want = expected[uid];
         std::vector<std::string> touched;
+        std::string lines;
         for (const auto& e : listed) {
-            if (want.count(e)) continue;
             // Only ids that can name an event; other junk is left as PHP wrote it.
-            if (!storage::parse_event_id(e)) continue;
-            out << "user " << uid << ": attendedevents lists event " << e
-                << (events.count(e) ? ", whose participants file lacks the user" : ", which no longer exists")
-                << "\n";
+            if (want.count(e) || !storage::parse_event_id(e) || unreadable.count(e)) continue;
+            lines += (lines.empty() ? "" : "\n") + ("user " + uid + ": attendedevents lists event " + e) +
+                     (events.count(e) ? ", whose participants file lacks the user" : ", which no longer exists");
             touched.push_back(e);
         }
         for (const auto& e : want) {
             if (std::find(listed.begin(), listed.end(), e) != listed.end()) continue;
-            out << "user " << uid << ": in the participants file of event " << e
-                << " but not in attendedevents\n";
+            lines += (lines.empty() ? "" : "\n") + ("user " + uid + ": in the participants file of event " + e +
+                                                    " but not in attendedevents");
             touched.push_back(e);
         }
         if (touched.empty()) continue;
-        drift += static_cast<int>(touched.size());
-        if (repair) repair_user(db, files, uid, touched, out);
+        auto& p = add("attended_drift", "user " + uid, lines);
+        if (report.repair) repair_user(uid, touched, p);
     }
-    return drift;
+}
+
+// Files of events without a row: a delete that crashed after its commit,
+// or a create that crashed before its commit (its settings file is written
+// first). Set aside, never deleted, by the repair.
+void Checker::check_orphans() {
+    std::vector<std::int64_t> ids;
+    try {
+        ids = files.list_events();
+    } catch (const storage::StorageError& e) {
+        add("unreadable", "storage", e.what()).needs_human = "fix the folder's permissions or mount";
+        return;
+    }
+    for (const auto id : ids) {
+        if (events.count(std::to_string(id))) continue;
+        auto& p = add("orphan_files", event_subject(id), event_subject(id) + ": files without an events row");
+        if (!report.repair) continue;
+        try {
+            p.repaired = "files moved to " + files.set_aside_event(id, "admin");
+        } catch (const std::exception& e) {
+            p.needs_human = std::string("could not move the files aside: ") + e.what();
+        }
+    }
+}
+
+void Checker::check_duplicates() {
+    for (const auto& r : db.query("SELECT eventkey, GROUP_CONCAT(eventid ORDER BY eventid SEPARATOR ', ') FROM events "
+                                  "WHERE eventkey IS NOT NULL AND eventkey <> '' GROUP BY eventkey HAVING COUNT(*) > 1"))
+        add("duplicate_event_key", "key " + r.str(0),
+            "event key " + r.str(0) + " is shared by events " + r.str(1) + " (registration links reach one of them)")
+            .needs_human = "give all but one event a new key in the database, and send its organizer the new link";
+    for (const auto& r :
+         db.query("SELECT MIN(email), GROUP_CONCAT(CAST(uid AS CHAR) ORDER BY uid SEPARATOR ', ') FROM user_credentials "
+                  "GROUP BY email HAVING COUNT(*) > 1"))
+        add("duplicate_email", "email " + r.str(0), "e-mail " + r.str(0) + " has several accounts: users " + r.str(1))
+            .needs_human = "merge or remove the extra accounts (sign-in uses the first)";
+}
+
+void Checker::check_lists() {
+    for (const auto& lp : files.inspect_lists()) {
+        const std::string subject = lp.event_id ? event_subject(lp.event_id) : lp.path;
+        std::string detail = subject + ": " + lp.kind + " " + lp.path + ": " + lp.detail;
+        if (lp.kind == "kept_journal") detail += " (" + std::to_string(lp.records) + " record(s))";
+        auto& p = add(lp.kind, subject, detail);
+        const std::string event = std::to_string(lp.event_id);
+        if (lp.kind == "kept_journal")
+            p.needs_human = "review, then `ems-admin merge-journal --event " + event + "` to add its records back";
+        else if (lp.kind == "corrupt_list" || lp.kind == "corrupt_journal" || lp.kind == "not_a_file")
+            p.needs_human = "`ems-admin repair-list --event " + event + "` rebuilds the list from every valid record";
+        else
+            p.needs_human = "fix the file system permissions or mount";
+    }
 }
 
 }  // namespace
 
-int check_consistency(db::Db& db, storage::FileStorage& files, bool repair, std::ostream& out) {
-    std::map<std::string, std::set<std::string>> expected;  // uid -> events whose file has them
-    std::set<std::string> events;
-    const int counts = check_counts(db, files, repair, out, expected, events);
-    const int users = check_users(db, files, repair, out, expected, events);
-    // Files of deleted events (a crash after the delete's commit): reported,
-    // never removed by the repair, which only ever writes the database.
-    int orphans = 0;
-    for (const auto id : files.list_participant_events())
-        if (!events.count(std::to_string(id))) {
-            out << "note: participants file of event " << id << " has no events row (orphan, left alone)\n";
-            ++orphans;
-        }
-    out << "checked " << events.size() << " events and their participants: " << counts
-        << " count drift(s), " << users << " attended-list drift(s), " << orphans << " orphan file(s)"
-        << (repair && counts + users > 0 ? "; repaired" : "") << "\n";
-    return counts + users;
+CheckReport check_consistency(db::Db& db, storage::FileStorage& files, bool repair) {
+    CheckReport report;
+    report.repair = repair;
+    Checker c{db, files, report, {}, {}, {}};
+    for (const auto& row : db.query("SELECT eventid, participantcount FROM events ORDER BY eventid")) {
+        const std::int64_t id = row.num(0);
+        ++report.events_checked;
+        c.events.insert(std::to_string(id));
+        c.check_count(id, row.num(1));
+        c.check_settings(id);
+    }
+    c.check_users();
+    c.check_orphans();
+    c.check_duplicates();
+    c.check_lists();
+    return report;
+}
+
+void print_text(const CheckReport& r, std::ostream& out) {
+    std::map<std::string, int> by_kind;
+    for (const auto& p : r.problems) {
+        ++by_kind[p.kind];
+        out << p.detail << "\n";
+        if (!p.repaired.empty()) out << "  repaired: " << p.repaired << "\n";
+        if (!p.needs_human.empty()) out << "  needs a human: " << p.needs_human << "\n";
+    }
+    out << "checked " << r.events_checked << " events and " << r.users_checked << " users: ";
+    if (r.problems.empty()) out << "consistent";
+    else {
+        bool first = true;
+        for (const auto& [kind, n] : by_kind) out << (first ? "" : ", ") << n << " " << kind, first = false;
+    }
+    out << "\n";
+}
+
+void print_json(const CheckReport& r, std::ostream& out) {
+    Json::Value v(Json::objectValue);
+    v["events_checked"] = static_cast<Json::UInt64>(r.events_checked);
+    v["users_checked"] = static_cast<Json::UInt64>(r.users_checked);
+    v["repair"] = r.repair;
+    v["consistent"] = r.problems.empty();
+    v["problems"] = Json::Value(Json::arrayValue);
+    for (const auto& p : r.problems) {
+        Json::Value j(Json::objectValue);
+        j["kind"] = p.kind;
+        j["subject"] = p.subject;
+        j["detail"] = p.detail;
+        if (!p.repaired.empty()) j["repaired"] = p.repaired;
+        if (!p.needs_human.empty()) j["needs_human"] = p.needs_human;
+        v["problems"].append(j);
+    }
+    Json::StreamWriterBuilder w;
+    w["indentation"] = "  ";
+    out << Json::writeString(w, v) << "\n";
 }
 
 }  // namespace ems::events

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -197,6 +198,42 @@ void FileStorage::delete_event_data(std::int64_t event_id, const std::string& ac
         audit(actor, "delete", event_file, "ok");
     } catch (const std::exception& e) {
         audit(actor, "delete", event_file, "error", e.what());
+        throw;
+    }
+}
+
+// For `check --repair`: files of an event that has no row (a create that
+// crashed before its commit, a delete after it). Moved, never deleted, so a
+// row restored from a backup can get them back by hand.
+std::string FileStorage::set_aside_event(std::int64_t event_id, const std::string& actor) {
+    const std::string name = checked_event(event_id);
+    const fs::path event_file = doc_path("events", name);
+    const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1);
+    const fs::path dir = options_.root / ".ems" / "orphans" / (name + "." + std::to_string(stamp));
+    try {
+        LockFile participants_lock(lock_path("participants", name), LockFile::Mode::exclusive);
+        LockFile event_lock(lock_path("events", name), LockFile::Mode::exclusive);
+        ensure_dir(dir);
+        for (const auto& [from, to] : {std::pair{doc_path("participants", name), dir / "participants.json"},
+                                       {journal_path(event_id), dir / "journal.jnl"},
+                                       {event_file, dir / "event.json"}}) {
+            if (::rename(from.c_str(), to.c_str()) != 0) {
+                if (errno == ENOENT) continue;
+                throw_errno("move aside", from);
+            }
+            fsync_dir(from.parent_path());
+        }
+        fsync_dir(dir);
+        {
+            std::lock_guard<std::mutex> guard(cache_mutex_);
+            cache_.erase(event_id);
+        }
+        Json::Value extra(Json::objectValue);
+        extra["moved_to"] = rel(dir);
+        audit(actor, "set_aside", event_file, "ok", {}, extra);
+        return rel(dir);
+    } catch (const std::exception& e) {
+        audit(actor, "set_aside", event_file, "error", e.what());
         throw;
     }
 }

@@ -163,6 +163,9 @@ class FileStorage {
     std::optional<Json::Value> get_event_data(std::int64_t event_id);
     // Removes events/<id>.json, participants/<id>.json, journal and lock.
     void delete_event_data(std::int64_t event_id, const std::string& actor);
+    // Moves an event's files (settings, participants, journal) to
+    // .ems/orphans/<id>.<ns>/; returns that folder relative to the root.
+    std::string set_aside_event(std::int64_t event_id, const std::string& actor);
 
     AddResult add_participant_to_event(std::int64_t event_id, const std::string& uid,
                                        const Json::Value& entry, const std::string& actor,
