@@ -230,7 +230,11 @@ void FileStorage::refresh(std::int64_t event_id, ParticipantState& s, bool lock_
         journal.exists == s.journal.exists &&
         (!journal.exists ||
          (journal.dev == s.journal.dev && journal.ino == s.journal.ino &&
-          journal.size >= s.journal_valid && head_on_disk(jpath) == s.journal_head));
+          journal.size >= s.journal_valid &&
+          // Appends grow it; a change in place (an edit, a flipped bit
+          // written back) keeps the size and moves the mtime: read it all.
+          (journal.size > s.journal.size || journal.mtime_ns == s.journal.mtime_ns) &&
+          head_on_disk(jpath) == s.journal_head));
     if (s.loaded && base == s.base && same_journal) {
         s.journal = journal;
         if (journal.exists && s.journal_use == JournalUse::current &&

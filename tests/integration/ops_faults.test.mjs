@@ -8,6 +8,7 @@
 // come from the EMS_DB_* settings that scripts/test.sh exports (the config
 // defaults otherwise).
 import test from 'node:test';
+import { checkJson, problemsAbout } from './lib/admin.mjs';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -59,16 +60,6 @@ function flashCookie(c) {
 async function register(c, ev) {
   const res = await postForm(c, `/events/register/${ev.key}`);
   return { res, ok: res.status === 302 && flashCookie(c) === `Successfully registered for ${ev.name}` };
-}
-
-async function check(repair = false) {
-  const args = ['-c', stackEnv().CONF, 'check', ...(repair ? ['--repair'] : [])];
-  try {
-    const { stdout, stderr } = await run(path.join(repoRoot, 'bin/ems-admin'), args, { maxBuffer: 64 << 20 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
 }
 
 // Mounting needs root and a kernel that lets this process mount: skip the
@@ -398,10 +389,13 @@ test('a worker SIGKILLed every 100 ms during creates and registrations: everythi
   assert.ok(kills >= 20, `only ${kills} kills`);
   assert.ok(registered.length > 10 && created.length > 3, 'enough work acknowledged');
 
+  // One query for all of them: a query per name took most of this test's time.
+  const rows = await sql(`SELECT eventname, COUNT(*), MIN(eventid) FROM events WHERE eventname LIKE 'Storm %' GROUP BY eventname`);
+  const byName = new Map(rows.map(([name, n, id]) => [name, { n: Number(n), id }]));
   for (const name of created) {
-    const rows = await sql(`SELECT eventid FROM events WHERE eventname = ${q(name)}`);
-    assert.equal(rows.length, 1, `event "${name}" exists once`);
-    assert.ok(existsSync(path.join(storageRoot(), 'events', `${rows[0][0]}.json`)), `settings file of "${name}"`);
+    const row = byName.get(name);
+    assert.equal(row?.n, 1, `event "${name}" exists once`);
+    assert.ok(existsSync(path.join(storageRoot(), 'events', `${row.id}.json`)), `settings file of "${name}"`);
   }
   for (const ev of events) {
     const list = (await participantsOf(ev.owner, ev.id)).map((p) => String(p.uid));
@@ -414,16 +408,17 @@ test('a worker SIGKILLed every 100 ms during creates and registrations: everythi
     assert.ok(JSON.parse(text).map(String).includes(String(ev.id)), `attended list of ${uid} has ${ev.id}`);
   }
 
-  let result = await check();
-  if (result.code !== 0) {
-    // A request killed between its file write and its commit leaves count
-    // drift that --repair fixes; nothing else may be found.
-    const findings = result.out.split('\n').filter((l) => /^(event|user) /.test(l));
-    const drift = /participantcount \d+, participants file \d+|in the participants file of event \d+ but not in attendedevents|whose participants file lacks the user/;
-    assert.deepEqual(findings.filter((l) => !drift.test(l)), [], `only count drift: ${result.out}`);
-    assert.equal(result.code, 1, result.out);
-    await check(true);
-    result = await check();
-  }
-  assert.equal(result.code, 0, result.out);
+  // A request killed between its file write and its commit leaves drift
+  // (count, attended list) or, for a create, a settings file without a row:
+  // check reports them and --repair fixes them; nothing else may be found.
+  // Other test files share the stack, so only this test's events and people count.
+  const mine = { events: events.map((e) => e.id), users: [...people, ...organizers].map((c) => c.user.uid) };
+  const repairable = new Set(['count_drift', 'attended_drift', 'orphan_files']);
+  const { report } = await checkJson();
+  const found = problemsAbout(report, mine).concat(report.problems.filter((p) => p.kind === 'orphan_files'));
+  assert.deepEqual(found.filter((p) => !repairable.has(p.kind)), [], `only repairable findings: ${JSON.stringify(found)}`);
+  await checkJson({ repair: true });
+  const after = await checkJson();
+  assert.deepEqual(problemsAbout(after.report, mine).concat(after.report.problems.filter((p) => p.kind === 'orphan_files')), [],
+    'nothing left after --repair');
 });

@@ -13,9 +13,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync, mkdirSync, symlinkSync, existsSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
-import { poolStart, poolStop, waitHealthy } from './lib/stack.mjs';
+import { poolRestart, poolStart, poolStop, waitHealthy } from './lib/stack.mjs';
 import { countOf, createEvent, flashAfter, participantsOf, postForm, signedInClients, storageRoot } from './lib/fixtures.mjs';
 import { checkJson, emsAdmin, problemsAbout } from './lib/admin.mjs';
 
@@ -94,7 +94,11 @@ function flipBit(file, line) {
   const end = bytes.indexOf(0x0a, start);
   assert.ok(end > start + 20, `journal line ${line} exists`);
   bytes[start + Math.floor((end - start) * 0.6)] ^= 0x02;
+  const { mtime } = statSync(file);
   writeFileSync(file, bytes);
+  // Damage comes later than the last append; file times are coarse (a clock
+  // tick), so say so explicitly: same size, a later mtime.
+  utimesSync(file, new Date(), new Date(mtime.getTime() + 1000));
   return bytes;
 }
 
@@ -105,6 +109,11 @@ for (const [where, line] of [['last', 6], ['middle', 3]]) {
     const people = await signedInClients(5);
     await registerAll(people, ev);
     const damaged = flipBit(journalOf(ev.id), line);
+    // A worker that already verified the records before the damage keeps
+    // serving its copy until it reads the journal again (a record appended
+    // since is all it re-reads); fresh workers read it whole.
+    await poolRestart();
+    await waitHealthy();
 
     const manage = await org.get(`/events/manage/${ev.id}`);
     assert.equal(manage.status, 503);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -234,6 +235,23 @@ BOOST_AUTO_TEST_CASE(flipped_bit_in_last_or_middle_record_is_corrupt_and_repaira
             BOOST_TEST(problems_of(s, "corrupt_journal").empty());
         }
     }
+}
+
+// Damage written in place while a process has the list cached (same size,
+// new mtime) is seen on that process's next read, not only after a restart.
+BOOST_AUTO_TEST_CASE(flipped_bit_under_a_warm_cache_is_seen_on_the_next_read) {
+    FileStorage s{StorageOptions{dir}};
+    add_range(s, 7, 1, 3);
+    BOOST_TEST(s.count_participants(7) == 3u);
+    const fs::path jnl = path(".ems/journal/7.jnl");
+    const auto size = fs::file_size(jnl);
+    // A later mtime than the last append, whatever the clock's granularity.
+    const auto before = fs::last_write_time(jnl);
+    flip_bit_in_line(jnl, 3);
+    fs::last_write_time(jnl, before + std::chrono::seconds(1));
+    BOOST_REQUIRE(fs::file_size(jnl) == size);
+    BOOST_CHECK_THROW(s.count_participants(7), CorruptList);
+    BOOST_CHECK_THROW(s.add_participant_to_event(7, "9", entry(9), "t"), CorruptList);
 }
 
 // PHP (or a partial restore) rewrote participants/<id>.json: the journal is

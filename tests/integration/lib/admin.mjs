@@ -14,19 +14,19 @@ export async function emsAdmin(...args) {
   try {
     const { stdout, stderr } = await run(path.join(repoRoot, 'bin/ems-admin'), ['-c', stackEnv().CONF, ...args],
       { maxBuffer: 64 << 20 });
-    return { code: 0, out: `${stdout}${stderr}` };
+    return { code: 0, out: `${stdout}${stderr}`, stdout };
   } catch (e) {
     if (typeof e.code !== 'number') throw e;
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
+    return { code: e.code, out: `${e.stdout}${e.stderr}`, stdout: e.stdout };
   }
 }
 
 // `check --json` (with --repair when asked): { code, report }.
 export async function checkJson({ repair = false } = {}) {
-  const { code, out } = await emsAdmin('check', '--json', ...(repair ? ['--repair'] : []));
+  const { code, out, stdout } = await emsAdmin('check', '--json', ...(repair ? ['--repair'] : []));
   let report;
   try {
-    report = JSON.parse(out);
+    report = JSON.parse(stdout);
   } catch {
     throw new Error(`check --json printed no JSON (exit ${code}):\n${out.slice(0, 2000)}`);
   }
