@@ -176,8 +176,7 @@ std::string outcome_message(Outcome o, const std::string& name) {
             return "Registration is closed for this event";
         case Outcome::unavailable:
             return "Registration is unavailable for this event right now: its settings need "
-                   "attention from the "
-                   "organizer.";
+                   "attention from the organizer.";
         case Outcome::not_found:
             return "Event not found";
         case Outcome::not_registered:

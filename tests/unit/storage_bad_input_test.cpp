@@ -11,37 +11,22 @@
 
 #include "storage/file_storage.hpp"
 #include "storage/journal.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
+using ems::test::slurp;
+using ems::test::spit;
+
 namespace {
 
-struct BadInputRoot {
-    fs::path dir;
-    BadInputRoot() {
-        char tmpl[] = "/tmp/ems-badinput-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~BadInputRoot() { fs::remove_all(dir); }
-    fs::path path(const std::string& rel) const { return dir / rel; }
-};
+struct BadInputRoot : ems::test::TempRoot {};
 
 Json::Value entry(int uid) {
     Json::Value e(Json::objectValue);
     e["uid"] = uid;
     return e;
-}
-
-void spit(const fs::path& p, const std::string& text) {
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 // A framed journal line around any body (a valid CRC over bad content).

@@ -14,20 +14,14 @@
 
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
 namespace {
 
-struct ConcurrencyRoot {
-    fs::path dir;
-    ConcurrencyRoot() {
-        char tmpl[] = "/tmp/ems-conc-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~ConcurrencyRoot() { fs::remove_all(dir); }
-};
+struct ConcurrencyRoot : ems::test::TempRoot {};
 
 Json::Value entry_for(int uid) {
     Json::Value e(Json::objectValue);

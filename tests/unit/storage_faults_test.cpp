@@ -16,23 +16,21 @@
 #include "storage/audit_log.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
+using ems::test::slurp;
+
 namespace {
 
-struct MountRoot {
-    fs::path dir;
+// The folder is removed by TempRoot after this destructor unmounts.
+struct MountRoot : ems::test::TempRoot {
     std::vector<fs::path> mounts;
-    MountRoot() {
-        char tmpl[] = "/tmp/ems-faults-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
     ~MountRoot() {
         for (auto it = mounts.rbegin(); it != mounts.rend(); ++it)
             ::umount2(it->c_str(), MNT_DETACH);
-        fs::remove_all(dir);
     }
     // Mounts with mount(8); false when not permitted (not root, no CAP_SYS_ADMIN).
     bool mount(const std::string& args, const fs::path& target) {
@@ -53,13 +51,6 @@ Json::Value entry(int uid) {
     e["uid"] = uid;
     e["name"] = std::string(200, 'x');
     return e;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 // Every line is a JSON object and the file ends with a newline.

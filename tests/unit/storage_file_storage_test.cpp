@@ -12,37 +12,22 @@
 
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
+using ems::test::slurp;
+using ems::test::spit;
+
 namespace {
 
-struct StorageFixture {
-    fs::path dir;
-    StorageFixture() {
-        char tmpl[] = "/tmp/ems-fs-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~StorageFixture() { fs::remove_all(dir); }
-    fs::path path(const std::string& rel) const { return dir / rel; }
-};
+struct StorageFixture : ems::test::TempRoot {};
 
 Json::Value obj(std::initializer_list<std::pair<const char*, Json::Value>> members) {
     Json::Value v(Json::objectValue);
     for (const auto& [k, val] : members) v[k] = val;
     return v;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void spit(const fs::path& p, const std::string& text) {
-    std::ofstream(p, std::ios::binary) << text;
 }
 
 unsigned mode_of(const fs::path& p) {

@@ -8,20 +8,14 @@
 #include <string>
 
 #include "storage/file_storage.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
 namespace {
 
-struct IdsTempRoot {
-    fs::path dir;
-    IdsTempRoot() {
-        char tmpl[] = "/tmp/ems-ids-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~IdsTempRoot() { fs::remove_all(dir); }
-};
+struct IdsTempRoot : ems::test::TempRoot {};
 
 const std::string hostile_ids[] = {
     "../x",

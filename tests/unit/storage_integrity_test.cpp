@@ -14,21 +14,17 @@
 
 #include "storage/file_storage.hpp"
 #include "storage/journal.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
+using ems::test::slurp;
+using ems::test::spit;
+
 namespace {
 
-struct IntegrityRoot {
-    fs::path dir;
-    IntegrityRoot() {
-        char tmpl[] = "/tmp/ems-integrity-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~IntegrityRoot() { fs::remove_all(dir); }
-    fs::path path(const std::string& rel) const { return dir / rel; }
-};
+struct IntegrityRoot : ems::test::TempRoot {};
 
 Json::Value entry(int uid) {
     Json::Value e(Json::objectValue);
@@ -42,17 +38,6 @@ void add_range(FileStorage& s, std::int64_t event, int first, int count) {
     for (int uid = first; uid < first + count; ++uid)
         BOOST_REQUIRE((s.add_participant_to_event(event, std::to_string(uid), entry(uid), "t") ==
                        AddResult::added));
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void spit(const fs::path& p, const std::string& text) {
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
 }
 
 void run(const std::string& cmd) {

@@ -12,20 +12,17 @@
 
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 using namespace ems::storage;
 
+using ems::test::slurp;
+using ems::test::spit;
+
 namespace {
 
-struct JsonTempRoot {
-    fs::path dir;
-    JsonTempRoot() {
-        char tmpl[] = "/tmp/ems-json-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~JsonTempRoot() { fs::remove_all(dir); }
-};
+struct JsonTempRoot : ems::test::TempRoot {};
 
 fs::path fixtures_dir() {
     if (const char* env = std::getenv("EMS_FIXTURES")) return env;
@@ -37,13 +34,6 @@ fs::path fixtures_dir() {
     }
     BOOST_FAIL("PHP fixtures not found; set EMS_FIXTURES");
     return {};
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 std::int64_t stem_id(const fs::path& p) {

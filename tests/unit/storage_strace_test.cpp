@@ -11,19 +11,13 @@
 #include <regex>
 
 #include "storage/file_storage.hpp"
+#include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct StraceRoot {
-    fs::path dir;
-    StraceRoot() {
-        char tmpl[] = "/tmp/ems-strace-XXXXXX";
-        dir = ::mkdtemp(tmpl);
-    }
-    ~StraceRoot() { fs::remove_all(dir); }
-};
+struct StraceRoot : ems::test::TempRoot {};
 
 std::vector<std::string> trace(const fs::path& root, const std::string& args) {
     const fs::path tool = fs::read_symlink("/proc/self/exe").parent_path() / "test-storage_op";
