@@ -4,6 +4,7 @@ CXX      ?= g++
 CLANGXX  ?= clang++
 BUILD    ?= build
 BIN      ?= bin
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian's hardening flags (dpkg-buildflags with hardening=+all), spelled out
 # so the build does not depend on dpkg-dev.
@@ -69,18 +70,18 @@ $(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard fcgi/*.hpp)
 fuzz: $(BIN)/fuzz_request
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BIN)/fuzz_request
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BIN)/fuzz_request
 	@bash scripts/test.sh
 
 unit: all
 	@$(BIN)/unit_tests
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash scripts/bench.sh
 
 format:
