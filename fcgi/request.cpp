@@ -3,7 +3,6 @@
 #include <cgicc/CgiEnvironment.h>
 #include <cgicc/CgiUtils.h>
 #include <cgicc/Cgicc.h>
-#include <cgicc/HTTPCookie.h>
 
 #include <charconv>
 

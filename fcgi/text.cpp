@@ -86,6 +86,11 @@ std::string local_time_now() {
     return buf;
 }
 
+bool one_in(unsigned n) {
+    const auto hex = random_hex(4);
+    return n <= 1 || std::stoul(hex, nullptr, 16) % n == 0;
+}
+
 std::string random_hex(std::size_t n_bytes) {
     std::string raw(n_bytes, '\0');
     std::size_t got = 0;
