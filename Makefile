@@ -29,7 +29,7 @@ TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
 BENCH_SRCS:= $(wildcard bench/*.cpp)
 BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 
-.PHONY: all deps run test unit bench clean fuzz format
+.PHONY: all deps run test unit bench clean fuzz format lint
 # Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
 # intermediates by default, which relinked every binary on every make).
 .SECONDARY:
@@ -83,6 +83,10 @@ unit: all
 bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash scripts/bench.sh
+
+# The dependency rule between source folders (scripts/lint-includes.py).
+lint:
+	@python3 scripts/lint-includes.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
