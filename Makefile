@@ -18,7 +18,7 @@ LDFLAGS  += $(HARDEN_LD)
 LDLIBS   += -lfcgi -lcgicc -ljsoncpp $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) \
             -lcrypt -lcurl -lcrypto -lz -luuid -lpthread
 
-LIB_SRCS  := $(sort $(wildcard fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
+LIB_SRCS  := $(sort $(wildcard core/*.cpp fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 CMD_SRCS  := $(wildcard cmd/*.cpp)
 CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
@@ -63,8 +63,8 @@ $(BIN)/unit_tests: $(UNIT_OBJS) $(BUILD)/libems.a
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
 
 # libFuzzer target for request parsing, built with clang and ASan/UBSan.
-FUZZ_SRCS := tests/fuzz/fuzz_request.cpp fcgi/request.cpp fcgi/string_input.cpp fcgi/text.cpp
-$(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard fcgi/*.hpp)
+FUZZ_SRCS := tests/fuzz/fuzz_request.cpp fcgi/request.cpp fcgi/string_input.cpp core/text.cpp
+$(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard core/*.hpp fcgi/*.hpp)
 	@mkdir -p $(@D)
 	$(CLANGXX) -std=c++20 -g -O1 -I. -fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -lcgicc -o $@
 fuzz: $(BIN)/fuzz_request

@@ -6,8 +6,8 @@
 
 #include <charconv>
 
-#include "fcgi/errors.hpp"
-#include "fcgi/text.hpp"
+#include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace ems {
 

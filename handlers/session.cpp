@@ -4,9 +4,9 @@
 
 #include <ctime>
 
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "fcgi/router.hpp"
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "handlers/handlers.hpp"
 #include "models/user.hpp"
 

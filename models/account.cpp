@@ -4,8 +4,8 @@
 
 #include <ctime>
 
-#include "fcgi/log.hpp"
-#include "fcgi/text.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
 #include "models/idempotency.hpp"
 #include "models/user.hpp"
 

@@ -1,4 +1,4 @@
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 
 #include <sys/random.h>
 
