@@ -16,9 +16,9 @@ CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -MMD -MP $(HARDEN_CXX)
 LDFLAGS  += $(HARDEN_LD)
 LDLIBS   += -lfcgi -lcgicc -ljsoncpp $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) \
-            -lcrypt -lcurl -lcrypto -lpthread
+            -lcrypt -lcurl -lcrypto -lz -luuid -lpthread
 
-LIB_SRCS  := $(sort $(wildcard fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
+LIB_SRCS  := $(sort $(wildcard core/*.cpp fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 CMD_SRCS  := $(wildcard cmd/*.cpp)
 CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
@@ -29,7 +29,7 @@ TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
 BENCH_SRCS:= $(wildcard bench/*.cpp)
 BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 
-.PHONY: all deps run test unit bench clean fuzz format
+.PHONY: all deps run test unit bench clean fuzz format lint
 # Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
 # intermediates by default, which relinked every binary on every make).
 .SECONDARY:
@@ -63,8 +63,8 @@ $(BIN)/unit_tests: $(UNIT_OBJS) $(BUILD)/libems.a
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
 
 # libFuzzer target for request parsing, built with clang and ASan/UBSan.
-FUZZ_SRCS := tests/fuzz/fuzz_request.cpp fcgi/request.cpp fcgi/string_input.cpp fcgi/text.cpp
-$(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard fcgi/*.hpp)
+FUZZ_SRCS := tests/fuzz/fuzz_request.cpp fcgi/request.cpp fcgi/string_input.cpp core/text.cpp
+$(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard core/*.hpp fcgi/*.hpp)
 	@mkdir -p $(@D)
 	$(CLANGXX) -std=c++20 -g -O1 -I. -fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -lcgicc -o $@
 fuzz: $(BIN)/fuzz_request
@@ -83,6 +83,10 @@ unit: all
 bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash scripts/bench.sh
+
+# The dependency rule between source folders (scripts/lint-includes.py).
+lint:
+	@python3 scripts/lint-includes.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

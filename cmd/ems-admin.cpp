@@ -1,6 +1,6 @@
-// ems-admin: maintenance commands. One row per subcommand in `commands`;
-// add check, repair, migrate... as rows with their own function.
-//   ems-admin compact [--event N] --storage DIR
+// ems-admin: maintenance commands, one row per subcommand in `commands`
+// (`ems-admin --help` lists them). `-c CONFIG` before the subcommand names
+// the server's configuration file.
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -20,8 +20,7 @@ struct Command {
     int (*run)(int argc, char** argv);  // argv[0] is the subcommand name
 };
 
-// Options shared by subcommands: "--name value" pairs. `-c FILE` (config
-// file) will map here too once the config reader exists.
+// "--name value" options of a subcommand.
 struct Args {
     std::map<std::string, std::string> values;
     std::optional<std::string> error;
@@ -93,8 +92,10 @@ int check_command(int argc, char** argv) {
         ems::db::Db db(ems::db_options(config));
         ems::storage::FileStorage files{ems::storage::StorageOptions{config.storage_root}};
         const auto report = ems::events::check_consistency(db, files, repair);
-        if (json) ems::events::print_json(report, std::cout);
-        else ems::events::print_text(report, std::cout);
+        if (json)
+            ems::events::print_json(report, std::cout);
+        else
+            ems::events::print_text(report, std::cout);
         return report.exit_code();
     } catch (const std::exception& e) {
         std::cerr << "ems-admin check: " << e.what() << "\n";
@@ -124,7 +125,8 @@ int migrate_schema_command(int argc, char**) {
         ems::db::Db db(ems::db_options(config));
         const int before = ems::schema::current_version(db);
         const int applied = ems::schema::migrate(db);
-        std::cout << "schema version " << before << " -> " << ems::schema::current_version(db) << " (" << applied
+        std::cout << "schema version " << before << " -> " << ems::schema::current_version(db)
+                  << " (" << applied
                   << " migration(s) applied); the PHP tables were created only where absent\n";
         return 0;
     } catch (const std::exception& e) {
@@ -224,8 +226,9 @@ int merge_journal_command(int argc, char** argv) {
 const Command commands[] = {
     {"migrate-schema", "   create missing tables and apply ems_* migrations; needs -c CONFIG",
      migrate_schema_command},
-    {"check", "[--repair] [--json]   report every disagreement between the database and the files "
-              "(exit 0 consistent, 1 problems found, 2 could not run); needs -c CONFIG",
+    {"check",
+     "[--repair] [--json]   report every disagreement between the database and the files "
+     "(exit 0 consistent, 1 problems found, 2 could not run); needs -c CONFIG",
      check_command},
     {"repair", "   the same as check --repair", repair_command},
     {"compact", "[--event N] --storage DIR   fold participant journals into PHP-format JSON",

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "fcgi/config.hpp"
-#include "fcgi/log.hpp"
+#include "core/log.hpp"
 #include "fcgi/pool.hpp"
 #include "fcgi/app.hpp"
 #include "models/schema.hpp"

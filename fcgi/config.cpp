@@ -6,7 +6,7 @@
 #include <functional>
 #include <stdexcept>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 
 namespace ems {
 namespace {

@@ -6,10 +6,10 @@
 
 #include <chrono>
 
-#include "fcgi/errors.hpp"
-#include "fcgi/log.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
 #include "fcgi/router.hpp"
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "handlers/session.hpp"
 #include "models/db.hpp"
 #include "storage/file_storage.hpp"

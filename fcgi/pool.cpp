@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "fcgi/log.hpp"
+#include "core/log.hpp"
 
 namespace ems {
 namespace {

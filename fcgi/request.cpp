@@ -3,12 +3,11 @@
 #include <cgicc/CgiEnvironment.h>
 #include <cgicc/CgiUtils.h>
 #include <cgicc/Cgicc.h>
-#include <cgicc/HTTPCookie.h>
 
 #include <charconv>
 
-#include "fcgi/errors.hpp"
-#include "fcgi/text.hpp"
+#include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace ems {
 

@@ -35,7 +35,6 @@ public:
     // Reads and parses the body (urlencoded, multipart or raw). Throws
     // PayloadTooLarge over `limit` and BadRequest for a short or bad body.
     void read_body(std::size_t limit);
-    bool body_read() const { return body_read_; }
     const std::string& body() const { return body_; }
     const std::string& content_type() const { return content_type_; }
     std::string form(const std::string& name) const;

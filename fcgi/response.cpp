@@ -20,12 +20,6 @@ std::string Response::header(const std::string& name) const {
     return {};
 }
 
-bool Response::has_header(const std::string& name) const {
-    for (const auto& h : headers)
-        if (strcasecmp(h.first.c_str(), name.c_str()) == 0) return true;
-    return false;
-}
-
 Response Response::html(std::string body, int status) {
     return text(std::move(body), "text/html; charset=UTF-8", status);
 }

@@ -16,7 +16,6 @@ struct Response {
     void set_header(const std::string& name, const std::string& value);
     // First value of a header (case-insensitive name), empty when absent.
     std::string header(const std::string& name) const;
-    bool has_header(const std::string& name) const;
 
     static Response html(std::string body, int status = 200);
     static Response json(const Json::Value& value, int status = 200);

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 
 namespace ems {
 namespace {

@@ -11,7 +11,7 @@
 #include "fcgi/app.hpp"
 #include "fcgi/dispatch.hpp"
 #include "fcgi/fcgi_input.hpp"
-#include "fcgi/log.hpp"
+#include "core/log.hpp"
 #include "fcgi/pool.hpp"
 
 namespace ems {

@@ -1,6 +1,6 @@
 // /api/auth/* and /api/me: the account actions as JSON, with the same rules
 // and messages as the pages (session cookie, or a bearer token).
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "handlers/api_common.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"

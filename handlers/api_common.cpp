@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "fcgi/errors.hpp"
-#include "fcgi/text.hpp"
+#include "core/errors.hpp"
+#include "core/text.hpp"
 #include "handlers/handlers.hpp"
 
 namespace ems::api {

@@ -2,7 +2,7 @@
 // with errors as {"error": "..."} (fcgi/dispatch.cpp) and status codes
 // instead of flash + redirect: 404 unknown, 403 not yours, 409 a state that
 // refuses the change (full, closed, already registered).
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "handlers/api_common.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"

@@ -1,6 +1,6 @@
 // Sign in, register, sign out: the PHP app's /auth routes and messages.
-#include "fcgi/errors.hpp"
-#include "fcgi/text.hpp"
+#include "core/errors.hpp"
+#include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"

@@ -12,7 +12,7 @@
 // answer 503 until an operator repairs the list.
 #include <set>
 
-#include "fcgi/log.hpp"
+#include "core/log.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event.hpp"

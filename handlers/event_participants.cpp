@@ -3,7 +3,7 @@
 // approve / decline / remove.
 #include <algorithm>
 
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"

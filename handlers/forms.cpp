@@ -2,7 +2,7 @@
 
 #include <regex>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 
 namespace ems::forms {
 

@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "fcgi/errors.hpp"
-#include "fcgi/log.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
 #include "handlers/handlers.hpp"
 
 namespace ems {

@@ -1,5 +1,5 @@
 // Password reset and e-mail verification: reachable signed in or out.
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"

@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "fcgi/errors.hpp"
-#include "fcgi/log.hpp"
-#include "fcgi/text.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"

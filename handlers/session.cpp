@@ -4,9 +4,9 @@
 
 #include <ctime>
 
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "fcgi/router.hpp"
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "handlers/handlers.hpp"
 #include "models/user.hpp"
 
@@ -155,7 +155,7 @@ void set_flash(Ctx& ctx, const std::string& type, const std::string& message) {
 void sign_in(Ctx& ctx, const std::string& uid) {
     auto& db = ctx.app.db();
     if (!ctx.session_id.empty()) db.exec("DELETE FROM ems_sessions WHERE id = ?", {ctx.session_id});
-    if (std::rand() % 50 == 0) purge_expired(ctx);
+    if (one_in(50)) purge_expired(ctx);
     ctx.session_id = random_hex(16);
     ctx.csrf_token = random_hex(32);
     db.exec("INSERT INTO ems_sessions (id, uid, csrf_token, created_at, last_seen, ip) VALUES (?, ?, ?, ?, ?, ?)",

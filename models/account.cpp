@@ -1,9 +1,11 @@
 #include "models/account.hpp"
 
+#include <uuid/uuid.h>
+
 #include <ctime>
 
-#include "fcgi/log.hpp"
-#include "fcgi/text.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
 #include "models/idempotency.hpp"
 #include "models/user.hpp"
 
@@ -20,12 +22,13 @@ std::string full_name(const std::string& f, const std::string& m, const std::str
     return m.empty() ? f + " " + l : f + " " + m + " " + l;
 }
 
+// libuuid's random (version 4) UUID, lower case as the PHP app's script wrote them.
 std::string new_guid() {
-    auto h = random_hex(16);
-    h[12] = '4';                                                  // version 4
-    h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // RFC 4122 variant
-    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-           "-" + h.substr(20, 12);
+    uuid_t id;
+    ::uuid_generate_random(id);
+    char text[37];
+    ::uuid_unparse_lower(id, text);
+    return text;
 }
 
 bool email_taken(db::Db& db, const std::string& email) {

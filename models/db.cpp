@@ -211,13 +211,4 @@ void Db::rollback() noexcept {
     if (conn_ && mysql_real_query(conn_, "ROLLBACK", 8) != 0) disconnect();
 }
 
-bool Db::ping() noexcept {
-    try {
-        query("SELECT 1");
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
 }  // namespace ems::db

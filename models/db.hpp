@@ -82,9 +82,6 @@ class Db {
     // Throws CommitUnknown when the connection is lost during COMMIT.
     void commit();
     void rollback() noexcept;
-    bool in_transaction() const { return in_transaction_; }
-    bool ping() noexcept;
-    MYSQL* handle() { return conn_; }
 
   private:
     void connect();

@@ -3,8 +3,8 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "fcgi/log.hpp"
-#include "fcgi/text.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
 #include "models/idempotency.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"

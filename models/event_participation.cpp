@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "fcgi/log.hpp"
-#include "fcgi/text.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::events {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <regex>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "models/event.hpp"
 

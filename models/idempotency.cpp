@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "models/user.hpp"
 
 namespace ems::idempotency {
@@ -63,7 +63,7 @@ std::optional<std::string> find(db::Db& db, const std::string& id) {
 }
 
 void purge_sometimes(db::Db& db) {
-    if (random_hex(1) >= "04") return;  // 4 of 256 values: about 1 call in 64
+    if (!one_in(64)) return;
     try {
         db.exec("DELETE FROM ems_idempotency WHERE created_at < ? LIMIT 1000",
                 {now() - keep_seconds});

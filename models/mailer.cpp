@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 
 namespace ems::mail {
 namespace {

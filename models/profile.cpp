@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 #include "models/account.hpp"
 #include "models/user.hpp"
 

@@ -140,6 +140,17 @@ run_node_suite() { # run_node_suite NAME DIR
 
 has_tests() { compgen -G "$1/*.test.mjs" >/dev/null || compgen -G "$1/**/*.test.mjs" >/dev/null; }
 
+# The dependency rule between folders: an upward include fails the run.
+run_lint() {
+  if python3 scripts/lint-includes.py >"$OUT/lint.log" 2>&1; then
+    count lint 1 0
+  else
+    cat "$OUT/lint.log"
+    count lint 0 1
+  fi
+}
+
+run_lint
 run_unit
 run_fuzz
 if ensure_npm; then

@@ -1,6 +1,7 @@
 #include "storage/journal.hpp"
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -16,16 +17,6 @@ namespace ems::storage {
 namespace {
 
 constexpr std::size_t crc_chars = 8;
-
-std::array<std::uint32_t, 256> make_crc_table() {
-    std::array<std::uint32_t, 256> table{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-        std::uint32_t c = i;
-        for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        table[i] = c;
-    }
-    return table;
-}
 
 // The record on one complete line (without its newline), or the reason it
 // is not one.
@@ -70,11 +61,16 @@ std::string check_record(const Json::Value& record, bool header) {
 
 }  // namespace
 
+// zlib's CRC-32 (the IEEE polynomial), the one every journal was written with.
 std::uint32_t crc32(std::string_view data) {
-    static const auto table = make_crc_table();
-    std::uint32_t c = 0xffffffffu;
-    for (unsigned char byte : data) c = table[(c ^ byte) & 0xff] ^ (c >> 8);
-    return c ^ 0xffffffffu;
+    uLong c = ::crc32(0L, Z_NULL, 0);
+    // zlib takes a uInt length: feed a large record in pieces.
+    for (std::size_t done = 0; done < data.size();) {
+        const auto n = static_cast<uInt>(std::min<std::size_t>(data.size() - done, 1u << 30));
+        c = ::crc32(c, reinterpret_cast<const Bytef*>(data.data() + done), n);
+        done += n;
+    }
+    return static_cast<std::uint32_t>(c);
 }
 
 std::string journal_line(const Json::Value& record) {

@@ -26,7 +26,6 @@ public:
     std::string render(const std::string& page, const Json::Value& model) const;
     // Renders `page` alone, without the layout.
     std::string render_bare(const std::string& page, const Json::Value& model) const;
-    bool has(const std::string& page) const { return templates_.count(page) > 0; }
 
 private:
     struct Compiled;

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "fcgi/request.hpp"
 #include "fcgi/string_input.hpp"
 

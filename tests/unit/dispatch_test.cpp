@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "fcgi/log.hpp"
+#include "core/log.hpp"
 #include "fcgi/string_input.hpp"
 
 namespace {

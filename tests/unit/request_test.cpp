@@ -3,7 +3,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "fcgi/errors.hpp"
+#include "core/errors.hpp"
 #include "fcgi/request.hpp"
 #include "fcgi/string_input.hpp"
 

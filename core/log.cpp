@@ -1,4 +1,4 @@
-#include "fcgi/log.hpp"
+#include "core/log.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

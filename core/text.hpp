@@ -18,5 +18,8 @@ std::vector<std::string> split(std::string_view s, char sep);
 std::string local_time_now();
 // n random bytes from the OS (getrandom), hex-encoded: 2n characters.
 std::string random_hex(std::size_t n_bytes);
+// True about once in `n` calls, from the OS RNG: housekeeping that each
+// worker does now and then (purges), without every worker doing it at once.
+bool one_in(unsigned n);
 
 }  // namespace ems

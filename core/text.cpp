@@ -1,4 +1,4 @@
-#include "fcgi/text.hpp"
+#include "core/text.hpp"
 
 #include <sys/random.h>
 
@@ -84,6 +84,11 @@ std::string local_time_now() {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     return buf;
+}
+
+bool one_in(unsigned n) {
+    const auto hex = random_hex(4);
+    return n <= 1 || std::stoul(hex, nullptr, 16) % n == 0;
 }
 
 std::string random_hex(std::size_t n_bytes) {
