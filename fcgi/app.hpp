@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "fcgi/config.hpp"
+#include "core/config.hpp"
 #include "fcgi/request.hpp"
 #include "fcgi/response.hpp"
 #include "models/db.hpp"
@@ -19,7 +19,7 @@
 namespace ems {
 
 class App {
-public:
+  public:
     // Needs neither the database nor a writable storage: a worker starts
     // and answers (503 where it must) while either is down.
     explicit App(Config config);
@@ -32,7 +32,7 @@ public:
     const Views& views() const { return *views_; }
     schema::UidKind uid_kind();
 
-private:
+  private:
     Config config_;
     std::unique_ptr<db::Db> db_;
     std::unique_ptr<storage::FileStorage> files_;
@@ -50,13 +50,13 @@ struct Ctx {
     Request& req;
     App& app;
     const Route* route = nullptr;
-    std::string session_id;          // empty: no session (anonymous reader)
-    std::string csrf_token;          // the session's token, once a session exists
-    std::optional<User> user;        // the signed-in user
-    std::string auth_via;            // "session" or "token"
-    Json::Value flash;               // set for the next page (type, message)
+    std::string session_id;    // empty: no session (anonymous reader)
+    std::string csrf_token;    // the session's token, once a session exists
+    std::optional<User> user;  // the signed-in user
+    std::string auth_via;      // "session" or "token"
+    Json::Value flash;         // set for the next page (type, message)
     bool session_dirty = false;
-    Response res;                    // headers (cookies) added by session code
+    Response res;  // headers (cookies) added by session code
 
     std::string param(const std::string& name) const;
     // A page model with the layout's common values (user, csrf, flash).
