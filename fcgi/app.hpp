@@ -12,25 +12,27 @@
 #include "fcgi/response.hpp"
 #include "models/db.hpp"
 #include "models/schema.hpp"
+#include "models/store.hpp"
 #include "models/user.hpp"
 #include "storage/file_storage.hpp"
 #include "views/render.hpp"
 
 namespace ems {
 
-class App {
+// The models see it as a Store (models/store.hpp): database, files, config.
+class App : public Store {
   public:
     // Needs neither the database nor a writable storage: a worker starts
     // and answers (503 where it must) while either is down.
     explicit App(Config config);
-    const Config& config() const { return config_; }
+    const Config& config() const override { return config_; }
     // The worker's connection, opened on first use (and after a failure).
-    db::Db& db();
+    db::Db& db() override;
     // Opened on first use, and again after a failed opening (a read-only or
     // full storage throws storage::StorageError, answered 503).
-    storage::FileStorage& files();
+    storage::FileStorage& files() override;
     const Views& views() const { return *views_; }
-    schema::UidKind uid_kind();
+    schema::UidKind uid_kind() override;
 
   private:
     Config config_;
