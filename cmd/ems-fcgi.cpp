@@ -5,8 +5,8 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
-#include "fcgi/app.hpp"
 #include "fcgi/pool.hpp"
+#include "handlers/app.hpp"
 #include "models/schema.hpp"
 #include "views/render.hpp"
 

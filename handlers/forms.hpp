@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/text.hpp"
-#include "fcgi/request.hpp"
+#include "handlers/request.hpp"
 
 namespace ems::forms {
 

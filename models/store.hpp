@@ -3,7 +3,7 @@
 // An interface rather than a struct of references because the worker opens
 // each on first use and again after a failure: a write that lost its
 // connection redoes its database part on a new one, and a request that needs
-// only the database still works while storage is read-only. fcgi's App
+// only the database still works while storage is read-only. handlers' App
 // implements it; models never see App, HTTP or templates.
 #pragma once
 #include "core/config.hpp"

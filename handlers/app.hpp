@@ -8,8 +8,8 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "fcgi/request.hpp"
-#include "fcgi/response.hpp"
+#include "handlers/request.hpp"
+#include "handlers/response.hpp"
 #include "models/db.hpp"
 #include "models/schema.hpp"
 #include "models/store.hpp"
