@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 #include "models/event_check.hpp"
 #include "storage/file_storage.hpp"
 

@@ -3,10 +3,10 @@
 #include <cstring>
 #include <iostream>
 
-#include "fcgi/config.hpp"
+#include "core/config.hpp"
 #include "core/log.hpp"
 #include "fcgi/pool.hpp"
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 #include "models/schema.hpp"
 #include "views/render.hpp"
 

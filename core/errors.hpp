@@ -1,4 +1,4 @@
-// Exceptions that handlers throw; fcgi/dispatch.cpp maps them to responses
+// Exceptions that handlers throw; handlers/dispatch.cpp maps them to responses
 // at one boundary. The message is safe to show; causes go to the log.
 #pragma once
 #include <map>
@@ -8,7 +8,8 @@
 namespace ems {
 
 struct HttpError : std::runtime_error {
-    HttpError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+    HttpError(int status, const std::string& message)
+        : std::runtime_error(message), status(status) {}
     int status;
 };
 struct BadRequest : HttpError {
@@ -33,7 +34,8 @@ struct PayloadTooLarge : HttpError {
 };
 // A field map of validation errors: rendered as a form error or a 422.
 struct Invalid : HttpError {
-    explicit Invalid(std::map<std::string, std::string> fields, const std::string& m = "Invalid input")
+    explicit Invalid(std::map<std::string, std::string> fields,
+                     const std::string& m = "Invalid input")
         : HttpError(422, m), fields(std::move(fields)) {}
     std::map<std::string, std::string> fields;
 };

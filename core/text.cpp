@@ -109,4 +109,18 @@ std::string random_hex(std::size_t n_bytes) {
     return out;
 }
 
+std::size_t utf8_length(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+std::string check_text(const std::string& v, std::size_t max_chars) {
+    if (!valid_utf8(v) || has_control_chars(v)) return "Please remove unsupported characters";
+    if (utf8_length(v) > max_chars)
+        return "Please use at most " + std::to_string(max_chars) + " characters";
+    return {};
+}
+
 }  // namespace ems

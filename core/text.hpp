@@ -10,6 +10,12 @@ namespace ems {
 bool valid_utf8(std::string_view s);
 // True when s holds a control character other than tab, CR and LF (NUL included).
 bool has_control_chars(std::string_view s);
+// Characters (code points) in a UTF-8 string: bytes that do not continue one.
+std::size_t utf8_length(const std::string& s);
+// The check every text field goes through, in forms and in the JSON API:
+// "" when ok, else the message shown to the user. Valid UTF-8, no control
+// characters, at most max_chars characters.
+std::string check_text(const std::string& v, std::size_t max_chars = 255);
 std::string to_lower(std::string_view s);
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);

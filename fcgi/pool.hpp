@@ -17,7 +17,7 @@
 #pragma once
 #include <string>
 
-#include "fcgi/config.hpp"
+#include "core/config.hpp"
 
 namespace ems {
 

@@ -8,11 +8,11 @@
 #include <csignal>
 #include <memory>
 
-#include "fcgi/app.hpp"
-#include "fcgi/dispatch.hpp"
-#include "fcgi/fcgi_input.hpp"
 #include "core/log.hpp"
+#include "fcgi/fcgi_input.hpp"
 #include "fcgi/pool.hpp"
+#include "handlers/app.hpp"
+#include "handlers/dispatch.hpp"
 
 namespace ems {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 
 namespace ems::api {
 

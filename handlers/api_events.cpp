@@ -1,5 +1,5 @@
 // The JSON API for events: the same rules and messages as the HTML pages,
-// with errors as {"error": "..."} (fcgi/dispatch.cpp) and status codes
+// with errors as {"error": "..."} (handlers/dispatch.cpp) and status codes
 // instead of flash + redirect: 404 unknown, 403 not yours, 409 a state that
 // refuses the change (full, closed, already registered).
 #include "core/errors.hpp"

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 #include "models/event.hpp"
 
 namespace ems::event_views {

@@ -6,7 +6,8 @@
 #include <map>
 #include <string>
 
-#include "fcgi/request.hpp"
+#include "core/text.hpp"
+#include "handlers/request.hpp"
 
 namespace ems::forms {
 
@@ -22,9 +23,9 @@ struct FieldSpec {
 Json::Value field(const FieldSpec& spec, const std::string& value, const std::string& error);
 // Trimmed form value; empty when the field is absent.
 std::string value(const Request& req, const std::string& name);
-// "" when ok, else a message: valid UTF-8, no control characters, at most max_chars.
-std::string check_text(const std::string& v, std::size_t max_chars = 255);
+// The text checks are pure and models use them too: they live in core/text.
+using ems::check_text;
+using ems::utf8_length;
 bool valid_email(const std::string& email);
-std::size_t utf8_length(const std::string& s);
 
 }  // namespace ems::forms

@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 
 namespace ems {
 
@@ -25,7 +25,8 @@ struct Registration {
 // "" when signed in, else the message (throws TooManyRequests when throttled).
 std::string attempt_login(Ctx& ctx, const std::string& email, const std::string& password);
 // Field -> message ("" key: the form's message); empty when registered (uid set).
-std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r, std::string& uid);
+std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r,
+                                                    std::string& uid);
 std::string check_new_password(const std::string& pw);
 
 // handlers/profile.cpp (apply_*: "" on success, else the message to show)
@@ -36,7 +37,8 @@ Response change_password(Ctx& ctx);
 Response upload_profile_picture(Ctx& ctx);
 Response create_api_token(Ctx& ctx);
 Response revoke_api_token(Ctx& ctx);
-std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& m, const std::string& l);
+std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& m,
+                                 const std::string& l);
 std::string apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
                                   const std::string& confirm);
 std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file);

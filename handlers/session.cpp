@@ -5,15 +5,17 @@
 #include <ctime>
 
 #include "core/errors.hpp"
-#include "fcgi/router.hpp"
 #include "core/text.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 #include "models/user.hpp"
 
 namespace ems {
 namespace {
 
-long long now() { return static_cast<long long>(std::time(nullptr)); }
+long long now() {
+    return static_cast<long long>(std::time(nullptr));
+}
 
 bool valid_token(const std::string& t, std::size_t len) {
     if (t.size() != len) return false;
@@ -22,7 +24,8 @@ bool valid_token(const std::string& t, std::size_t len) {
     return true;
 }
 
-std::string cookie_header(const Ctx& ctx, const std::string& name, const std::string& value, long max_age) {
+std::string cookie_header(const Ctx& ctx, const std::string& name, const std::string& value,
+                          long max_age) {
     std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
     if (max_age >= 0) c += "; Max-Age=" + std::to_string(max_age);
     if (ctx.req.is_https()) c += "; Secure";
@@ -35,7 +38,9 @@ void purge_expired(Ctx& ctx) {
                       {now() - c.session_idle_timeout, now() - c.session_absolute_timeout});
 }
 
-bool is_api(const Ctx& ctx) { return ctx.req.path().rfind("/api/", 0) == 0; }
+bool is_api(const Ctx& ctx) {
+    return ctx.req.path().rfind("/api/", 0) == 0;
+}
 
 }  // namespace
 
@@ -71,20 +76,23 @@ void load_session(Ctx& ctx) {
     ctx.auth_via = "session";
     // Touch at most once a minute: idle timeout precision of a minute is
     // plenty and saves a write per request.
-    if (row->num(3) < t - 60) ctx.app.db().exec("UPDATE ems_sessions SET last_seen = ? WHERE id = ?", {t, *id});
+    if (row->num(3) < t - 60)
+        ctx.app.db().exec("UPDATE ems_sessions SET last_seen = ? WHERE id = ?", {t, *id});
 }
 
 std::optional<Response> check_access(Ctx& ctx) {
     const auto access = ctx.route->access;
     if (access == Access::user && !ctx.user) {
         if (is_api(ctx)) throw HttpError(401, "Sign in required");
-        if (ctx.req.method() == "POST") set_flash(ctx, "error", "Your session has ended. Please sign in again.");
+        if (ctx.req.method() == "POST")
+            set_flash(ctx, "error", "Your session has ended. Please sign in again.");
         // Remember where a shared link (e.g. /events/register/<key>) was
         // going, so signing in continues there; Location stays /auth/login.
         auto target = ctx.req.path();
         if (!ctx.req.query_string().empty()) target += "?" + ctx.req.query_string();
         if (ctx.req.method() == "GET" && safe_local_path(target))
-            ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
+            ctx.res.headers.emplace_back(
+                "Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
         return Response::redirect("/auth/login");
     }
     if (access == Access::guest && ctx.user) return Response::redirect("/dashboard");
@@ -95,7 +103,9 @@ const std::string& csrf_token(Ctx& ctx) {
     if (!ctx.csrf_token.empty()) return ctx.csrf_token;
     const auto c = ctx.req.cookie(csrf_cookie);
     ctx.csrf_token = (c && valid_token(*c, 64)) ? *c : random_hex(32);
-    if (!c || *c != ctx.csrf_token) ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, csrf_cookie, ctx.csrf_token, -1));
+    if (!c || *c != ctx.csrf_token)
+        ctx.res.headers.emplace_back("Set-Cookie",
+                                     cookie_header(ctx, csrf_cookie, ctx.csrf_token, -1));
     return ctx.csrf_token;
 }
 
@@ -117,7 +127,8 @@ void check_csrf(Ctx& ctx) {
     }
     // A cross-site page can send neither a JSON body nor a DELETE without a
     // CORS preflight, which ems never grants: such API calls need no token.
-    if (is_api(ctx) && (m == "DELETE" || ctx.req.content_type().rfind("application/json", 0) == 0)) return;
+    if (is_api(ctx) && (m == "DELETE" || ctx.req.content_type().rfind("application/json", 0) == 0))
+        return;
     std::string sent = ctx.req.form("csrf_token");
     if (sent.empty()) sent = ctx.req.header("X-CSRF-Token");
     std::string expected;
@@ -132,7 +143,8 @@ void check_csrf(Ctx& ctx) {
 
 bool safe_local_path(const std::string& p) {
     // Path-only and on this site: "//host" and "/\\host" are other sites to a browser.
-    if (p.empty() || p.size() > 1024 || p[0] != '/' || (p.size() > 1 && (p[1] == '/' || p[1] == '\\')))
+    if (p.empty() || p.size() > 1024 || p[0] != '/' ||
+        (p.size() > 1 && (p[1] == '/' || p[1] == '\\')))
         return false;
     return valid_utf8(p) && !has_control_chars(p) && p.find('\\') == std::string::npos;
 }
@@ -158,15 +170,19 @@ void sign_in(Ctx& ctx, const std::string& uid) {
     if (one_in(50)) purge_expired(ctx);
     ctx.session_id = random_hex(16);
     ctx.csrf_token = random_hex(32);
-    db.exec("INSERT INTO ems_sessions (id, uid, csrf_token, created_at, last_seen, ip) VALUES (?, ?, ?, ?, ?, ?)",
-            {ctx.session_id, uid, ctx.csrf_token, now(), now(), ctx.req.remote_addr()});
+    db.exec(
+        "INSERT INTO ems_sessions (id, uid, csrf_token, created_at, last_seen, ip) VALUES (?, ?, "
+        "?, ?, ?, ?)",
+        {ctx.session_id, uid, ctx.csrf_token, now(), now(), ctx.req.remote_addr()});
     ctx.user = find_user(db, uid);
     ctx.auth_via = "session";
-    ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, session_cookie, ctx.session_id, -1));
+    ctx.res.headers.emplace_back("Set-Cookie",
+                                 cookie_header(ctx, session_cookie, ctx.session_id, -1));
 }
 
 void sign_out(Ctx& ctx) {
-    if (!ctx.session_id.empty()) ctx.app.db().exec("DELETE FROM ems_sessions WHERE id = ?", {ctx.session_id});
+    if (!ctx.session_id.empty())
+        ctx.app.db().exec("DELETE FROM ems_sessions WHERE id = ?", {ctx.session_id});
     ctx.session_id.clear();
     ctx.csrf_token.clear();
     ctx.user.reset();
@@ -181,10 +197,12 @@ void finish_session(Ctx& ctx, Response& res) {
     for (auto& h : ctx.res.headers) res.headers.push_back(h);
     if (ctx.session_dirty) {
         const auto v = ctx.flash["type"].asString() + ":" + ctx.flash["message"].asString();
-        res.headers.emplace_back("Set-Cookie", cookie_header(ctx, flash_cookie, cgicc::form_urlencode(v), 300));
+        res.headers.emplace_back("Set-Cookie",
+                                 cookie_header(ctx, flash_cookie, cgicc::form_urlencode(v), 300));
     } else if (ctx.req.cookie(flash_cookie) && res.status == 200 &&
                res.header("Content-Type").rfind("text/html", 0) == 0) {
-        res.headers.emplace_back("Set-Cookie", cookie_header(ctx, flash_cookie, "", 0));  // shown once
+        res.headers.emplace_back("Set-Cookie",
+                                 cookie_header(ctx, flash_cookie, "", 0));  // shown once
     }
     if (ctx.user) res.set_header("Cache-Control", "no-store");
 }

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 
 namespace ems {
 

@@ -40,10 +40,10 @@ namespace {
 
 constexpr const char* signup_kind = "signup";
 
-std::string insert_user(App& app, const NewUser& u) {
-    auto& db = app.db();
+std::string insert_user(Store& store, const NewUser& u) {
+    auto& db = store.db();
     const auto fullname = full_name(u.fname, u.mname, u.lname);
-    if (app.uid_kind() == schema::UidKind::guid) {
+    if (store.uid_kind() == schema::UidKind::guid) {
         const auto uid = new_guid();
         db.exec(
             "INSERT INTO user_credentials (uid, fname, mname, lname, fullname, email, password, "
@@ -60,14 +60,14 @@ std::string insert_user(App& app, const NewUser& u) {
     return std::to_string(db.last_insert_id());
 }
 
-SignUpResult create_in_transaction(App& app, const NewUser& u, const std::string& token_id) {
-    auto& db = app.db();
+SignUpResult create_in_transaction(Store& store, const NewUser& u, const std::string& token_id) {
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!token_id.empty())
         if (const auto first = idempotency::claim(db, token_id, "", signup_kind))
             return {SignUp::replayed, *first};
     if (email_taken(db, u.email)) return {SignUp::email_taken, {}};
-    const auto uid = insert_user(app, u);
+    const auto uid = insert_user(store, u);
     try {
         db.exec("INSERT INTO ems_user_emails (email, uid) VALUES (?, ?)", {u.email, uid});
     } catch (const db::DbError& e) {
@@ -82,8 +82,8 @@ SignUpResult create_in_transaction(App& app, const NewUser& u, const std::string
 // After the connection was lost at COMMIT: the locking read waits for a
 // server thread still finishing that transaction. Ours if the e-mail's row
 // holds the hash generated for this request.
-std::optional<std::string> committed_uid(App& app, const NewUser& u) {
-    auto& db = app.db();
+std::optional<std::string> committed_uid(Store& store, const NewUser& u) {
+    auto& db = store.db();
     db::Transaction tx(db);
     const auto owner = db.query_one(
         "SELECT uid FROM ems_user_emails WHERE email = ? LOCK IN SHARE MODE", {u.email});
@@ -99,30 +99,30 @@ std::optional<std::string> committed_uid(App& app, const NewUser& u) {
 
 }  // namespace
 
-SignUpResult create_user(App& app, const NewUser& u, const std::string& token_id) {
+SignUpResult create_user(Store& store, const NewUser& u, const std::string& token_id) {
     SignUpResult r;
     try {
-        r = create_in_transaction(app, u, token_id);
+        r = create_in_transaction(store, u, token_id);
     } catch (const db::CommitUnknown&) {
-        const auto uid = committed_uid(app, u);
+        const auto uid = committed_uid(store, u);
         log::info(std::string("sign-up: connection lost at COMMIT; read back: ") +
                   (uid ? "committed, uid " + *uid : "rolled back"));
         if (!uid) throw;  // not committed: the error page, and a retry creates it
         r = {SignUp::created, *uid};
     }
     if (r.outcome == SignUp::created) {
-        idempotency::purge_sometimes(app.db());
-        sync_user_file(app, r.uid, "uid:" + r.uid);
+        idempotency::purge_sometimes(store.db());
+        sync_user_file(store, r.uid, "uid:" + r.uid);
     }
     return r;
 }
 
-void sync_user_file(App& app, const std::string& uid, const std::string& actor) {
-    const auto user = find_user(app.db(), uid);
+void sync_user_file(Store& store, const std::string& uid, const std::string& actor) {
+    const auto user = find_user(store.db(), uid);
     if (!user) return;
     Json::Value v(Json::objectValue);
     // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (app.uid_kind() == schema::UidKind::integer)
+    if (store.uid_kind() == schema::UidKind::integer)
         v["uid"] = static_cast<Json::Int64>(std::stoll(uid));
     else
         v["uid"] = uid;
@@ -133,30 +133,30 @@ void sync_user_file(App& app, const std::string& uid, const std::string& actor) 
     v["profilepicture"] = user->profilepicture;
     v["emailverified"] = user->emailverified ? 1 : 0;
     v["last_updated"] = local_time_now();
-    auto& files = app.files();
+    auto& files = store.files();
     if (!files.get_user_data(uid)) v["created_at"] = local_time_now();
     files.save_user_data(uid, v, actor);
 }
 
-int recent_failures(App& app, const std::string& email, const std::string& ip) {
-    const long long since = now() - app.config().login_throttle_window;
-    const auto by_email = app.db().query_one(
+int recent_failures(Store& store, const std::string& email, const std::string& ip) {
+    const long long since = now() - store.config().login_throttle_window;
+    const auto by_email = store.db().query_one(
         "SELECT COUNT(*) FROM ems_login_attempts WHERE email = ? AND attempted_at > ?",
         {email, since});
-    const auto by_ip = app.db().query_one(
+    const auto by_ip = store.db().query_one(
         "SELECT COUNT(*) FROM ems_login_attempts WHERE ip = ? AND attempted_at > ?", {ip, since});
     return static_cast<int>(std::max(by_email ? by_email->num(0) : 0, by_ip ? by_ip->num(0) : 0));
 }
 
-void record_failure(App& app, const std::string& email, const std::string& ip) {
-    app.db().exec("INSERT INTO ems_login_attempts (email, ip, attempted_at) VALUES (?, ?, ?)",
-                  {email.substr(0, 255), ip, now()});
-    app.db().exec("DELETE FROM ems_login_attempts WHERE attempted_at < ?",
-                  {now() - 2LL * app.config().login_throttle_window});
+void record_failure(Store& store, const std::string& email, const std::string& ip) {
+    store.db().exec("INSERT INTO ems_login_attempts (email, ip, attempted_at) VALUES (?, ?, ?)",
+                    {email.substr(0, 255), ip, now()});
+    store.db().exec("DELETE FROM ems_login_attempts WHERE attempted_at < ?",
+                    {now() - 2LL * store.config().login_throttle_window});
 }
 
-void clear_failures(App& app, const std::string& email) {
-    app.db().exec("DELETE FROM ems_login_attempts WHERE email = ?", {email});
+void clear_failures(Store& store, const std::string& email) {
+    store.db().exec("DELETE FROM ems_login_attempts WHERE email = ?", {email});
 }
 
 }  // namespace ems::account

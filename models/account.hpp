@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "fcgi/app.hpp"
+#include "models/store.hpp"
 
 namespace ems::account {
 
@@ -24,17 +24,17 @@ struct SignUpResult {
 // back and gives email_taken. A connection lost at COMMIT is answered by
 // reading back (the e-mail's uid, whose row holds our password hash), never
 // by inserting again. Then writes storage/users/<uid>.json.
-SignUpResult create_user(App& app, const NewUser& u, const std::string& token_id = "");
+SignUpResult create_user(Store& store, const NewUser& u, const std::string& token_id = "");
 // Also rows the PHP app added after the migration filled ems_user_emails.
 bool email_taken(db::Db& db, const std::string& email);
 // Rewrites storage/users/<uid>.json from the row, with the PHP keys.
-void sync_user_file(App& app, const std::string& uid, const std::string& actor);
+void sync_user_file(Store& store, const std::string& uid, const std::string& actor);
 std::string full_name(const std::string& f, const std::string& m, const std::string& l);
 std::string new_guid();
 
 // Failed sign-ins in the window, for the account or the address.
-int recent_failures(App& app, const std::string& email, const std::string& ip);
-void record_failure(App& app, const std::string& email, const std::string& ip);
-void clear_failures(App& app, const std::string& email);
+int recent_failures(Store& store, const std::string& email, const std::string& ip);
+void record_failure(Store& store, const std::string& email, const std::string& ip);
+void clear_failures(Store& store, const std::string& email);
 
 }  // namespace ems::account

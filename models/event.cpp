@@ -68,9 +68,9 @@ std::string claim_event_key(db::Db& db, std::int64_t id, std::string key) {
 
 // After a failed create: the event file of a row that was never committed
 // (an orphan). Best effort: `ems-admin check` reports what stays.
-void remove_orphan_file(App& app, std::int64_t id, const std::string& actor) noexcept {
+void remove_orphan_file(Store& store, std::int64_t id, const std::string& actor) noexcept {
     try {
-        app.files().delete_event_data(id, actor);
+        store.files().delete_event_data(id, actor);
     } catch (const std::exception&) {
     }
 }
@@ -125,11 +125,11 @@ std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids
     return out;
 }
 
-Settings load_settings(App& app, std::int64_t id) {
+Settings load_settings(Store& store, std::int64_t id) {
     Settings closed;
     closed.registration_open = false;
     try {
-        const auto data = app.files().get_event_data(id);
+        const auto data = store.files().get_event_data(id);
         if (!data)
             closed.problem = "the event file is missing";
         else if (auto p = settings_problem(*data))
@@ -142,8 +142,8 @@ Settings load_settings(App& app, std::int64_t id) {
     return closed;
 }
 
-void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s, const std::string& actor,
-                     bool created) {
+void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
+                     const std::string& actor, bool created) {
     Json::Value v(Json::objectValue);
     v["eventid"] = std::to_string(ev.id);
     v["eventname"] = ev.name;
@@ -183,10 +183,10 @@ std::optional<std::int64_t> replayed_id(const std::string& result) {
 
 // The part of create_event inside its transaction. `id` is set as soon as
 // the row exists, `file_written` once the event file is on disk.
-Created create_in_transaction(App& app, const EventInput& in, const User& creator,
+Created create_in_transaction(Store& store, const EventInput& in, const User& creator,
                               const std::string& token_id, std::int64_t& id, std::string& key,
                               bool& file_written) {
-    auto& db = app.db();
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!token_id.empty()) {
         if (const auto first = idempotency::claim(db, token_id, creator.uid, create_kind)) {
@@ -208,7 +208,7 @@ Created create_in_transaction(App& app, const EventInput& in, const User& creato
     const auto ev = find_event(db, id);
     if (!ev) throw std::runtime_error("event row vanished after insert");
     // Durable before COMMIT: a committed row always has its settings.
-    sync_event_file(app.files(), *ev, in.settings, actor_of(creator), true);
+    sync_event_file(store.files(), *ev, in.settings, actor_of(creator), true);
     file_written = true;
     tx.commit();
     return {id, false};
@@ -216,8 +216,8 @@ Created create_in_transaction(App& app, const EventInput& in, const User& creato
 
 // After the connection was lost at COMMIT: a locking read on the key waits
 // for a server thread still finishing that transaction, then tells.
-bool committed(App& app, const std::string& key, std::int64_t id) {
-    auto& db = app.db();
+bool committed(Store& store, const std::string& key, std::int64_t id) {
+    auto& db = store.db();
     db::Transaction tx(db);
     const auto row = db.query_one(
         "SELECT eventid FROM ems_event_keys WHERE eventkey = ? LOCK IN SHARE MODE", {key});
@@ -227,49 +227,49 @@ bool committed(App& app, const std::string& key, std::int64_t id) {
 
 }  // namespace
 
-Created create_event(App& app, const EventInput& in, const User& creator,
+Created create_event(Store& store, const EventInput& in, const User& creator,
                      const std::string& token_id) {
     std::int64_t id = 0;
     std::string key;
     bool file_written = false;
     try {
-        auto created = create_in_transaction(app, in, creator, token_id, id, key, file_written);
-        if (!created.replayed) idempotency::purge_sometimes(app.db());
+        auto created = create_in_transaction(store, in, creator, token_id, id, key, file_written);
+        if (!created.replayed) idempotency::purge_sometimes(store.db());
         return created;
     } catch (const db::CommitUnknown&) {
         // If the read-back fails too, the outcome stays unknown: the row (if
         // any) has its file, and a file without a row is what check reports.
-        const bool done = committed(app, key, id);
+        const bool done = committed(store, key, id);
         log::info("event " + std::to_string(id) +
                   ": connection lost at COMMIT of its creation; read back: " +
                   (done ? "committed" : "rolled back, its file removed"));
         if (done) return {id, false};
-        remove_orphan_file(app, id, actor_of(creator));
+        remove_orphan_file(store, id, actor_of(creator));
         throw;
     } catch (const db::DbError&) {
         // Any other database error: the transaction was rolled back.
-        if (file_written) remove_orphan_file(app, id, actor_of(creator));
+        if (file_written) remove_orphan_file(store, id, actor_of(creator));
         throw;
     } catch (const storage::StorageError&) {
         // Rolled back; a rename that happened before a failed folder fsync
         // may have left the file of this never-committed id.
-        if (id) remove_orphan_file(app, id, actor_of(creator));
+        if (id) remove_orphan_file(store, id, actor_of(creator));
         throw;
     }
 }
 
-void update_event(App& app, const Event& old, const EventInput& in, const User& actor) {
+void update_event(Store& store, const Event& old, const EventInput& in, const User& actor) {
     // The row lock taken by UPDATE is the one registrations take, so they
     // never read settings half-way through an edit.
-    db::Transaction tx(app.db());
-    app.db().exec(
+    db::Transaction tx(store.db());
+    store.db().exec(
         "UPDATE events SET eventname = ?, startdate = ?, enddate = ?, location = ?, eventshortinfo "
         "= ? "
         "WHERE eventid = ?",
         {in.name, in.startdate, in.enddate, in.location, in.shortinfo,
          static_cast<long long>(old.id)});
-    const auto ev = find_event(app.db(), old.id);
-    if (ev) sync_event_file(app.files(), *ev, in.settings, actor_of(actor), false);
+    const auto ev = find_event(store.db(), old.id);
+    if (ev) sync_event_file(store.files(), *ev, in.settings, actor_of(actor), false);
     tx.commit();
 }
 

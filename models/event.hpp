@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "fcgi/app.hpp"
+#include "models/store.hpp"
 #include "models/user.hpp"
 
 namespace ems::events {
@@ -95,7 +95,7 @@ std::vector<Event> events_created_by(db::Db& db, const std::string& uid);
 std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids);
 // Never throws for a bad file: a missing, unreadable, corrupt or
 // ill-typed one gives closed settings with `problem` set.
-Settings load_settings(App& app, std::int64_t id);
+Settings load_settings(Store& store, std::int64_t id);
 
 struct Created {
     std::int64_t id = 0;
@@ -108,13 +108,13 @@ struct Created {
 // event file without a row (no id is reused: InnoDB's AUTO_INCREMENT is
 // persistent since MariaDB 10.2.4). A connection lost at COMMIT is
 // answered by reading back. Storage errors propagate (503).
-Created create_event(App& app, const EventInput& in, const User& creator,
+Created create_event(Store& store, const EventInput& in, const User& creator,
                      const std::string& token_id = "");
-void update_event(App& app, const Event& ev, const EventInput& in, const User& actor);
+void update_event(Store& store, const Event& ev, const EventInput& in, const User& actor);
 // Deletes the row, the attendees' list entries and both files; never the badge.
-void delete_event(App& app, std::int64_t id, const User& actor);
+void delete_event(Store& store, std::int64_t id, const User& actor);
 // Rewrites storage/events/<id>.json from the row, with the PHP keys.
-void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s, const std::string& actor,
-                     bool created);
+void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
+                     const std::string& actor, bool created);
 
 }  // namespace ems::events

@@ -29,16 +29,16 @@ void edit_attended(db::Db& db, const std::string& uid, const std::string& event_
             {format_attended(ids), uid});
 }
 
-void store_count(App& app, std::int64_t id) {
-    app.db().exec(
+void store_count(Store& store, std::int64_t id) {
+    store.db().exec(
         "UPDATE events SET participantcount = ? WHERE eventid = ?",
-        {static_cast<long long>(app.files().count_participants(id)), static_cast<long long>(id)});
+        {static_cast<long long>(store.files().count_participants(id)), static_cast<long long>(id)});
 }
 
-Json::Value participant_entry(App& app, const User& u, bool pending) {
+Json::Value participant_entry(Store& store, const User& u, bool pending) {
     Json::Value e(Json::objectValue);
     // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (app.uid_kind() == schema::UidKind::integer)
+    if (store.uid_kind() == schema::UidKind::integer)
         e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
     else
         e["uid"] = u.uid;
@@ -59,11 +59,11 @@ struct Attempt {
     AddResult added = AddResult::added;
 };
 
-Outcome register_once(App& app, std::int64_t id, const User& user, Attempt& a) {
-    auto& db = app.db();
+Outcome register_once(Store& store, std::int64_t id, const User& user, Attempt& a) {
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
-    const auto s = load_settings(app, id);
+    const auto s = load_settings(store, id);
     if (!s.problem.empty()) {
         log::error("event " + std::to_string(id) +
                    ": registration refused, settings unusable: " + s.problem);
@@ -72,14 +72,14 @@ Outcome register_once(App& app, std::int64_t id, const User& user, Attempt& a) {
     if (!s.registration_open) return Outcome::closed;
     std::optional<std::size_t> max;
     if (s.max_participants) max = static_cast<std::size_t>(*s.max_participants);
-    const auto entry = participant_entry(app, user, s.require_approval);
-    a.added = app.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
+    const auto entry = participant_entry(store, user, s.require_approval);
+    a.added = store.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
     if (a.added == AddResult::full) return Outcome::full;
     a.file_written = true;
     a.pending = s.require_approval;
     // Also on a repeat: a crash after an earlier file write left the DB
     // behind; this brings count and list up to the file (no-ops otherwise).
-    store_count(app, id);
+    store_count(store, id);
     edit_attended(db, user.uid, std::to_string(id), true);
     tx.commit();
     if (a.added == AddResult::already_present) return Outcome::already_registered;
@@ -87,21 +87,21 @@ Outcome register_once(App& app, std::int64_t id, const User& user, Attempt& a) {
 }
 
 // The database part again, in a new transaction on a new connection.
-void redo_database_part(App& app, std::int64_t id, const std::string& uid) {
-    auto& db = app.db();
+void redo_database_part(Store& store, std::int64_t id, const std::string& uid) {
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return;
-    store_count(app, id);
+    store_count(store, id);
     edit_attended(db, uid, std::to_string(id), true);
     tx.commit();
 }
 
 }  // namespace
 
-Outcome register_for_event(App& app, std::int64_t id, const User& user) {
+Outcome register_for_event(Store& store, std::int64_t id, const User& user) {
     Attempt a;
     try {
-        return register_once(app, id, user, a);
+        return register_once(store, id, user, a);
     } catch (const db::DbError& e) {
         // Before the file write nothing happened: the error stands (503).
         // After it the person is registered, whatever the database said.
@@ -111,7 +111,7 @@ Outcome register_for_event(App& app, std::int64_t id, const User& user) {
                   e.what() + "); redoing the database part");
     }
     try {
-        redo_database_part(app, id, user.uid);
+        redo_database_part(store, id, user.uid);
     } catch (const db::DbError& e) {
         // The person is in the file; count and list are healed by their next
         // attempt or by `ems-admin check --repair`.
@@ -122,36 +122,36 @@ Outcome register_for_event(App& app, std::int64_t id, const User& user) {
     return a.pending ? Outcome::pending : Outcome::registered;
 }
 
-Outcome remove_participant(App& app, std::int64_t id, const std::string& uid,
+Outcome remove_participant(Store& store, std::int64_t id, const std::string& uid,
                            const std::string& actor) {
-    auto& db = app.db();
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
-    const bool removed = app.files().remove_participant_from_event(id, uid, actor);
-    store_count(app, id);
+    const bool removed = store.files().remove_participant_from_event(id, uid, actor);
+    store_count(store, id);
     edit_attended(db, uid, std::to_string(id), false);
     tx.commit();
     return removed ? Outcome::done : Outcome::not_registered;
 }
 
-Outcome approve_participant(App& app, std::int64_t id, const std::string& uid,
+Outcome approve_participant(Store& store, std::int64_t id, const std::string& uid,
                             const std::string& actor) {
-    auto& db = app.db();
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
     Json::Value fields(Json::objectValue);
     fields["status"] = "registered";
-    const bool ok = app.files().update_participant(id, uid, fields, actor);
+    const bool ok = store.files().update_participant(id, uid, fields, actor);
     tx.commit();
     return ok ? Outcome::done : Outcome::not_registered;
 }
 
-void delete_event(App& app, std::int64_t id, const User& actor) {
-    auto& db = app.db();
+void delete_event(Store& store, std::int64_t id, const User& actor) {
+    auto& db = store.db();
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return;
     // Under the row lock no registration can add to the list we read.
-    const auto list = app.files().get_event_participants(id);
+    const auto list = store.files().get_event_participants(id);
     db.exec("DELETE FROM events WHERE eventid = ?", {static_cast<long long>(id)});
     db.exec("DELETE FROM ems_event_keys WHERE eventid = ?", {static_cast<long long>(id)});
     for (const auto& [uid, entry] : *list) edit_attended(db, uid, std::to_string(id), false);
@@ -159,7 +159,7 @@ void delete_event(App& app, std::int64_t id, const User& actor) {
     // After the commit: a crash here leaves orphan files (reported by
     // `ems-admin check`), never a row whose participants are gone. The badge
     // path is not touched: eventbadges/default.png is shared by every event.
-    app.files().delete_event_data(id, actor_of(actor));
+    store.files().delete_event_data(id, actor_of(actor));
 }
 
 std::string outcome_message(Outcome o, const std::string& name) {

@@ -32,12 +32,12 @@ enum class Outcome {
 // truth) is not an error for the person: the database part (count from the
 // file, attended list; both idempotent) is redone on a new connection and
 // the registration is answered as made.
-Outcome register_for_event(App& app, std::int64_t event_id, const User& user);
+Outcome register_for_event(Store& store, std::int64_t event_id, const User& user);
 // The participant's own cancellation, or the organizer's removal/decline.
-Outcome remove_participant(App& app, std::int64_t event_id, const std::string& uid,
+Outcome remove_participant(Store& store, std::int64_t event_id, const std::string& uid,
                            const std::string& actor);
 // pending -> registered.
-Outcome approve_participant(App& app, std::int64_t event_id, const std::string& uid,
+Outcome approve_participant(Store& store, std::int64_t event_id, const std::string& uid,
                             const std::string& actor);
 // User-facing message for an outcome ("This event is full", ...).
 std::string outcome_message(Outcome o, const std::string& event_name);

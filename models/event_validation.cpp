@@ -4,7 +4,6 @@
 #include <regex>
 
 #include "core/text.hpp"
-#include "handlers/forms.hpp"
 #include "models/event.hpp"
 
 namespace ems::events {
@@ -109,7 +108,7 @@ FormResult validate_event_form(const std::map<std::string, std::string>& f, cons
         if (r.values[name].empty()) r.errors[name] = "This field is required";
     if (!r.errors.empty()) r.form_error = "Please fill in all required fields";
     for (const char* name : {"eventname", "location", "eventshortinfo", "startdate", "enddate"})
-        if (auto e = forms::check_text(r.values[name]); !e.empty() && !r.errors.count(name))
+        if (auto e = check_text(r.values[name]); !e.empty() && !r.errors.count(name))
             r.errors[name] = e;
     auto& in = r.input;
     for (auto [name, out] : {std::pair{"startdate", &in.startdate}, {"enddate", &in.enddate}}) {

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-#include "fcgi/config.hpp"
+#include "core/config.hpp"
 
 namespace ems::mail {
 

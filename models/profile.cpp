@@ -23,30 +23,34 @@ std::string format_time(long long t) {
 
 }  // namespace
 
-void update_names(App& app, const std::string& uid, const std::string& f, const std::string& m,
+void update_names(Store& store, const std::string& uid, const std::string& f, const std::string& m,
                   const std::string& l) {
-    app.db().exec(std::string("UPDATE user_credentials SET fname = ?, mname = ?, lname = ?, fullname = ?") + by_uid,
-                  {f, m, l, account::full_name(f, m, l), uid});
-    account::sync_user_file(app, uid, "uid:" + uid);
+    store.db().exec(
+        std::string("UPDATE user_credentials SET fname = ?, mname = ?, lname = ?, fullname = ?") +
+            by_uid,
+        {f, m, l, account::full_name(f, m, l), uid});
+    account::sync_user_file(store, uid, "uid:" + uid);
 }
 
-void set_password(App& app, const std::string& uid, const std::string& hash) {
-    app.db().exec(std::string("UPDATE user_credentials SET password = ?") + by_uid, {hash, uid});
+void set_password(Store& store, const std::string& uid, const std::string& hash) {
+    store.db().exec(std::string("UPDATE user_credentials SET password = ?") + by_uid, {hash, uid});
 }
 
-void set_picture(App& app, const std::string& uid, const std::string& file_name) {
-    app.db().exec(std::string("UPDATE user_credentials SET profilepicture = ?") + by_uid, {file_name, uid});
-    account::sync_user_file(app, uid, "uid:" + uid);
+void set_picture(Store& store, const std::string& uid, const std::string& file_name) {
+    store.db().exec(std::string("UPDATE user_credentials SET profilepicture = ?") + by_uid,
+                    {file_name, uid});
+    account::sync_user_file(store, uid, "uid:" + uid);
 }
 
-void set_reset_token(App& app, const std::string& uid, const std::string& token) {
-    app.db().exec(std::string("UPDATE user_credentials SET password_reset_token = ?, "
-                              "password_reset_expiry = DATE_ADD(NOW(), INTERVAL 1 HOUR)") + by_uid,
-                  {sha256_hex(token), uid});
+void set_reset_token(Store& store, const std::string& uid, const std::string& token) {
+    store.db().exec(std::string("UPDATE user_credentials SET password_reset_token = ?, "
+                                "password_reset_expiry = DATE_ADD(NOW(), INTERVAL 1 HOUR)") +
+                        by_uid,
+                    {sha256_hex(token), uid});
 }
 
-std::optional<std::string> uid_for_reset_token(App& app, const std::string& token) {
-    const auto row = app.db().query_one(
+std::optional<std::string> uid_for_reset_token(Store& store, const std::string& token) {
+    const auto row = store.db().query_one(
         "SELECT CAST(uid AS CHAR) FROM user_credentials WHERE password_reset_token IN (?, ?) "
         "AND password_reset_expiry > NOW() LIMIT 1",
         {sha256_hex(token), token});
@@ -54,41 +58,45 @@ std::optional<std::string> uid_for_reset_token(App& app, const std::string& toke
     return row->str(0);
 }
 
-void clear_reset_token(App& app, const std::string& uid) {
-    app.db().exec(std::string("UPDATE user_credentials SET password_reset_token = NULL, "
-                              "password_reset_expiry = NULL") + by_uid, {uid});
+void clear_reset_token(Store& store, const std::string& uid) {
+    store.db().exec(std::string("UPDATE user_credentials SET password_reset_token = NULL, "
+                                "password_reset_expiry = NULL") +
+                        by_uid,
+                    {uid});
 }
 
-std::optional<std::string> verify_email(App& app, const std::string& token) {
-    const auto row = app.db().query_one(
+std::optional<std::string> verify_email(Store& store, const std::string& token) {
+    const auto row = store.db().query_one(
         "SELECT CAST(uid AS CHAR) FROM user_credentials WHERE currboundtoken = ? LIMIT 1", {token});
     if (!row) return std::nullopt;
     const auto uid = row->str(0);
-    app.db().exec(std::string("UPDATE user_credentials SET emailverified = 1") + by_uid, {uid});
-    account::sync_user_file(app, uid, "uid:" + uid);
+    store.db().exec(std::string("UPDATE user_credentials SET emailverified = 1") + by_uid, {uid});
+    account::sync_user_file(store, uid, "uid:" + uid);
     return uid;
 }
 
-std::string create_api_token(App& app, const std::string& uid, const std::string& name) {
+std::string create_api_token(Store& store, const std::string& uid, const std::string& name) {
     const auto token = random_hex(32);
-    app.db().exec("INSERT INTO ems_api_tokens (token_hash, uid, name, created_at) VALUES (?, ?, ?, ?)",
-                  {sha256_hex(token), uid, name, static_cast<long long>(std::time(nullptr))});
+    store.db().exec(
+        "INSERT INTO ems_api_tokens (token_hash, uid, name, created_at) VALUES (?, ?, ?, ?)",
+        {sha256_hex(token), uid, name, static_cast<long long>(std::time(nullptr))});
     return token;
 }
 
-std::vector<ApiToken> api_tokens(App& app, const std::string& uid) {
+std::vector<ApiToken> api_tokens(Store& store, const std::string& uid) {
     std::vector<ApiToken> out;
-    for (const auto& r : app.db().query(
-             "SELECT LEFT(token_hash, 16), name, created_at, last_used FROM ems_api_tokens WHERE uid = ? "
-             "ORDER BY created_at",
-             {uid}))
+    for (const auto& r : store.db().query("SELECT LEFT(token_hash, 16), name, created_at, "
+                                          "last_used FROM ems_api_tokens WHERE uid = ? "
+                                          "ORDER BY created_at",
+                                          {uid}))
         out.push_back({r.str(0), r.str(1), format_time(r.num(2)), format_time(r.num(3))});
     return out;
 }
 
-bool revoke_api_token(App& app, const std::string& uid, const std::string& id) {
+bool revoke_api_token(Store& store, const std::string& uid, const std::string& id) {
     if (id.size() != 16) return false;
-    return app.db().exec("DELETE FROM ems_api_tokens WHERE uid = ? AND LEFT(token_hash, 16) = ?", {uid, id}) > 0;
+    return store.db().exec("DELETE FROM ems_api_tokens WHERE uid = ? AND LEFT(token_hash, 16) = ?",
+                           {uid, id}) > 0;
 }
 
 }  // namespace ems::profile

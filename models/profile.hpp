@@ -5,30 +5,30 @@
 #include <string>
 #include <vector>
 
-#include "fcgi/app.hpp"
+#include "models/store.hpp"
 
 namespace ems::profile {
 
-void update_names(App& app, const std::string& uid, const std::string& f, const std::string& m,
+void update_names(Store& store, const std::string& uid, const std::string& f, const std::string& m,
                   const std::string& l);
-void set_password(App& app, const std::string& uid, const std::string& hash);
-void set_picture(App& app, const std::string& uid, const std::string& file_name);
+void set_password(Store& store, const std::string& uid, const std::string& hash);
+void set_picture(Store& store, const std::string& uid, const std::string& file_name);
 
 // Stores SHA-256(token) with a one-hour expiry; returns nothing (mail sends the token).
-void set_reset_token(App& app, const std::string& uid, const std::string& token);
+void set_reset_token(Store& store, const std::string& uid, const std::string& token);
 // The uid whose unexpired reset token is `token` (hashed by ems, or plain
 // as the PHP app stored it).
-std::optional<std::string> uid_for_reset_token(App& app, const std::string& token);
-void clear_reset_token(App& app, const std::string& uid);
+std::optional<std::string> uid_for_reset_token(Store& store, const std::string& token);
+void clear_reset_token(Store& store, const std::string& uid);
 // Sets emailverified=1 for the account whose currboundtoken is `token`.
-std::optional<std::string> verify_email(App& app, const std::string& token);
+std::optional<std::string> verify_email(Store& store, const std::string& token);
 
 struct ApiToken {
     std::string id, name, created_at, last_used;
 };
 // Returns the new token (shown once); only its hash is stored.
-std::string create_api_token(App& app, const std::string& uid, const std::string& name);
-std::vector<ApiToken> api_tokens(App& app, const std::string& uid);
-bool revoke_api_token(App& app, const std::string& uid, const std::string& id);
+std::string create_api_token(Store& store, const std::string& uid, const std::string& name);
+std::vector<ApiToken> api_tokens(Store& store, const std::string& uid);
+bool revoke_api_token(Store& store, const std::string& uid, const std::string& id);
 
 }  // namespace ems::profile

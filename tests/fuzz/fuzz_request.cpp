@@ -7,17 +7,20 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "fcgi/request.hpp"
 #include "fcgi/string_input.hpp"
+#include "handlers/request.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const int mode = data[0] % 4;
     std::string rest(reinterpret_cast<const char*>(data + 1), size - 1);
-    std::map<std::string, std::string> env{{"REQUEST_METHOD", "GET"}, {"DOCUMENT_URI", "/auth/login"}};
+    std::map<std::string, std::string> env{{"REQUEST_METHOD", "GET"},
+                                           {"DOCUMENT_URI", "/auth/login"}};
     std::string body;
     switch (mode) {
-        case 0: env["QUERY_STRING"] = rest; break;
+        case 0:
+            env["QUERY_STRING"] = rest;
+            break;
         case 1:
             env["REQUEST_METHOD"] = "POST";
             env["CONTENT_TYPE"] = "application/x-www-form-urlencoded";
@@ -30,7 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             body = nl == std::string::npos ? std::string() : rest.substr(nl + 1);
             break;
         }
-        default: env["HTTP_COOKIE"] = rest; break;
+        default:
+            env["HTTP_COOKIE"] = rest;
+            break;
     }
     env["CONTENT_LENGTH"] = std::to_string(body.size());
     ems::StringInput input(env, body);

@@ -1,17 +1,17 @@
 // Configuration: file keys, environment overrides, clear errors.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
+#include "core/config.hpp"
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
-#include "fcgi/config.hpp"
-
 namespace {
 
 std::string write_config(const std::string& text) {
-    const auto p = std::filesystem::temp_directory_path() / ("ems-config-test-" + std::to_string(getpid()) + ".conf");
+    const auto p = std::filesystem::temp_directory_path() /
+                   ("ems-config-test-" + std::to_string(getpid()) + ".conf");
     std::ofstream(p) << text;
     return p.string();
 }
@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(defaults_suit_make_run) {
 }
 
 BOOST_AUTO_TEST_CASE(file_values_and_environment_overrides) {
-    const auto path = write_config("# comment\nworkers = 3\ndb_name = php_db\nrequire_email_verification = yes\n");
+    const auto path = write_config(
+        "# comment\nworkers = 3\ndb_name = php_db\nrequire_email_verification = yes\n");
     setenv("EMS_DB_NAME", "from_env", 1);
     const auto c = ems::Config::load(path);
     unsetenv("EMS_DB_NAME");

@@ -2,7 +2,7 @@
 // status mapping, the error boundary and the headers on every response.
 // None of these requests needs the database.
 #define BOOST_TEST_DYN_LINK
-#include "fcgi/dispatch.hpp"
+#include "handlers/dispatch.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>

@@ -1,10 +1,11 @@
 // Request parsing over a StringInput: query strings, cookies, urlencoded
 // and multipart bodies, the body cap and lying lengths.
 #define BOOST_TEST_DYN_LINK
+#include "handlers/request.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "core/errors.hpp"
-#include "fcgi/request.hpp"
 #include "fcgi/string_input.hpp"
 
 using ems::Request;
@@ -13,7 +14,9 @@ using ems::StringInput;
 namespace {
 
 std::map<std::string, std::string> post_env(const std::string& type, std::size_t len) {
-    return {{"REQUEST_METHOD", "POST"}, {"DOCUMENT_URI", "/x"}, {"CONTENT_TYPE", type},
+    return {{"REQUEST_METHOD", "POST"},
+            {"DOCUMENT_URI", "/x"},
+            {"CONTENT_TYPE", type},
             {"CONTENT_LENGTH", std::to_string(len)}};
 }
 
@@ -22,7 +25,10 @@ std::map<std::string, std::string> post_env(const std::string& type, std::size_t
 BOOST_AUTO_TEST_SUITE(request)
 
 BOOST_AUTO_TEST_CASE(query_strings_decode_and_malformed_escapes_are_kept) {
-    StringInput in({{"REQUEST_METHOD", "GET"}, {"DOCUMENT_URI", "/a"}, {"QUERY_STRING", "a=1+2&b=%41%zz&c&=x&a=9"}}, "");
+    StringInput in({{"REQUEST_METHOD", "GET"},
+                    {"DOCUMENT_URI", "/a"},
+                    {"QUERY_STRING", "a=1+2&b=%41%zz&c&=x&a=9"}},
+                   "");
     Request r(in);
     BOOST_TEST(r.query("a") == "1 2");
     BOOST_TEST(r.query("b") == "A%zz");

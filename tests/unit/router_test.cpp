@@ -1,8 +1,8 @@
 // The route table: PHP-style matching and url_for.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
+#include "handlers/router.hpp"
 
-#include "fcgi/router.hpp"
+#include <boost/test/unit_test.hpp>
 
 using ems::match_route;
 using ems::routes;
@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(test_routes_only_when_enabled) {
 
 BOOST_AUTO_TEST_CASE(url_for_builds_paths_and_encodes_parameters) {
     BOOST_TEST(ems::url_for("login") == "/auth/login");
-    BOOST_TEST(ems::url_for("reset_password", {{"token", "a b/c"}}) == "/auth/resetPassword/a%20b%2Fc");
+    BOOST_TEST(ems::url_for("reset_password", {{"token", "a b/c"}}) ==
+               "/auth/resetPassword/a%20b%2Fc");
     BOOST_CHECK_THROW(ems::url_for("reset_password"), std::logic_error);
     BOOST_CHECK_THROW(ems::url_for("no_such_route"), std::logic_error);
 }

@@ -1,4 +1,4 @@
-#include "fcgi/router.hpp"
+#include "handlers/router.hpp"
 
 #include <stdexcept>
 
@@ -14,7 +14,8 @@ std::vector<std::string> segments(const std::string& path) {
     return out;
 }
 
-bool matches(const Route& r, const std::vector<std::string>& segs, std::map<std::string, std::string>& params) {
+bool matches(const Route& r, const std::vector<std::string>& segs,
+             std::map<std::string, std::string>& params) {
     const auto pat = segments(r.pattern);
     if (pat.size() != segs.size()) return false;
     std::map<std::string, std::string> found;
@@ -49,8 +50,8 @@ std::string encode_segment(const std::string& s) {
 
 }  // namespace
 
-Match match_route(const std::vector<Route>& table, const std::string& method, const std::string& path,
-                  bool test_routes) {
+Match match_route(const std::vector<Route>& table, const std::string& method,
+                  const std::string& path, bool test_routes) {
     Match m;
     const auto segs = segments(path);
     const std::string want = method == "HEAD" ? "GET" : method;
@@ -63,7 +64,8 @@ Match match_route(const std::vector<Route>& table, const std::string& method, co
             m.params = std::move(params);
             return m;
         }
-        if (m.allow.find(r.method) == std::string::npos) m.allow += (m.allow.empty() ? "" : ", ") + std::string(r.method);
+        if (m.allow.find(r.method) == std::string::npos)
+            m.allow += (m.allow.empty() ? "" : ", ") + std::string(r.method);
     }
     return m;
 }
@@ -76,7 +78,8 @@ std::string url_for(const std::string& name, const std::map<std::string, std::st
             out += '/';
             if (seg.size() > 2 && seg.front() == '{') {
                 const auto it = params.find(seg.substr(1, seg.size() - 2));
-                if (it == params.end()) throw std::logic_error("url_for(" + name + "): missing " + seg);
+                if (it == params.end())
+                    throw std::logic_error("url_for(" + name + "): missing " + seg);
                 out += encode_segment(it->second);
             } else {
                 out += seg;

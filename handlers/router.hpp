@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "fcgi/response.hpp"
+#include "handlers/response.hpp"
 
 namespace ems {
 
@@ -22,7 +22,7 @@ struct Route {
     const char* method;   // GET, POST, DELETE; GET also answers HEAD
     const char* pattern;  // "/events/manage/{id}"
     Handler handler;
-    const char* name;     // for url_for
+    const char* name;  // for url_for
     Access access;
     bool test_only = false;  // served only when enable_test_routes is on
 };
@@ -35,8 +35,8 @@ struct Match {
     std::string allow;  // methods of routes whose pattern matched, for 405
 };
 
-Match match_route(const std::vector<Route>& table, const std::string& method, const std::string& path,
-                  bool test_routes);
+Match match_route(const std::vector<Route>& table, const std::string& method,
+                  const std::string& path, bool test_routes);
 // Builds a path from a route name and its parameters (url-encoded).
 std::string url_for(const std::string& name, const std::map<std::string, std::string>& params = {});
 

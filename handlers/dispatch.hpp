@@ -1,9 +1,9 @@
 // The dispatcher: a plain function from Request to Response, callable from
 // tests without a socket. It is the one error boundary of the app.
 #pragma once
-#include "fcgi/app.hpp"
-#include "fcgi/request.hpp"
-#include "fcgi/response.hpp"
+#include "handlers/app.hpp"
+#include "handlers/request.hpp"
+#include "handlers/response.hpp"
 
 namespace ems {
 

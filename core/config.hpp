@@ -14,7 +14,8 @@ struct Config {
     std::string db_host = "127.0.0.1";
     int db_port = 3306;
     std::string db_socket, db_user = "ems", db_password, db_name = "ems";
-    std::string storage_root = "var/storage", uploads_dir = "var/uploads", outbox_dir = "var/outbox";
+    std::string storage_root = "var/storage", uploads_dir = "var/uploads",
+                outbox_dir = "var/outbox";
     std::string log_dir = "var/log", views_dir = "views", static_dir = "static";
     std::size_t body_limit = 8 * 1024 * 1024;
     int session_idle_timeout = 1800, session_absolute_timeout = 43200;
@@ -26,7 +27,8 @@ struct Config {
     bool auto_migrate = true;
     // Fault answers (seconds): a frozen or unreachable database, or a held
     // event row, gives a 503 within these instead of hanging a worker.
-    int db_connect_timeout = 3, db_read_timeout = 10, db_write_timeout = 10, db_lock_wait_timeout = 5;
+    int db_connect_timeout = 3, db_read_timeout = 10, db_write_timeout = 10,
+        db_lock_wait_timeout = 5;
     // /health reports storage "full" below this much free space (MiB).
     long storage_min_free_mb = 64;
     // SIGTERM: seconds to finish running and already-queued requests.

@@ -16,7 +16,7 @@ struct UploadedFile {
 };
 
 class Request {
-public:
+  public:
     explicit Request(cgicc::CgiInput& input);
 
     const std::string& method() const { return method_; }
@@ -45,7 +45,7 @@ public:
     // Route parameters, filled by the router.
     std::map<std::string, std::string> params;
 
-private:
+  private:
     cgicc::CgiInput& input_;
     std::string method_, path_, query_string_, content_type_, body_;
     long long content_length_ = -1;

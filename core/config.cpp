@@ -1,4 +1,4 @@
-#include "fcgi/config.hpp"
+#include "core/config.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -15,7 +15,8 @@ long long parse_number(const std::string& key, const std::string& v) {
     long long n = 0;
     const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 0)
-        throw std::runtime_error("config: " + key + " must be a non-negative number, got '" + v + "'");
+        throw std::runtime_error("config: " + key + " must be a non-negative number, got '" + v +
+                                 "'");
     return n;
 }
 
@@ -102,13 +103,15 @@ Config Config::load(const std::string& path) {
             if (t.empty() || t[0] == '#') continue;
             const auto eq = t.find('=');
             if (eq == std::string::npos)
-                throw std::runtime_error("config: " + path + ":" + std::to_string(lineno) + ": expected key = value");
+                throw std::runtime_error("config: " + path + ":" + std::to_string(lineno) +
+                                         ": expected key = value");
             c.set(trim(t.substr(0, eq)), trim(t.substr(eq + 1)));
         }
     }
     for (const auto& [key, setter] : setters()) {
         std::string env = "EMS_";
-        for (char ch : key) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+        for (char ch : key)
+            env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
         if (const char* v = std::getenv(env.c_str())) setter(c, key, v);
     }
     if (c.session_idle_timeout <= 0 || c.session_absolute_timeout <= 0)
@@ -116,10 +119,12 @@ Config Config::load(const std::string& path) {
     if (c.password_cost < 10 || c.password_cost > 16)
         throw std::runtime_error("config: password_cost must be between 10 and 16");
     for (const auto& [name, v] : {std::pair{"db_connect_timeout", c.db_connect_timeout},
-                                   {"db_read_timeout", c.db_read_timeout},
-                                   {"db_write_timeout", c.db_write_timeout},
-                                   {"db_lock_wait_timeout", c.db_lock_wait_timeout}})
-        if (v < 1 || v > 3600) throw std::runtime_error(std::string("config: ") + name + " must be between 1 and 3600");
+                                  {"db_read_timeout", c.db_read_timeout},
+                                  {"db_write_timeout", c.db_write_timeout},
+                                  {"db_lock_wait_timeout", c.db_lock_wait_timeout}})
+        if (v < 1 || v > 3600)
+            throw std::runtime_error(std::string("config: ") + name +
+                                     " must be between 1 and 3600");
     return c;
 }
 

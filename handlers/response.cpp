@@ -1,4 +1,4 @@
-#include "fcgi/response.hpp"
+#include "handlers/response.hpp"
 
 #include <strings.h>
 
@@ -6,7 +6,8 @@ namespace ems {
 
 void Response::set_header(const std::string& name, const std::string& value) {
     for (auto& [n, v] : headers) {
-        if (strcasecmp(n.c_str(), name.c_str()) == 0 && strcasecmp(name.c_str(), "Set-Cookie") != 0) {
+        if (strcasecmp(n.c_str(), name.c_str()) == 0 &&
+            strcasecmp(name.c_str(), "Set-Cookie") != 0) {
             v = value;
             return;
         }
@@ -46,28 +47,46 @@ Response Response::redirect(const std::string& location) {
 
 const char* status_text(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 201: return "Created";
-        case 204: return "No Content";
-        case 302: return "Found";
-        case 303: return "See Other";
-        case 304: return "Not Modified";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 409: return "Conflict";
-        case 413: return "Payload Too Large";
-        case 422: return "Unprocessable Content";
-        case 429: return "Too Many Requests";
-        case 503: return "Service Unavailable";
-        default: return status >= 500 ? "Internal Server Error" : "Error";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 204:
+            return "No Content";
+        case 302:
+            return "Found";
+        case 303:
+            return "See Other";
+        case 304:
+            return "Not Modified";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 413:
+            return "Payload Too Large";
+        case 422:
+            return "Unprocessable Content";
+        case 429:
+            return "Too Many Requests";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return status >= 500 ? "Internal Server Error" : "Error";
     }
 }
 
 std::string serialize_cgi(const Response& res, bool head_only) {
-    std::string out = "Status: " + std::to_string(res.status) + " " + status_text(res.status) + "\r\n";
+    std::string out =
+        "Status: " + std::to_string(res.status) + " " + status_text(res.status) + "\r\n";
     for (const auto& [n, v] : res.headers) out += n + ": " + v + "\r\n";
     out += "\r\n";
     if (!head_only) out += res.body;

@@ -1,4 +1,4 @@
-#include "fcgi/app.hpp"
+#include "handlers/app.hpp"
 
 #include <cgicc/CgiUtils.h>
 

@@ -1,4 +1,4 @@
-#include "fcgi/request.hpp"
+#include "handlers/request.hpp"
 
 #include <cgicc/CgiEnvironment.h>
 #include <cgicc/CgiUtils.h>
@@ -17,7 +17,8 @@ std::multimap<std::string, std::string> parse_query(const std::string& qs) {
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto name = cgicc::form_urldecode(pair.substr(0, eq));
-        auto value = eq == std::string::npos ? std::string() : cgicc::form_urldecode(pair.substr(eq + 1));
+        auto value =
+            eq == std::string::npos ? std::string() : cgicc::form_urldecode(pair.substr(eq + 1));
         out.emplace(std::move(name), std::move(value));
     }
     return out;
@@ -50,13 +51,16 @@ Request::Request(cgicc::CgiInput& input) : input_(input) {
     const auto cl = input_.getenv("CONTENT_LENGTH");
     long long n = 0;
     const auto [p, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
-    if (!cl.empty() && ec == std::errc() && p == cl.data() + cl.size() && n >= 0) content_length_ = n;
+    if (!cl.empty() && ec == std::errc() && p == cl.data() + cl.size() && n >= 0)
+        content_length_ = n;
     cookies_ = parse_cookies(input_.getenv("HTTP_COOKIE"));
 }
 
 std::string Request::header(const std::string& name) const {
     std::string key = "HTTP_";
-    for (char c : name) key.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    for (char c : name)
+        key.push_back(c == '-' ? '_'
+                               : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     return input_.getenv(key.c_str());
 }
 
@@ -101,7 +105,8 @@ void Request::read_body(std::size_t limit) {
     } catch (const std::exception&) {
         throw BadRequest("The request body could not be read");
     }
-    if (static_cast<long long>(body_.size()) != content_length_) throw BadRequest("Incomplete request body");
+    if (static_cast<long long>(body_.size()) != content_length_)
+        throw BadRequest("Incomplete request body");
 }
 
 std::string Request::form(const std::string& name) const {
@@ -109,7 +114,9 @@ std::string Request::form(const std::string& name) const {
     return it == form_.end() ? std::string() : it->second;
 }
 
-bool Request::has_form(const std::string& name) const { return form_.count(name) > 0; }
+bool Request::has_form(const std::string& name) const {
+    return form_.count(name) > 0;
+}
 
 const UploadedFile* Request::file(const std::string& field) const {
     for (const auto& f : files_)

@@ -1,4 +1,4 @@
-#include "fcgi/dispatch.hpp"
+#include "handlers/dispatch.hpp"
 
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -8,8 +8,8 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "fcgi/router.hpp"
 #include "core/text.hpp"
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/db.hpp"
 #include "storage/file_storage.hpp"
