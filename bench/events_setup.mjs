@@ -47,6 +47,19 @@ const registrants = await signIn(await createUsers(8000, { prefix: unique('reg')
 writeFileSync(path.join(storageRoot(), '..', 'bench-registrants.txt'),
   registrants.map((c) => `${c.sessionId} ${c.csrf}`).join('\n'));
 
+// Every event has its settings file, as the PHP app and ems write it on
+// create (an event without one is closed to registration: fail closed).
+const eventRows = await sql(`SELECT eventid, eventname, startdate, enddate, location, eventshortinfo, eventkey
+  FROM events WHERE eventcreator = ${q(organizer.uid)}`);
+for (const [eventid, eventname, startdate, enddate, location, eventshortinfo, eventkey] of eventRows) {
+  const file = {
+    eventid, eventname, startdate, enddate, location, eventshortinfo, eventcreator: Number(organizer.uid), eventkey,
+    eventbadgepath: 'eventbadges/default.png', eventinfopath: '', created_at: '2026-11-25 10:00:00',
+    last_updated: '2026-11-25 10:00:00', settings: { registration_open: true, max_participants: null, require_approval: false },
+  };
+  writeFileSync(path.join(storageRoot(), 'events', `${eventid}.json`), JSON.stringify(file, null, 4).replace(/\//g, '\\/'));
+}
+
 console.log(`ORG_SESSION=${orgClient.sessionId}`);
 console.log(`EVENT_1K=${ids[0]}`);
 console.log(`EVENT_10K=${ids[1]}`);
