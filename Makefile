@@ -22,7 +22,7 @@ LIB_SRCS  := $(sort $(wildcard core/*.cpp fcgi/*.cpp handlers/*.cpp models/*.cpp
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 CMD_SRCS  := $(wildcard cmd/*.cpp)
 CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
-UNIT_SRCS := $(sort $(wildcard tests/unit/*.cpp))
+UNIT_SRCS := $(sort $(shell find tests/unit -name '*.cpp'))
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
 TOOL_SRCS := $(wildcard tests/tools/*.cpp)
 TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
@@ -87,6 +87,7 @@ bench: deps
 # The dependency rule between source folders (scripts/lint-includes.py).
 lint:
 	@python3 scripts/lint-includes.py
+	@clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp') && echo "clang-format: clean"
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

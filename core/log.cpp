@@ -50,13 +50,16 @@ std::string now_iso8601() {
 }
 
 void error(const std::string& message) {
-    write_line(error_fd, now_iso8601() + " [error] pid=" + std::to_string(getpid()) + " " + message);
+    write_line(error_fd,
+               now_iso8601() + " [error] pid=" + std::to_string(getpid()) + " " + message);
 }
 
 void info(const std::string& message) {
     write_line(error_fd, now_iso8601() + " [info] pid=" + std::to_string(getpid()) + " " + message);
 }
 
-void access(const std::string& line) { write_line(access_fd, line); }
+void access(const std::string& line) {
+    write_line(access_fd, line);
+}
 
 }  // namespace ems::log

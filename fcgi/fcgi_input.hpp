@@ -8,12 +8,12 @@
 namespace ems {
 
 class FcgiInput : public cgicc::CgiInput {
-public:
+  public:
     explicit FcgiInput(FCGX_Request& request) : request_(request) {}
     std::size_t read(char* data, std::size_t length) override;
     std::string getenv(const char* name) override;
 
-private:
+  private:
     FCGX_Request& request_;
 };
 

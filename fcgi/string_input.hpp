@@ -9,12 +9,12 @@
 namespace ems {
 
 class StringInput : public cgicc::CgiInput {
-public:
+  public:
     StringInput(std::map<std::string, std::string> env, std::string body);
     std::size_t read(char* data, std::size_t length) override;
     std::string getenv(const char* name) override;
 
-private:
+  private:
     std::map<std::string, std::string> env_;
     std::string body_;
     std::size_t pos_ = 0;

@@ -22,7 +22,8 @@ Json::Value body(const Ctx& ctx) {
     Json::Value v;
     std::string errs;
     const auto& text = req.body();
-    if (!valid_utf8(text) || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) || !v.isObject())
+    if (!valid_utf8(text) || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) ||
+        !v.isObject())
         throw BadRequest("The body must be a JSON object");
     return v;
 }
@@ -38,7 +39,9 @@ Response error(int status, const std::string& message) {
     return Response::json(v, status);
 }
 
-Response ok(const Json::Value& value, int status) { return Response::json(value, status); }
+Response ok(const Json::Value& value, int status) {
+    return Response::json(value, status);
+}
 
 Json::Value user_json(const User& u) {
     Json::Value v;

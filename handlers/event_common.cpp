@@ -5,7 +5,8 @@
 
 namespace ems::event_views {
 
-Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message, const std::string& to) {
+Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message,
+                        const std::string& to) {
     set_flash(ctx, type, message);
     return Response::redirect(to);
 }
@@ -16,7 +17,9 @@ std::optional<events::Event> event_from_param(Ctx& ctx, const char* param) {
     return events::find_event(ctx.app.db(), *id);
 }
 
-bool is_owner(const Ctx& ctx, const events::Event& ev) { return ctx.user && ev.creator == ctx.user->uid; }
+bool is_owner(const Ctx& ctx, const events::Event& ev) {
+    return ctx.user && ev.creator == ctx.user->uid;
+}
 
 std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message, Response& bail) {
     auto ev = event_from_param(ctx);
@@ -37,8 +40,8 @@ std::string display_datetime(const std::string& v) {
     if (v.size() < 16) return v;
     const int m = std::atoi(v.substr(5, 2).c_str());
     if (m < 1 || m > 12) return v;
-    return std::to_string(std::atoi(v.substr(8, 2).c_str())) + " " + months[m - 1] + " " + v.substr(0, 4) + ", " +
-           v.substr(11, 5);
+    return std::to_string(std::atoi(v.substr(8, 2).c_str())) + " " + months[m - 1] + " " +
+           v.substr(0, 4) + ", " + v.substr(11, 5);
 }
 
 Json::Value event_model(const events::Event& ev) {

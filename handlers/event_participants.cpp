@@ -17,7 +17,8 @@ using namespace event_views;
 constexpr std::size_t per_page = 100;
 const char* const deny_manage = "You can only manage your own events";
 
-Json::Value participant_model(const std::string& base, const std::string& uid, const Json::Value& e) {
+Json::Value participant_model(const std::string& base, const std::string& uid,
+                              const Json::Value& e) {
     Json::Value p(Json::objectValue);
     p["uid"] = uid;
     p["name"] = e["name"].isString() ? e["name"].asString() : "";
@@ -32,7 +33,8 @@ Json::Value participant_model(const std::string& base, const std::string& uid, c
 
 std::size_t page_number(const Ctx& ctx, std::size_t pages) {
     const auto q = ctx.req.query("page");
-    if (q.empty() || q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos) return 1;
+    if (q.empty() || q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos)
+        return 1;
     return std::clamp<std::size_t>(std::stoul(q), 1, std::max<std::size_t>(pages, 1));
 }
 
@@ -63,14 +65,17 @@ Response participant_action(Ctx& ctx, const char* verb) {
     if (!ev) return bail;
     const auto uid = ctx.param("uid");
     const auto back = "/events/manage/" + std::to_string(ev->id);
-    if (!storage::valid_uid(uid)) return flash_redirect(ctx, "error", "Participant not found", back);
+    if (!storage::valid_uid(uid))
+        return flash_redirect(ctx, "error", "Participant not found", back);
     const auto actor = actor_of(*ctx.user);
     const std::string v = verb;
     const auto o = v == "approve" ? events::approve_participant(ctx.app, ev->id, uid, actor)
                                   : events::remove_participant(ctx.app, ev->id, uid, actor);
-    if (o != events::Outcome::done) return flash_redirect(ctx, "error", "Participant not found", back);
-    const char* msg = v == "approve" ? "Participant approved" : v == "decline" ? "Participant declined"
-                                                                                : "Participant removed";
+    if (o != events::Outcome::done)
+        return flash_redirect(ctx, "error", "Participant not found", back);
+    const char* msg = v == "approve"   ? "Participant approved"
+                      : v == "decline" ? "Participant declined"
+                                       : "Participant removed";
     return flash_redirect(ctx, "success", msg, back);
 }
 
@@ -99,7 +104,8 @@ Response manage_event(Ctx& ctx) {
     Json::Value rows(Json::arrayValue);
     for (const auto& [uid, e] : *list) {
         if (e["status"].isString() && e["status"].asString() == "pending") ++pending;
-        if (all || (index >= (page - 1) * per_page && index < page * per_page)) rows.append(participant_model(base, uid, e));
+        if (all || (index >= (page - 1) * per_page && index < page * per_page))
+            rows.append(participant_model(base, uid, e));
         ++index;
     }
     m["participants"] = std::move(rows);
@@ -126,12 +132,19 @@ Response export_participants_csv(Ctx& ctx) {
         out += csv_cell(uid) + "\r\n";
     }
     auto res = Response::text(std::move(out), "text/csv; charset=utf-8");
-    res.set_header("Content-Disposition", "attachment; filename=\"event-" + std::to_string(ev->id) + "-participants.csv\"");
+    res.set_header("Content-Disposition", "attachment; filename=\"event-" + std::to_string(ev->id) +
+                                              "-participants.csv\"");
     return res;
 }
 
-Response approve_participant(Ctx& ctx) { return participant_action(ctx, "approve"); }
-Response decline_participant(Ctx& ctx) { return participant_action(ctx, "decline"); }
-Response remove_participant(Ctx& ctx) { return participant_action(ctx, "remove"); }
+Response approve_participant(Ctx& ctx) {
+    return participant_action(ctx, "approve");
+}
+Response decline_participant(Ctx& ctx) {
+    return participant_action(ctx, "decline");
+}
+Response remove_participant(Ctx& ctx) {
+    return participant_action(ctx, "remove");
+}
 
 }  // namespace ems

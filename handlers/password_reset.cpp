@@ -25,8 +25,10 @@ Response to_login(Ctx& ctx, const std::string& type, const std::string& message)
 Response reset_form(Ctx& ctx, const std::string& error, int status) {
     auto m = ctx.page("Reset Password");
     m["token"] = ctx.param("token");
-    m["fields"].append(forms::field({"password", "New password (8 to 128 characters)", "password", "new-password"}, "", ""));
-    m["fields"].append(forms::field({"confirm_password", "Confirm new password", "password", "new-password"}, "", ""));
+    m["fields"].append(forms::field(
+        {"password", "New password (8 to 128 characters)", "password", "new-password"}, "", ""));
+    m["fields"].append(forms::field(
+        {"confirm_password", "Confirm new password", "password", "new-password"}, "", ""));
     if (!error.empty()) m["form_error"] = error;
     return Response::html(ctx.app.views().render("reset_password", m), status);
 }
@@ -43,7 +45,8 @@ Response reset_request(Ctx& ctx) {
     const auto email = forms::value(ctx.req, "email");
     if (!forms::valid_email(email)) {
         auto m = ctx.page("Forgot Password");
-        m["fields"].append(forms::field({"email", "Email", "email", "email"}, forms::check_text(email).empty() ? email : "",
+        m["fields"].append(forms::field({"email", "Email", "email", "email"},
+                                        forms::check_text(email).empty() ? email : "",
                                         "Please enter a valid email address"));
         m["form_error"] = "Please enter a valid email address";
         return Response::html(ctx.app.views().render("reset_request", m), 422);
@@ -54,7 +57,8 @@ Response reset_request(Ctx& ctx) {
         send_reset_mail(ctx, user->email, token);
     }
     // The same answer either way: the form must not tell who has an account.
-    return to_login(ctx, "success", "If an account with that email exists, a password reset link has been sent.");
+    return to_login(ctx, "success",
+                    "If an account with that email exists, a password reset link has been sent.");
 }
 
 Response show_reset_password(Ctx& ctx) {
@@ -66,16 +70,19 @@ Response show_reset_password(Ctx& ctx) {
 
 Response reset_password(Ctx& ctx) {
     const auto token = ctx.param("token");
-    const auto uid = hex_token(token, 64, 64) ? profile::uid_for_reset_token(ctx.app, token) : std::nullopt;
+    const auto uid =
+        hex_token(token, 64, 64) ? profile::uid_for_reset_token(ctx.app, token) : std::nullopt;
     if (!uid) return to_login(ctx, "error", "Invalid or expired reset token");
     const auto pw = ctx.req.form("password");
-    if (pw != ctx.req.form("confirm_password")) return reset_form(ctx, "Passwords do not match", 422);
+    if (pw != ctx.req.form("confirm_password"))
+        return reset_form(ctx, "Passwords do not match", 422);
     if (auto e = check_new_password(pw); !e.empty()) return reset_form(ctx, e, 422);
     profile::set_password(ctx.app, *uid, password::hash(pw, ctx.app.config().password_cost));
     profile::clear_reset_token(ctx.app, *uid);
     ctx.app.db().exec("DELETE FROM ems_sessions WHERE uid = ?", {*uid});
     if (ctx.user && ctx.user->uid == *uid) sign_out(ctx);
-    return to_login(ctx, "success", "Password reset successful! You can now login with your new password.");
+    return to_login(ctx, "success",
+                    "Password reset successful! You can now login with your new password.");
 }
 
 Response verify_email(Ctx& ctx) {

@@ -1,10 +1,12 @@
 // /dashboard/profile and its forms: names, password, picture, API tokens.
-#include <filesystem>
-#include <fstream>
-#include <regex>
+#include "models/profile.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -13,7 +15,6 @@
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
 #include "models/password.hpp"
-#include "models/profile.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -41,17 +42,21 @@ Response redirect_with(Ctx& ctx, const std::string& type, const std::string& mes
 std::string image_extension(const std::string& data) {
     if (data.size() >= 3 && data.compare(0, 3, "\xFF\xD8\xFF") == 0) return "jpg";
     if (data.size() >= 8 && data.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0) return "png";
-    if (data.size() >= 6 && (data.compare(0, 6, "GIF87a") == 0 || data.compare(0, 6, "GIF89a") == 0)) return "gif";
+    if (data.size() >= 6 &&
+        (data.compare(0, 6, "GIF87a") == 0 || data.compare(0, 6, "GIF89a") == 0))
+        return "gif";
     return {};
 }
 
-void write_upload(const std::filesystem::path& dir, const std::string& name, const std::string& data) {
+void write_upload(const std::filesystem::path& dir, const std::string& name,
+                  const std::string& data) {
     std::filesystem::create_directories(dir);
     const auto tmp = dir / ("." + name + ".tmp");
     // 0644: nginx serves these files itself; they are images, never executed.
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) throw std::runtime_error("cannot create " + tmp.string());
-    const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+    const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
+                    ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
         std::filesystem::remove(tmp);
@@ -71,8 +76,10 @@ std::string picture_url(const std::string& file_name) {
 Response show_profile(Ctx& ctx) {
     const auto& u = *ctx.user;
     auto m = ctx.page("Edit Profile");
-    const std::map<std::string, std::string> values = {{"fname", u.fname}, {"mname", u.mname}, {"lname", u.lname}};
-    for (const auto& f : name_fields) m["name_fields"].append(forms::field(f, values.at(f.name), ""));
+    const std::map<std::string, std::string> values = {
+        {"fname", u.fname}, {"mname", u.mname}, {"lname", u.lname}};
+    for (const auto& f : name_fields)
+        m["name_fields"].append(forms::field(f, values.at(f.name), ""));
     for (const auto& f : password_fields) m["password_fields"].append(forms::field(f, "", ""));
     m["email"] = u.email;
     m["picture_url"] = picture_url(u.profilepicture);
@@ -88,7 +95,8 @@ Response show_profile(Ctx& ctx) {
     return Response::html(ctx.app.views().render("profile", m));
 }
 
-std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& mid, const std::string& l) {
+std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& mid,
+                                 const std::string& l) {
     if (f.empty() || l.empty()) return "First name and last name are required";
     for (const auto* v : {&f, &mid, &l})
         if (auto e = forms::check_text(*v); !e.empty()) return "Failed to update profile: " + e;
@@ -123,7 +131,8 @@ std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
     const auto old = ctx.user->profilepicture;
     profile::set_picture(ctx.app, uid, name);
     ctx.user->profilepicture = name;
-    if (old != name && picture_url(old) != "/static/default-avatar.svg" && old.rfind(uid + "_", 0) == 0) {
+    if (old != name && picture_url(old) != "/static/default-avatar.svg" &&
+        old.rfind(uid + "_", 0) == 0) {
         std::error_code ec;  // best effort: the old file is no longer referenced
         std::filesystem::remove(std::filesystem::path(ctx.app.config().uploads_dir) / old, ec);
     }
@@ -131,15 +140,19 @@ std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
 }
 
 Response update_profile(Ctx& ctx) {
-    const auto e = apply_profile_update(ctx, forms::value(ctx.req, "fname"), forms::value(ctx.req, "mname"),
-                                        forms::value(ctx.req, "lname"));
-    return e.empty() ? redirect_with(ctx, "success", "Profile updated successfully") : redirect_with(ctx, "error", e);
+    const auto e =
+        apply_profile_update(ctx, forms::value(ctx.req, "fname"), forms::value(ctx.req, "mname"),
+                             forms::value(ctx.req, "lname"));
+    return e.empty() ? redirect_with(ctx, "success", "Profile updated successfully")
+                     : redirect_with(ctx, "error", e);
 }
 
 Response change_password(Ctx& ctx) {
-    const auto e = apply_password_change(ctx, ctx.req.form("current_password"), ctx.req.form("new_password"),
-                                         ctx.req.form("confirm_password"));
-    return e.empty() ? redirect_with(ctx, "success", "Password changed successfully") : redirect_with(ctx, "error", e);
+    const auto e =
+        apply_password_change(ctx, ctx.req.form("current_password"), ctx.req.form("new_password"),
+                              ctx.req.form("confirm_password"));
+    return e.empty() ? redirect_with(ctx, "success", "Password changed successfully")
+                     : redirect_with(ctx, "error", e);
 }
 
 Response upload_profile_picture(Ctx& ctx) {
@@ -153,7 +166,8 @@ Response create_api_token(Ctx& ctx) {
     if (name.empty() || !forms::check_text(name, 100).empty())
         return redirect_with(ctx, "error", "Please give the token a name (at most 100 characters)");
     const auto token = profile::create_api_token(ctx.app, ctx.user->uid, name);
-    return redirect_with(ctx, "success", "Your new API token (copy it now, it is shown only once): " + token);
+    return redirect_with(ctx, "success",
+                         "Your new API token (copy it now, it is shown only once): " + token);
 }
 
 Response revoke_api_token(Ctx& ctx) {

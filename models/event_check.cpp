@@ -37,7 +37,8 @@ struct Checker {
     std::set<std::string> unreadable;  // ids whose list cannot be read: no drift claimed for them
 
     Problem& add(std::string kind, std::string subject, std::string detail) {
-        report.problems.push_back(Problem{std::move(kind), std::move(subject), std::move(detail), {}, {}});
+        report.problems.push_back(
+            Problem{std::move(kind), std::move(subject), std::move(detail), {}, {}});
         return report.problems.back();
     }
 
@@ -50,7 +51,9 @@ struct Checker {
     void check_lists();
 };
 
-std::string event_subject(std::int64_t id) { return "event " + std::to_string(id); }
+std::string event_subject(std::int64_t id) {
+    return "event " + std::to_string(id);
+}
 
 void Checker::check_count(std::int64_t id, long long stored) {
     std::shared_ptr<const storage::ParticipantList> list;
@@ -64,13 +67,15 @@ void Checker::check_count(std::int64_t id, long long stored) {
     for (const auto& [uid, entry] : *list) expected[uid].insert(std::to_string(id));
     if (static_cast<long long>(list->size()) == stored) return;
     auto& p = add("count_drift", event_subject(id),
-                  event_subject(id) + ": participantcount " + std::to_string(stored) + ", participants file " +
-                      std::to_string(list->size()));
+                  event_subject(id) + ": participantcount " + std::to_string(stored) +
+                      ", participants file " + std::to_string(list->size()));
     if (!report.repair) return;
     db::Transaction tx(db);
-    db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {static_cast<long long>(id)});
+    db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE",
+             {static_cast<long long>(id)});
     const auto n = static_cast<long long>(files.count_participants(id));
-    db.exec("UPDATE events SET participantcount = ? WHERE eventid = ?", {n, static_cast<long long>(id)});
+    db.exec("UPDATE events SET participantcount = ? WHERE eventid = ?",
+            {n, static_cast<long long>(id)});
     tx.commit();
     p.repaired = "participantcount = " + std::to_string(n);
 }
@@ -84,18 +89,21 @@ void Checker::check_settings(std::int64_t id) {
     try {
         data = files.get_event_data(id);
     } catch (const storage::StorageError& e) {
-        add("corrupt_event_file", event_subject(id), event_subject(id) + ": " + e.what()).needs_human =
+        add("corrupt_event_file", event_subject(id), event_subject(id) + ": " + e.what())
+            .needs_human =
             "fix or remove the file by hand (a copy is kept beside it), then run check --repair";
         return;
     }
     if (data) {
         if (const auto problem = settings_problem(*data))
-            add("invalid_settings", event_subject(id), event_subject(id) + ": " + *problem).needs_human =
+            add("invalid_settings", event_subject(id), event_subject(id) + ": " + *problem)
+                .needs_human =
                 "the organizer saves the event's edit form, which rewrites valid settings";
         return;
     }
     auto& p = add("missing_settings", event_subject(id),
-                  event_subject(id) + ": has a row but no settings file (registration is closed until it has one)");
+                  event_subject(id) +
+                      ": has a row but no settings file (registration is closed until it has one)");
     if (!report.repair) return;
     const auto ev = find_event(db, id);
     if (!ev) return;
@@ -109,29 +117,36 @@ void Checker::check_settings(std::int64_t id) {
 // Re-checks one user under the locks and rewrites the attended list:
 // entries of existing events whose file lacks the user are dropped, as are
 // deleted events; events whose file has the user are added.
-void Checker::repair_user(const std::string& uid, const std::vector<std::string>& touched, Problem& p) {
+void Checker::repair_user(const std::string& uid, const std::vector<std::string>& touched,
+                          Problem& p) {
     db::Transaction tx(db);
     std::vector<std::string> sorted = touched;
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return std::stoll(a) < std::stoll(b); });
-    for (const auto& e : sorted) db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {std::stoll(e)});
-    const auto row =
-        db.query_one("SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE", {uid});
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return std::stoll(a) < std::stoll(b); });
+    for (const auto& e : sorted)
+        db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {std::stoll(e)});
+    const auto row = db.query_one(
+        "SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE",
+        {uid});
     if (!row) return;
     auto ids = parse_attended(row->str(0));
     for (const auto& e : sorted) {
-        const bool exists = db.query_one("SELECT 1 FROM events WHERE eventid = ?", {std::stoll(e)}).has_value();
+        const bool exists =
+            db.query_one("SELECT 1 FROM events WHERE eventid = ?", {std::stoll(e)}).has_value();
         const bool in_file = exists && files.is_user_participant(std::stoll(e), uid);
         const bool listed = std::find(ids.begin(), ids.end(), e) != ids.end();
         if (in_file && !listed) ids.push_back(e);
         if (!in_file && listed) ids.erase(std::remove(ids.begin(), ids.end(), e), ids.end());
     }
-    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)", {format_attended(ids), uid});
+    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)",
+            {format_attended(ids), uid});
     tx.commit();
     p.repaired = "user " + uid + " attendedevents = " + format_attended(ids);
 }
 
 void Checker::check_users() {
-    for (const auto& row : db.query("SELECT CAST(uid AS CHAR), attendedevents FROM user_credentials")) {
+    for (const auto& row :
+         db.query("SELECT CAST(uid AS CHAR), attendedevents FROM user_credentials")) {
         ++report.users_checked;
         const auto uid = row.str(0);
         const auto listed = parse_attended(row.str(1));
@@ -141,14 +156,17 @@ void Checker::check_users() {
         for (const auto& e : listed) {
             // Only ids that can name an event; other junk is left as PHP wrote it.
             if (want.count(e) || !storage::parse_event_id(e) || unreadable.count(e)) continue;
-            lines += (lines.empty() ? "" : "\n") + ("user " + uid + ": attendedevents lists event " + e) +
-                     (events.count(e) ? ", whose participants file lacks the user" : ", which no longer exists");
+            lines += (lines.empty() ? "" : "\n") +
+                     ("user " + uid + ": attendedevents lists event " + e) +
+                     (events.count(e) ? ", whose participants file lacks the user"
+                                      : ", which no longer exists");
             touched.push_back(e);
         }
         for (const auto& e : want) {
             if (std::find(listed.begin(), listed.end(), e) != listed.end()) continue;
-            lines += (lines.empty() ? "" : "\n") + ("user " + uid + ": in the participants file of event " + e +
-                                                    " but not in attendedevents");
+            lines += (lines.empty() ? "" : "\n") +
+                     ("user " + uid + ": in the participants file of event " + e +
+                      " but not in attendedevents");
             touched.push_back(e);
         }
         if (touched.empty()) continue;
@@ -165,12 +183,14 @@ void Checker::check_orphans() {
     try {
         ids = files.list_events();
     } catch (const storage::StorageError& e) {
-        add("unreadable", "storage", e.what()).needs_human = "fix the folder's permissions or mount";
+        add("unreadable", "storage", e.what()).needs_human =
+            "fix the folder's permissions or mount";
         return;
     }
     for (const auto id : ids) {
         if (events.count(std::to_string(id))) continue;
-        auto& p = add("orphan_files", event_subject(id), event_subject(id) + ": files without an events row");
+        auto& p = add("orphan_files", event_subject(id),
+                      event_subject(id) + ": files without an events row");
         if (!report.repair) continue;
         try {
             p.repaired = "files moved to " + files.set_aside_event(id, "admin");
@@ -181,15 +201,19 @@ void Checker::check_orphans() {
 }
 
 void Checker::check_duplicates() {
-    for (const auto& r : db.query("SELECT eventkey, GROUP_CONCAT(eventid ORDER BY eventid SEPARATOR ', ') FROM events "
-                                  "WHERE eventkey IS NOT NULL AND eventkey <> '' GROUP BY eventkey HAVING COUNT(*) > 1"))
+    for (const auto& r : db.query(
+             "SELECT eventkey, GROUP_CONCAT(eventid ORDER BY eventid SEPARATOR ', ') FROM events "
+             "WHERE eventkey IS NOT NULL AND eventkey <> '' GROUP BY eventkey HAVING COUNT(*) > 1"))
         add("duplicate_event_key", "key " + r.str(0),
-            "event key " + r.str(0) + " is shared by events " + r.str(1) + " (registration links reach one of them)")
-            .needs_human = "give all but one event a new key in the database, and send its organizer the new link";
-    for (const auto& r :
-         db.query("SELECT MIN(email), GROUP_CONCAT(CAST(uid AS CHAR) ORDER BY uid SEPARATOR ', ') FROM user_credentials "
-                  "GROUP BY email HAVING COUNT(*) > 1"))
-        add("duplicate_email", "email " + r.str(0), "e-mail " + r.str(0) + " has several accounts: users " + r.str(1))
+            "event key " + r.str(0) + " is shared by events " + r.str(1) +
+                " (registration links reach one of them)")
+            .needs_human =
+            "give all but one event a new key in the database, and send its organizer the new link";
+    for (const auto& r : db.query("SELECT MIN(email), GROUP_CONCAT(CAST(uid AS CHAR) ORDER BY uid "
+                                  "SEPARATOR ', ') FROM user_credentials "
+                                  "GROUP BY email HAVING COUNT(*) > 1"))
+        add("duplicate_email", "email " + r.str(0),
+            "e-mail " + r.str(0) + " has several accounts: users " + r.str(1))
             .needs_human = "merge or remove the extra accounts (sign-in uses the first)";
 }
 
@@ -201,9 +225,12 @@ void Checker::check_lists() {
         auto& p = add(lp.kind, subject, detail);
         const std::string event = std::to_string(lp.event_id);
         if (lp.kind == "kept_journal")
-            p.needs_human = "review, then `ems-admin merge-journal --event " + event + "` to add its records back";
-        else if (lp.kind == "corrupt_list" || lp.kind == "corrupt_journal" || lp.kind == "not_a_file")
-            p.needs_human = "`ems-admin repair-list --event " + event + "` rebuilds the list from every valid record";
+            p.needs_human = "review, then `ems-admin merge-journal --event " + event +
+                            "` to add its records back";
+        else if (lp.kind == "corrupt_list" || lp.kind == "corrupt_journal" ||
+                 lp.kind == "not_a_file")
+            p.needs_human = "`ems-admin repair-list --event " + event +
+                            "` rebuilds the list from every valid record";
         else
             p.needs_human = "fix the file system permissions or mount";
     }
@@ -215,7 +242,8 @@ CheckReport check_consistency(db::Db& db, storage::FileStorage& files, bool repa
     CheckReport report;
     report.repair = repair;
     Checker c{db, files, report, {}, {}, {}};
-    for (const auto& row : db.query("SELECT eventid, participantcount FROM events ORDER BY eventid")) {
+    for (const auto& row :
+         db.query("SELECT eventid, participantcount FROM events ORDER BY eventid")) {
         const std::int64_t id = row.num(0);
         ++report.events_checked;
         c.events.insert(std::to_string(id));
@@ -238,10 +266,12 @@ void print_text(const CheckReport& r, std::ostream& out) {
         if (!p.needs_human.empty()) out << "  needs a human: " << p.needs_human << "\n";
     }
     out << "checked " << r.events_checked << " events and " << r.users_checked << " users: ";
-    if (r.problems.empty()) out << "consistent";
+    if (r.problems.empty())
+        out << "consistent";
     else {
         bool first = true;
-        for (const auto& [kind, n] : by_kind) out << (first ? "" : ", ") << n << " " << kind, first = false;
+        for (const auto& [kind, n] : by_kind)
+            out << (first ? "" : ", ") << n << " " << kind, first = false;
     }
     out << "\n";
 }

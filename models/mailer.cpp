@@ -34,7 +34,8 @@ void write_outbox(const Config& config, const std::string& eml) {
     const auto tmp = std::filesystem::path(config.outbox_dir) / ("." + name + ".tmp");
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0) throw std::runtime_error("mail: cannot write to the outbox " + config.outbox_dir);
-    const bool ok = ::write(fd, eml.data(), eml.size()) == static_cast<ssize_t>(eml.size()) && ::fsync(fd) == 0;
+    const bool ok =
+        ::write(fd, eml.data(), eml.size()) == static_cast<ssize_t>(eml.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) throw std::runtime_error("mail: writing the outbox file failed");
     std::filesystem::rename(tmp, final_path);
@@ -56,7 +57,8 @@ void send_smtp(const Config& config, const Message& m, const std::string& eml) {
     const CURLcode rc = curl_easy_perform(curl);
     curl_slist_free_all(rcpt);
     curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) throw std::runtime_error(std::string("mail: SMTP failed: ") + curl_easy_strerror(rc));
+    if (rc != CURLE_OK)
+        throw std::runtime_error(std::string("mail: SMTP failed: ") + curl_easy_strerror(rc));
 }
 
 }  // namespace
@@ -73,15 +75,19 @@ std::string format_eml(const Config& config, const Message& m) {
         std::erase_if(s, [](char c) { return c == '\r' || c == '\n'; });
         return s;
     };
-    return "From: " + clean(config.mail_from) + "\r\nTo: " + clean(m.to) + "\r\nSubject: " + clean(m.subject) +
-           "\r\nDate: " + date + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-           "Content-Transfer-Encoding: 8bit\r\n\r\n" + m.body + "\r\n";
+    return "From: " + clean(config.mail_from) + "\r\nTo: " + clean(m.to) +
+           "\r\nSubject: " + clean(m.subject) + "\r\nDate: " + date +
+           "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n" +
+           m.body + "\r\n";
 }
 
 void send(const Config& config, const Message& m) {
     const auto eml = format_eml(config, m);
-    if (config.smtp_url.empty()) write_outbox(config, eml);
-    else send_smtp(config, m, eml);
+    if (config.smtp_url.empty())
+        write_outbox(config, eml);
+    else
+        send_smtp(config, m, eml);
 }
 
 }  // namespace ems::mail

@@ -99,7 +99,11 @@ std::vector<Row> Statement::fetch_all() {
     return rows;
 }
 
-std::uint64_t Statement::affected_rows() const { return mysql_stmt_affected_rows(stmt_); }
-std::uint64_t Statement::insert_id() const { return mysql_stmt_insert_id(stmt_); }
+std::uint64_t Statement::affected_rows() const {
+    return mysql_stmt_affected_rows(stmt_);
+}
+std::uint64_t Statement::insert_id() const {
+    return mysql_stmt_insert_id(stmt_);
+}
 
 }  // namespace ems::db

@@ -7,7 +7,7 @@
 namespace ems::db {
 
 class Statement {
-public:
+  public:
     Statement(MYSQL* conn, const std::string& sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -19,7 +19,7 @@ public:
     std::uint64_t affected_rows() const;
     std::uint64_t insert_id() const;
 
-private:
+  private:
     [[noreturn]] void fail(const std::string& what) const;
 
     MYSQL_STMT* stmt_ = nullptr;

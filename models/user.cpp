@@ -61,11 +61,13 @@ std::string sha256_hex(const std::string& data) {
 std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token) {
     if (token.size() != 64) return std::nullopt;
     const auto hash = sha256_hex(token);
-    auto row = db.query_one("SELECT uid, COALESCE(last_used, 0) FROM ems_api_tokens WHERE token_hash = ?", {hash});
+    auto row = db.query_one(
+        "SELECT uid, COALESCE(last_used, 0) FROM ems_api_tokens WHERE token_hash = ?", {hash});
     if (!row) return std::nullopt;
     // Minute precision is enough for "last used": no write on every call.
     const auto now = static_cast<long long>(std::time(nullptr));
-    if (row->num(1) < now - 60) db.exec("UPDATE ems_api_tokens SET last_used = ? WHERE token_hash = ?", {now, hash});
+    if (row->num(1) < now - 60)
+        db.exec("UPDATE ems_api_tokens SET last_used = ? WHERE token_hash = ?", {now, hash});
     return find_user(db, row->str(0));
 }
 

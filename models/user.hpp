@@ -25,6 +25,8 @@ std::optional<User> find_user_by_email(db::Db& db, const std::string& email);
 std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token);
 std::string sha256_hex(const std::string& data);
 // "uid:12": how the audit log names a user.
-inline std::string actor_of(const User& u) { return "uid:" + u.uid; }
+inline std::string actor_of(const User& u) {
+    return "uid:" + u.uid;
+}
 
 }  // namespace ems

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -208,15 +208,17 @@ void FileStorage::delete_event_data(std::int64_t event_id, const std::string& ac
 std::string FileStorage::set_aside_event(std::int64_t event_id, const std::string& actor) {
     const std::string name = checked_event(event_id);
     const fs::path event_file = doc_path("events", name);
-    const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1);
+    const auto stamp =
+        std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1);
     const fs::path dir = options_.root / ".ems" / "orphans" / (name + "." + std::to_string(stamp));
     try {
         LockFile participants_lock(lock_path("participants", name), LockFile::Mode::exclusive);
         LockFile event_lock(lock_path("events", name), LockFile::Mode::exclusive);
         ensure_dir(dir);
-        for (const auto& [from, to] : {std::pair{doc_path("participants", name), dir / "participants.json"},
-                                       {journal_path(event_id), dir / "journal.jnl"},
-                                       {event_file, dir / "event.json"}}) {
+        for (const auto& [from, to] :
+             {std::pair{doc_path("participants", name), dir / "participants.json"},
+              {journal_path(event_id), dir / "journal.jnl"},
+              {event_file, dir / "event.json"}}) {
             if (::rename(from.c_str(), to.c_str()) != 0) {
                 if (errno == ENOENT) continue;
                 throw_errno("move aside", from);

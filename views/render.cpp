@@ -1,9 +1,8 @@
 #include "views/render.hpp"
 
-#include <kainjow/mustache.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <kainjow/mustache.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -17,8 +16,10 @@ namespace mst = kainjow::mustache;
 // nesting depth; operator[] and the list's storage take moves instead.
 mst::data to_data(const Json::Value& v) {
     switch (v.type()) {
-        case Json::nullValue: return mst::data(false);
-        case Json::booleanValue: return mst::data(v.asBool());
+        case Json::nullValue:
+            return mst::data(false);
+        case Json::booleanValue:
+            return mst::data(v.asBool());
         case Json::arrayValue: {
             mst::data list{mst::data::type::list};
             // list_value() is the data's own, non-const vector; kainjow just
@@ -33,7 +34,8 @@ mst::data to_data(const Json::Value& v) {
             for (auto it = v.begin(); it != v.end(); ++it) obj[it.name()] = to_data(*it);
             return obj;
         }
-        default: return mst::data(v.asString());
+        default:
+            return mst::data(v.asString());
     }
 }
 
@@ -47,7 +49,8 @@ std::string read_file(const std::filesystem::path& p) {
 // Replaces every {{>name}} by the partial's text, recursively. Inline
 // expansion renders the same as a partial lookup (same context stack) and
 // lets each page be parsed once per worker instead of once per use.
-std::string expand(const std::string& text, const std::map<std::string, std::string>& partials, int depth = 0) {
+std::string expand(const std::string& text, const std::map<std::string, std::string>& partials,
+                   int depth = 0) {
     if (depth > 8) throw std::runtime_error("views: partials nested too deeply");
     std::string out;
     std::size_t pos = 0;
@@ -78,10 +81,13 @@ Views::Views(const std::string& dir) : compiled_(std::make_unique<Compiled>()) {
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().extension() != ".mustache") continue;
         const auto name = e.path().stem().string();
-        if (name.size() > 1 && name[0] == '_') partials_[name.substr(1)] = read_file(e.path());
-        else templates_[name] = read_file(e.path());
+        if (name.size() > 1 && name[0] == '_')
+            partials_[name.substr(1)] = read_file(e.path());
+        else
+            templates_[name] = read_file(e.path());
     }
-    if (!templates_.count("layout")) throw std::runtime_error("views: no layout.mustache in " + dir);
+    if (!templates_.count("layout"))
+        throw std::runtime_error("views: no layout.mustache in " + dir);
     // Parse every page now: a template error stops the start, not a request.
     // (render_bare's layout-less variants are parsed on first use.)
     for (const auto& [name, text] : templates_) {

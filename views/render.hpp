@@ -17,7 +17,7 @@ using mustache = basic_mustache<std::string>;
 namespace ems {
 
 class Views {
-public:
+  public:
     // Reads every *.mustache under `dir` once: `layout`, the pages, and
     // partials named `_x.mustache` (used as {{>x}}).
     explicit Views(const std::string& dir);
@@ -27,7 +27,7 @@ public:
     // Renders `page` alone, without the layout.
     std::string render_bare(const std::string& page, const Json::Value& model) const;
 
-private:
+  private:
     struct Compiled;
     const std::string& source(const std::string& name) const;
     // The page (inside the layout or alone) with its partials expanded,

@@ -1,14 +1,13 @@
 // Passwords: the PHP app's bcrypt hashes verify, ems's hashes are $2y$ at
 // the configured cost, and PHP's own password_verify accepts them.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
+#include "models/password.hpp"
 
+#include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include "models/password.hpp"
 
 namespace {
 
@@ -30,7 +29,8 @@ std::vector<std::pair<std::string, std::string>> php_hashes() {
 
 // Runs PHP's password_verify (php-cli is installed by scripts/install-deps.sh).
 bool php_verify(const std::string& plain, const std::string& hash) {
-    const std::string cmd = "php -r 'exit(password_verify(base64_decode($argv[1]), $argv[2]) ? 0 : 1);' ";
+    const std::string cmd =
+        "php -r 'exit(password_verify(base64_decode($argv[1]), $argv[2]) ? 0 : 1);' ";
     auto b64 = [](const std::string& s) {
         static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         std::string o;
@@ -72,7 +72,8 @@ BOOST_AUTO_TEST_CASE(bcrypt_uses_the_first_72_bytes_as_php_does) {
 }
 
 BOOST_AUTO_TEST_CASE(new_hashes_are_2y_at_the_cost_and_php_accepts_them) {
-    for (const std::string plain : {"Passw0rd!", "pässwörd-日本語-🔑", "p@ss w0rd \"quoted\" \\back"}) {
+    for (const std::string plain :
+         {"Passw0rd!", "pässwörd-日本語-🔑", "p@ss w0rd \"quoted\" \\back"}) {
         const auto h = ems::password::hash(plain, 10);
         BOOST_TEST(h.rfind("$2y$10$", 0) == 0);
         BOOST_TEST(ems::password::verify(plain, h));

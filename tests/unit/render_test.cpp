@@ -1,9 +1,9 @@
 // Templates: escaped by default everywhere (the nav included), partials
 // expanded, the layout's title format.
 #define BOOST_TEST_DYN_LINK
-#include <boost/test/unit_test.hpp>
-
 #include "views/render.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 BOOST_AUTO_TEST_SUITE(render)
 
@@ -16,7 +16,8 @@ BOOST_AUTO_TEST_CASE(layout_title_and_escaped_user_name_in_the_nav) {
     const auto html = views.render("login", m);
     BOOST_TEST(html.find("<title>Login - Event Management System</title>") != std::string::npos);
     BOOST_TEST(html.find("<b>&</b>") == std::string::npos);
-    BOOST_TEST(html.find("Max &lt;b&gt;&amp;&lt;/b&gt; &quot;q&quot; &apos;a&apos;") != std::string::npos);
+    BOOST_TEST(html.find("Max &lt;b&gt;&amp;&lt;/b&gt; &quot;q&quot; &apos;a&apos;") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(field_partials_are_expanded_with_their_own_values) {
