@@ -3,8 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <filesystem>
+
+#include "core/time.hpp"
 
 namespace ems::log {
 namespace {
@@ -38,15 +39,7 @@ void open(const std::string& log_dir) {
 }
 
 std::string now_iso8601() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    tm t{};
-    gmtime_r(&ts.tv_sec, &t);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-    char ms[24];
-    std::snprintf(ms, sizeof ms, ".%03ldZ", ts.tv_nsec / 1000000);
-    return std::string(buf) + ms;
+    return time::iso8601_utc(time::now_ms());
 }
 
 void error(const std::string& message) {

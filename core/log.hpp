@@ -11,6 +11,7 @@ void open(const std::string& log_dir);
 void error(const std::string& message);
 void info(const std::string& message);
 void access(const std::string& line);
+// The stamp of every line: time::iso8601_utc of now.
 std::string now_iso8601();
 
 }  // namespace ems::log

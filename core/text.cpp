@@ -3,46 +3,9 @@
 #include <sys/random.h>
 
 #include <cctype>
-#include <ctime>
 #include <stdexcept>
 
 namespace ems {
-
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    const auto n = s.size();
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        int len;
-        char32_t cp;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n) return false;
-        for (int k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += len;
-    }
-    return true;
-}
 
 bool has_control_chars(std::string_view s) {
     for (unsigned char c : s) {
@@ -77,15 +40,6 @@ std::vector<std::string> split(std::string_view s, char sep) {
     return out;
 }
 
-std::string local_time_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
-
 bool one_in(unsigned n) {
     const auto hex = random_hex(4);
     return n <= 1 || std::stoul(hex, nullptr, 16) % n == 0;
@@ -107,13 +61,6 @@ std::string random_hex(std::size_t n_bytes) {
         out.push_back(digits[c & 15]);
     }
     return out;
-}
-
-std::size_t utf8_length(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 std::string check_text(const std::string& v, std::size_t max_chars) {

@@ -4,14 +4,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.hpp"
+
 namespace ems {
 
-// True when s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-bool valid_utf8(std::string_view s);
 // True when s holds a control character other than tab, CR and LF (NUL included).
 bool has_control_chars(std::string_view s);
-// Characters (code points) in a UTF-8 string: bytes that do not continue one.
-std::size_t utf8_length(const std::string& s);
 // The check every text field goes through, in forms and in the JSON API:
 // "" when ok, else the message shown to the user. Valid UTF-8, no control
 // characters, at most max_chars characters.
@@ -19,9 +17,6 @@ std::string check_text(const std::string& v, std::size_t max_chars = 255);
 std::string to_lower(std::string_view s);
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
-// The server's local time as "YYYY-MM-DD HH:MM:SS", the PHP app's format
-// for joined_at, created_at and last_updated in the storage files.
-std::string local_time_now();
 // n random bytes from the OS (getrandom), hex-encoded: 2n characters.
 std::string random_hex(std::size_t n_bytes);
 // True about once in `n` calls, from the OS RNG: housekeeping that each

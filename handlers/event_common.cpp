@@ -1,5 +1,6 @@
 #include "handlers/event_common.hpp"
 
+#include "core/time.hpp"
 #include "handlers/session.hpp"
 #include "storage/file_storage.hpp"
 
@@ -34,24 +35,14 @@ std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message, Res
     return ev;
 }
 
-std::string display_datetime(const std::string& v) {
-    static const char* const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (v.size() < 16) return v;
-    const int m = std::atoi(v.substr(5, 2).c_str());
-    if (m < 1 || m > 12) return v;
-    return std::to_string(std::atoi(v.substr(8, 2).c_str())) + " " + months[m - 1] + " " +
-           v.substr(0, 4) + ", " + v.substr(11, 5);
-}
-
 Json::Value event_model(const events::Event& ev) {
     Json::Value m(Json::objectValue);
     m["id"] = std::to_string(ev.id);
     m["name"] = ev.name;
     m["startdate"] = ev.startdate;
     m["enddate"] = ev.enddate;
-    m["start_display"] = display_datetime(ev.startdate);
-    m["end_display"] = display_datetime(ev.enddate);
+    m["start_display"] = time::display_datetime(ev.startdate);
+    m["end_display"] = time::display_datetime(ev.enddate);
     m["location"] = ev.location;
     m["shortinfo"] = ev.shortinfo;
     m["participantcount"] = static_cast<Json::Int64>(ev.participantcount);

@@ -21,7 +21,5 @@ std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message, Res
 bool is_owner(const Ctx& ctx, const events::Event& ev);
 // A view model of an event for templates (escaped there) and the API.
 Json::Value event_model(const events::Event& ev);
-// "1 Dec 2026, 09:00" from "2026-12-01 09:00:00".
-std::string display_datetime(const std::string& db_value);
 
 }  // namespace ems::event_views

@@ -1,9 +1,6 @@
 // /dashboard/profile and its forms: names, password, picture, API tokens.
 #include "models/profile.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -16,6 +13,7 @@
 #include "handlers/session.hpp"
 #include "models/password.hpp"
 #include "models/user.hpp"
+#include "storage/fs_util.hpp"
 
 namespace ems {
 namespace {
@@ -51,18 +49,8 @@ std::string image_extension(const std::string& data) {
 void write_upload(const std::filesystem::path& dir, const std::string& name,
                   const std::string& data) {
     std::filesystem::create_directories(dir);
-    const auto tmp = dir / ("." + name + ".tmp");
     // 0644: nginx serves these files itself; they are images, never executed.
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot create " + tmp.string());
-    const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-                    ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-        std::filesystem::remove(tmp);
-        throw std::runtime_error("cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, dir / name);
+    storage::write_file_atomic(dir / name, data, 0644);
 }
 
 }  // namespace

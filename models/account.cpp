@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "models/idempotency.hpp"
 #include "models/user.hpp"
 
@@ -132,9 +133,9 @@ void sync_user_file(Store& store, const std::string& uid, const std::string& act
     v["email"] = user->email;
     v["profilepicture"] = user->profilepicture;
     v["emailverified"] = user->emailverified ? 1 : 0;
-    v["last_updated"] = local_time_now();
+    v["last_updated"] = time::db_datetime(time::now());
     auto& files = store.files();
-    if (!files.get_user_data(uid)) v["created_at"] = local_time_now();
+    if (!files.get_user_data(uid)) v["created_at"] = time::db_datetime(time::now());
     files.save_user_data(uid, v, actor);
 }
 

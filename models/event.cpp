@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "models/idempotency.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
@@ -155,7 +156,7 @@ void sync_event_file(storage::FileStorage& files, const Event& ev, const Setting
     v["eventkey"] = ev.key;
     v["eventbadgepath"] = ev.badgepath;
     v["eventinfopath"] = ev.infopath;
-    const auto now = local_time_now();
+    const auto now = time::db_datetime(time::now());
     if (created) v["created_at"] = now;  // otherwise save_event_data keeps the old one
     v["last_updated"] = now;
     v["settings"]["registration_open"] = s.registration_open;

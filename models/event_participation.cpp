@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::events {
@@ -42,7 +43,7 @@ Json::Value participant_entry(Store& store, const User& u, bool pending) {
         e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
     else
         e["uid"] = u.uid;
-    e["joined_at"] = local_time_now();
+    e["joined_at"] = time::db_datetime(time::now());
     e["status"] = pending ? "pending" : "registered";
     e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
     e["email"] = u.email;

@@ -1,8 +1,6 @@
 #include "models/mailer.hpp"
 
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <ctime>
@@ -10,6 +8,8 @@
 #include <stdexcept>
 
 #include "core/text.hpp"
+#include "core/time.hpp"
+#include "storage/fs_util.hpp"
 
 namespace ems::mail {
 namespace {
@@ -27,18 +27,17 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* userp) {
     return len;
 }
 
+// A unique name, so no lock is needed; the temp file is hidden (".eml.tmp.")
+// from whatever picks up *.eml.
 void write_outbox(const Config& config, const std::string& eml) {
-    std::filesystem::create_directories(config.outbox_dir);
     const auto name = std::to_string(std::time(nullptr)) + "-" + random_hex(6) + ".eml";
-    const auto final_path = std::filesystem::path(config.outbox_dir) / name;
-    const auto tmp = std::filesystem::path(config.outbox_dir) / ("." + name + ".tmp");
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (fd < 0) throw std::runtime_error("mail: cannot write to the outbox " + config.outbox_dir);
-    const bool ok =
-        ::write(fd, eml.data(), eml.size()) == static_cast<ssize_t>(eml.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) throw std::runtime_error("mail: writing the outbox file failed");
-    std::filesystem::rename(tmp, final_path);
+    try {
+        std::filesystem::create_directories(config.outbox_dir);
+        storage::write_file_atomic(std::filesystem::path(config.outbox_dir) / name, eml);
+    } catch (const std::exception& e) {
+        throw std::runtime_error("mail: cannot write to the outbox " + config.outbox_dir + ": " +
+                                 e.what());
+    }
 }
 
 void send_smtp(const Config& config, const Message& m, const std::string& eml) {
@@ -64,11 +63,7 @@ void send_smtp(const Config& config, const Message& m, const std::string& eml) {
 }  // namespace
 
 std::string format_eml(const Config& config, const Message& m) {
-    char date[64];
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    const auto date = time::rfc5322_date(time::now());
     // Addresses were validated by the caller; strip CR/LF anyway so no
     // header can be injected through a subject or address.
     auto clean = [](std::string s) {

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "models/account.hpp"
 #include "models/user.hpp"
 
@@ -13,12 +14,7 @@ const char* const by_uid = " WHERE uid = CAST(? AS CHAR)";
 
 std::string format_time(long long t) {
     if (t <= 0) return "never";
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
+    return time::minute_datetime(time::Seconds{std::chrono::seconds{t}});
 }
 
 }  // namespace

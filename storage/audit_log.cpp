@@ -103,13 +103,4 @@ void AuditLog::write(const Json::Value& record) noexcept {
     fallback(line, std::strerror(error_));
 }
 
-std::string local_timestamp() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::localtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
-
 }  // namespace ems::storage

@@ -42,7 +42,4 @@ class AuditLog {
     bool failing_ = false;       // in a failure burst (reason already on stderr)
 };
 
-// Local time, "YYYY-MM-DD HH:MM:SS" like the PHP app.
-std::string local_timestamp();
-
 }  // namespace ems::storage

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/time.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/fs_util.hpp"
 #include "storage/php_json.hpp"
@@ -95,7 +96,7 @@ void FileStorage::audit(const std::string& actor, const char* op, const fs::path
                         const std::string& result, const std::string& error,
                         const Json::Value& extra) {
     Json::Value record(Json::objectValue);
-    record["ts"] = local_timestamp();
+    record["ts"] = time::db_datetime(time::now());
     record["actor"] = actor;
     record["op"] = op;
     record["file"] = rel(file);

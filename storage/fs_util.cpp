@@ -106,17 +106,17 @@ std::optional<std::string> read_file(const fs::path& path, FileId* id) {
     return data;
 }
 
-void write_file_atomic(const fs::path& path, const std::string& content) {
+void write_file_atomic(const fs::path& path, const std::string& content, mode_t mode) {
     static std::atomic<unsigned> counter{0};
     fs::path dir = path.parent_path();
     ensure_dir(dir);
     fs::path temp = dir / ("." + path.filename().string() + temp_marker +
                            std::to_string(::getpid()) + "." + std::to_string(counter++));
     {
-        Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, file_mode));
+        Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
         if (fd.get() < 0) throw_errno("create", temp);
         try {
-            ::fchmod(fd.get(), file_mode);
+            ::fchmod(fd.get(), mode);
             write_all(fd.get(), content, temp);
             if (::fsync(fd.get()) != 0) throw_errno("fsync", temp);
         } catch (...) {

@@ -30,9 +30,15 @@ struct FileId;
 // bytes came from (fstat of the same descriptor).
 std::optional<std::string> read_file(const std::filesystem::path& path, FileId* id = nullptr);
 
-// Writes a temp file beside `path`, fsyncs it, renames it over `path` and
-// fsyncs the folder. The caller holds the file's lock.
-void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+// The one durable atomic write (storage files, mail outbox, profile
+// pictures): a temp file beside `path` written whole (short writes and
+// EINTR retried), fsynced, renamed over `path`, then the folder fsynced, so
+// after a crash `path` holds the old or the new bytes, never a part.
+// Creates a missing folder with dir_mode; `mode` is the file's exact mode
+// (0644 for files nginx serves itself). Throws StorageError. Callers that
+// may race on one path hold its lock.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content,
+                       mode_t mode = file_mode);
 
 // Removes temp files of write_file_atomic older than `min_age_s` (a younger
 // one may belong to a writer in another process).

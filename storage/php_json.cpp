@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/utf8.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::storage {
@@ -18,29 +19,12 @@ void append_u_escape(std::string& out, unsigned code) {
     for (int shift = 12; shift >= 0; shift -= 4) out += hex_digits[(code >> shift) & 0xf];
 }
 
-// Decodes one UTF-8 sequence at s[i]; returns its length, 0 when invalid
-// (overlong forms, surrogates and values past U+10FFFF are invalid).
-std::size_t decode_utf8(std::string_view s, std::size_t i, unsigned& code) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char lead = byte(i);
-    std::size_t len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
-    if (len == 0 || lead > 0xf4 || i + len > s.size()) return 0;
-    code = lead & (0x3f >> (len - 1));
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xc0) != 0x80) return 0;
-        code = (code << 6) | (byte(i + k) & 0x3f);
-    }
-    static constexpr unsigned min_code[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code < min_code[len] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
-    return len;
-}
-
 void append_string(std::string& out, std::string_view s) {
     out += '"';
     for (std::size_t i = 0; i < s.size();) {
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            unsigned code = 0;
+            char32_t code = 0;
             std::size_t len = decode_utf8(s, i, code);
             if (len == 0)
                 throw InvalidData("invalid UTF-8 at byte " + std::to_string(i) + " of a string");
