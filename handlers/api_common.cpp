@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "core/errors.hpp"
+#include "core/json_read.hpp"
 #include "core/text.hpp"
 #include "handlers/handlers.hpp"
 
@@ -15,17 +16,9 @@ Json::Value body(const Ctx& ctx) {
         for (const auto& [k, val] : req.form_fields()) v[k] = val;
         return v;
     }
-    Json::CharReaderBuilder b;
-    b["strictRoot"] = true;
-    b["rejectDupKeys"] = true;
-    std::unique_ptr<Json::CharReader> reader(b.newCharReader());
-    Json::Value v;
-    std::string errs;
-    const auto& text = req.body();
-    if (!valid_utf8(text) || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) ||
-        !v.isObject())
-        throw BadRequest("The body must be a JSON object");
-    return v;
+    auto v = read_json(req.body(), JsonReadOptions::api_body());
+    if (!v || !v->isObject()) throw BadRequest("The body must be a JSON object");
+    return std::move(*v);
 }
 
 std::string field(const Json::Value& body, const char* name) {

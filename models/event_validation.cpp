@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "core/json_read.hpp"
 #include "core/text.hpp"
 #include "models/event.hpp"
 
@@ -246,14 +247,9 @@ Settings settings_of(const Json::Value& file) {
 
 std::vector<std::string> parse_attended(const std::string& text) {
     std::vector<std::string> out;
-    Json::Value v;
-    Json::CharReaderBuilder b;
-    std::string errs;
-    std::unique_ptr<Json::CharReader> reader(b.newCharReader());
-    if (text.empty() || !reader->parse(text.data(), text.data() + text.size(), &v, &errs) ||
-        !v.isArray())
-        return out;
-    for (const auto& item : v) {
+    const auto v = read_json(text, JsonReadOptions::php_file());
+    if (!v || !v->isArray()) return out;
+    for (const auto& item : *v) {
         std::string id;
         if (item.isString())
             id = item.asString();

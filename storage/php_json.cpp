@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/json_read.hpp"
 #include "core/utf8.hpp"
 #include "storage/file_storage.hpp"
 
@@ -167,22 +168,7 @@ std::string encode_php_json(const Json::Value& value, bool pretty, int depth) {
 }
 
 std::optional<Json::Value> parse_json(std::string_view text, std::string* error) {
-    static const std::unique_ptr<Json::CharReader> reader = [] {
-        Json::CharReaderBuilder builder;
-        Json::CharReaderBuilder::strictMode(&builder.settings_);
-        builder.settings_["stackLimit"] = 256;
-        return std::unique_ptr<Json::CharReader>(builder.newCharReader());
-    }();
-    Json::Value value;
-    std::string err;
-    // CharReader keeps per-parse state; one parse at a time per process.
-    static std::mutex mutex;
-    std::lock_guard<std::mutex> guard(mutex);
-    if (!reader->parse(text.data(), text.data() + text.size(), &value, &err)) {
-        if (error) *error = err;
-        return std::nullopt;
-    }
-    return value;
+    return read_json(text, JsonReadOptions::php_file(), error);
 }
 
 std::vector<std::string> order_members(const Json::Value& object) {

@@ -19,9 +19,9 @@ namespace ems::storage {
 // of a bigger document).
 std::string encode_php_json(const Json::Value& value, bool pretty = true, int depth = 0);
 
-// Strict parse (no comments, no trailing data, no duplicate keys). Values
-// carry their text offsets, which order_members() uses to keep file order.
-// Returns nullopt and sets *error on failure.
+// read_json with JsonReadOptions::php_file() (core/json_read.hpp says what
+// it refuses). Values carry their text offsets, which order_members() uses
+// to keep file order. Returns nullopt and sets *error on failure.
 std::optional<Json::Value> parse_json(std::string_view text, std::string* error);
 
 // Keys of an object in file order: members that came from a parse sorted by
