@@ -3,6 +3,7 @@
 // instead of flash + redirect: 404 unknown, 403 not yours, 409 a state that
 // refuses the change (full, closed, already registered).
 #include "core/errors.hpp"
+#include "core/pagination.hpp"
 #include "handlers/api_common.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
@@ -76,10 +77,10 @@ std::size_t positive_query(const Ctx& ctx, const char* name, std::size_t fallbac
                            std::size_t max) {
     const auto q = ctx.req.query(name);
     if (q.empty()) return fallback;
-    if (q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoul(q) == 0)
-        throw BadRequest(std::string(name) + " must be a positive integer");
-    return std::min<std::size_t>(std::stoul(q), max);
+    // Below 10^9: what a client can mean; more is a mistake worth a 400.
+    const auto n = parse_positive(q);
+    if (!n || *n >= 1000000000) throw BadRequest(std::string(name) + " must be a positive integer");
+    return std::min<std::size_t>(*n, max);
 }
 
 }  // namespace
@@ -154,10 +155,11 @@ Response list_api_participants(Ctx& ctx) {
     v["page"] = static_cast<Json::UInt64>(page);
     v["per_page"] = static_cast<Json::UInt64>(per_page);
     v["participants"] = Json::Value(Json::arrayValue);
+    const auto paging = paginate(list->size(), per_page, page, PastEnd::empty);
     std::size_t i = 0;
     for (const auto& [uid, e] : *list) {
-        if (i++ < (page - 1) * per_page) continue;
-        if (v["participants"].size() >= per_page) break;
+        if (i >= paging.end) break;
+        if (!paging.contains(i++)) continue;
         Json::Value p(Json::objectValue);
         p["uid"] = uid;
         for (const char* k : {"name", "email", "joined_at", "status"})

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/errors.hpp"
+#include "core/pagination.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"
@@ -29,13 +30,6 @@ Json::Value participant_model(const std::string& base, const std::string& uid,
     p["pending"] = status == "pending";
     p["action_base"] = base + "/participants/" + uid;
     return p;
-}
-
-std::size_t page_number(const Ctx& ctx, std::size_t pages) {
-    const auto q = ctx.req.query("page");
-    if (q.empty() || q.size() > 9 || q.find_first_not_of("0123456789") != std::string::npos)
-        return 1;
-    return std::clamp<std::size_t>(std::stoul(q), 1, std::max<std::size_t>(pages, 1));
 }
 
 void add_paging(Json::Value& m, const std::string& base, std::size_t page, std::size_t pages) {
@@ -98,14 +92,14 @@ Response manage_event(Ctx& ctx) {
     m["csv_url"] = base + "/participants.csv";
     const bool all = ctx.req.query("all") == "1";
     const std::size_t total = list->size();
-    const std::size_t pages = (total + per_page - 1) / per_page;
-    const std::size_t page = all ? 1 : page_number(ctx, pages);
+    const auto paging =
+        paginate(total, per_page, all ? 1 : parse_positive(ctx.req.query("page")).value_or(1),
+                 PastEnd::last_page);
     std::size_t index = 0, pending = 0;
     Json::Value rows(Json::arrayValue);
     for (const auto& [uid, e] : *list) {
         if (e["status"].isString() && e["status"].asString() == "pending") ++pending;
-        if (all || (index >= (page - 1) * per_page && index < page * per_page))
-            rows.append(participant_model(base, uid, e));
+        if (all || paging.contains(index)) rows.append(participant_model(base, uid, e));
         ++index;
     }
     m["participants"] = std::move(rows);
@@ -113,7 +107,7 @@ Response manage_event(Ctx& ctx) {
     m["total"] = static_cast<Json::UInt64>(total);
     m["pending_count"] = static_cast<Json::UInt64>(pending);
     m["registered_count"] = static_cast<Json::UInt64>(total - pending);
-    if (!all) add_paging(m, base, page, pages);
+    if (!all) add_paging(m, base, paging.number, paging.pages);
     return Response::html(ctx.app.views().render("event_manage", m));
 }
 

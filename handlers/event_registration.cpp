@@ -1,6 +1,7 @@
 // Registering by event key and cancelling, for participants. The GET of
 // /events/register/<key> (links and QR codes already shared) shows the event
 // and a Register button; the POST registers.
+#include "core/pagination.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"
@@ -39,7 +40,7 @@ Response show_register_event(Ctx& ctx) {
         m["message"] = events::outcome_message(events::Outcome::unavailable, ev->name);
     else if (!s.registration_open)
         m["message"] = "Registration is closed for this event";
-    else if (s.max_participants && static_cast<long long>(list->size()) >= *s.max_participants)
+    else if (at_capacity(list->size(), s.capacity()))
         m["message"] = "This event is full";
     else if (s.require_approval)
         m["message"] = "The organizer approves each registration.";

@@ -23,6 +23,11 @@ struct Settings {
     std::optional<long long> max_participants;  // none: no limit
     bool require_approval = false;
     std::string problem;  // "" when the settings were read from a valid file
+    // max_participants for at_capacity() (core/pagination.hpp).
+    std::optional<std::size_t> capacity() const {
+        if (!max_participants) return std::nullopt;
+        return static_cast<std::size_t>(*max_participants);
+    }
 };
 
 struct Event {

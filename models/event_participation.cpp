@@ -71,10 +71,9 @@ Outcome register_once(Store& store, std::int64_t id, const User& user, Attempt& 
         return Outcome::unavailable;
     }
     if (!s.registration_open) return Outcome::closed;
-    std::optional<std::size_t> max;
-    if (s.max_participants) max = static_cast<std::size_t>(*s.max_participants);
     const auto entry = participant_entry(store, user, s.require_approval);
-    a.added = store.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
+    a.added =
+        store.files().add_participant_to_event(id, user.uid, entry, actor_of(user), s.capacity());
     if (a.added == AddResult::full) return Outcome::full;
     a.file_written = true;
     a.pending = s.require_approval;

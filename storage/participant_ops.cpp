@@ -1,6 +1,7 @@
 // The public participant calls. Each runs under the event's lock file:
 // exclusive for changes (so the duplicate and capacity checks see every
 // other process's writes), shared for reads.
+#include "core/pagination.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/journal.hpp"
 #include "storage/participant_state.hpp"
@@ -47,7 +48,7 @@ AddResult FileStorage::add_participant_to_event(std::int64_t event_id, const std
         const std::string line = journal_line(record("put", uid, &entry));
         AddResult result = with_participants(event_id, true, [&](ParticipantState& s) {
             if (s.list->contains(uid)) return AddResult::already_present;
-            if (max_participants && s.list->size() >= *max_participants) return AddResult::full;
+            if (at_capacity(s.list->size(), max_participants)) return AddResult::full;
             append_op(event_id, s, line);
             writable_list(s).put(uid, entry);
             maybe_compact(event_id, s, actor);
