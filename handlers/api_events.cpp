@@ -4,6 +4,7 @@
 // refuses the change (full, closed, already registered).
 #include "core/errors.hpp"
 #include "core/pagination.hpp"
+#include "core/participant_status.hpp"
 #include "handlers/api_common.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
@@ -181,12 +182,12 @@ Response create_api_registration(Ctx& ctx) {
         // Not an error: a retry after a lost answer finds the person in.
         const auto list = ctx.app.files().get_event_participants(ev.id);
         const auto* entry = list->find(ctx.user->uid);
-        v["status"] =
-            entry && (*entry)["status"].asString() == "pending" ? "pending" : "registered";
+        v["status"] = to_php(entry ? status_of(*entry) : ParticipantStatus::registered);
         return Response::json(v, 200);
     }
     if (o != events::Outcome::registered && o != events::Outcome::pending) throw Conflict(message);
-    v["status"] = o == events::Outcome::pending ? "pending" : "registered";
+    v["status"] = to_php(o == events::Outcome::pending ? ParticipantStatus::pending
+                                                       : ParticipantStatus::registered);
     return Response::json(v, 201);
 }
 

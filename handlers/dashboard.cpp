@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/log.hpp"
+#include "core/participant_status.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event.hpp"
@@ -43,8 +44,7 @@ Json::Value attended_events(Ctx& ctx) {
             const auto list = ctx.app.files().get_event_participants(ev.id);
             const auto* entry = list->find(ctx.user->uid);
             if (!entry) continue;  // left behind by a crash; `ems-admin check` repairs the list
-            m["pending"] =
-                (*entry)["status"].isString() && (*entry)["status"].asString() == "pending";
+            m["pending"] = status_of(*entry) == ParticipantStatus::pending;
         } catch (const storage::StorageError& e) {
             log_unreadable_once(ev.id, e.what());
             m["status_unavailable"] = true;

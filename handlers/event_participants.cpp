@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/pagination.hpp"
+#include "core/participant_status.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"
@@ -25,9 +26,9 @@ Json::Value participant_model(const std::string& base, const std::string& uid,
     p["name"] = e["name"].isString() ? e["name"].asString() : "";
     p["email"] = e["email"].isString() ? e["email"].asString() : "";
     p["joined_at"] = e["joined_at"].isString() ? e["joined_at"].asString() : "";
-    const auto status = e["status"].isString() ? e["status"].asString() : "registered";
-    p["status"] = status;
-    p["pending"] = status == "pending";
+    // Shown as stored; a missing status is the PHP default.
+    p["status"] = e["status"].isString() ? e["status"].asString() : to_php(status_of(e));
+    p["pending"] = status_of(e) == ParticipantStatus::pending;
     p["action_base"] = base + "/participants/" + uid;
     return p;
 }
@@ -98,7 +99,7 @@ Response manage_event(Ctx& ctx) {
     std::size_t index = 0, pending = 0;
     Json::Value rows(Json::arrayValue);
     for (const auto& [uid, e] : *list) {
-        if (e["status"].isString() && e["status"].asString() == "pending") ++pending;
+        if (status_of(e) == ParticipantStatus::pending) ++pending;
         if (all || paging.contains(index)) rows.append(participant_model(base, uid, e));
         ++index;
     }

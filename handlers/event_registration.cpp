@@ -2,6 +2,7 @@
 // /events/register/<key> (links and QR codes already shared) shows the event
 // and a Register button; the POST registers.
 #include "core/pagination.hpp"
+#include "core/participant_status.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"
@@ -27,7 +28,7 @@ Response show_register_event(Ctx& ctx) {
     const auto s = events::load_settings(ctx.app, ev->id);
     const auto list = ctx.app.files().get_event_participants(ev->id);
     if (const auto* entry = list->find(ctx.user->uid)) {
-        m["heading"] = (*entry)["status"].asString() == "pending"
+        m["heading"] = status_of(*entry) == ParticipantStatus::pending
                            ? "Your registration is waiting for approval"
                            : "You are registered for this event";
         m["action"] = "/events/cancel/" + std::to_string(ev->id);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.hpp"
+#include "core/participant_status.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "storage/file_storage.hpp"
@@ -44,7 +45,7 @@ Json::Value participant_entry(Store& store, const User& u, bool pending) {
     else
         e["uid"] = u.uid;
     e["joined_at"] = time::db_datetime(time::now());
-    e["status"] = pending ? "pending" : "registered";
+    e["status"] = to_php(pending ? ParticipantStatus::pending : ParticipantStatus::registered);
     e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
     e["email"] = u.email;
     return e;
@@ -140,7 +141,7 @@ Outcome approve_participant(Store& store, std::int64_t id, const std::string& ui
     db::Transaction tx(db);
     if (!find_event(db, id, true)) return Outcome::not_found;
     Json::Value fields(Json::objectValue);
-    fields["status"] = "registered";
+    fields["status"] = to_php(ParticipantStatus::registered);
     const bool ok = store.files().update_participant(id, uid, fields, actor);
     tx.commit();
     return ok ? Outcome::done : Outcome::not_registered;

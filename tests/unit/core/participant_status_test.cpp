@@ -1,0 +1,42 @@
+// core/participant_status: the status enum and its PHP strings.
+#define BOOST_TEST_DYN_LINK
+#include "core/participant_status.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <string>
+
+using ems::ParticipantStatus;
+
+BOOST_AUTO_TEST_SUITE(core_participant_status)
+
+BOOST_AUTO_TEST_CASE(each_status_round_trips_through_its_php_string) {
+    const struct {
+        ParticipantStatus status;
+        const char* php;
+    } cases[] = {
+        {ParticipantStatus::registered, "registered"},
+        {ParticipantStatus::pending, "pending"},
+        {ParticipantStatus::waitlisted, "waitlisted"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST(std::string(ems::to_php(c.status)) == c.php);
+        BOOST_TEST((ems::status_from_php(c.php) == c.status));
+    }
+    for (const char* other : {"", "Registered", "approved", "pending "})
+        BOOST_TEST(!ems::status_from_php(other).has_value(), other);
+}
+
+BOOST_AUTO_TEST_CASE(an_entry_without_a_known_status_is_registered) {
+    Json::Value entry(Json::objectValue);
+    BOOST_TEST((ems::status_of(entry) == ParticipantStatus::registered));
+    entry["status"] = "pending";
+    BOOST_TEST((ems::status_of(entry) == ParticipantStatus::pending));
+    entry["status"] = 1;
+    BOOST_TEST((ems::status_of(entry) == ParticipantStatus::registered));
+    entry["status"] = "approved";
+    BOOST_TEST((ems::status_of(entry) == ParticipantStatus::registered));
+    BOOST_TEST((ems::status_of(Json::Value("pending")) == ParticipantStatus::registered));
+    BOOST_TEST((ems::status_of(Json::Value()) == ParticipantStatus::registered));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
