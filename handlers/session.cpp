@@ -64,19 +64,20 @@ void load_session(Ctx& ctx) {
         "SELECT uid, csrf_token, created_at, last_seen FROM ems_sessions WHERE id = ?", {*id});
     if (!row) return;
     const long long t = now();
-    if (row->num(3) < t - c.session_idle_timeout || row->num(2) < t - c.session_absolute_timeout) {
+    if (row->num("last_seen") < t - c.session_idle_timeout ||
+        row->num("created_at") < t - c.session_absolute_timeout) {
         ctx.app.db().exec("DELETE FROM ems_sessions WHERE id = ?", {*id});
         return;
     }
-    auto user = find_user(ctx.app.db(), row->str(0));
+    auto user = find_user(ctx.app.db(), row->str("uid"));
     if (!user) return;
     ctx.session_id = *id;
-    ctx.csrf_token = row->str(1);
+    ctx.csrf_token = row->str("csrf_token");
     ctx.user = std::move(user);
     ctx.auth_via = "session";
     // Touch at most once a minute: idle timeout precision of a minute is
     // plenty and saves a write per request.
-    if (row->num(3) < t - 60)
+    if (row->num("last_seen") < t - 60)
         ctx.app.db().exec("UPDATE ems_sessions SET last_seen = ? WHERE id = ?", {t, *id});
 }
 

@@ -113,7 +113,7 @@ SignUpResult create_user(Store& store, const NewUser& u, const std::string& toke
     }
     if (r.outcome == SignUp::created) {
         idempotency::purge_sometimes(store.db());
-        sync_user_file(store, r.uid, "uid:" + r.uid);
+        sync_user_file(store, r.uid, user_actor(r.uid));
     }
     return r;
 }

@@ -18,6 +18,13 @@ long long Row::num(std::size_t i) const {
     return n;
 }
 
+std::size_t Row::index(std::string_view name) const {
+    if (names_)
+        for (std::size_t i = 0; i < names_->size(); ++i)
+            if ((*names_)[i] == name) return i;
+    throw std::out_of_range("no column " + std::string(name) + " in this result");
+}
+
 bool is_connection_lost(unsigned code) {
     return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == 4031 /* idle timeout */
            || code == ER_CONNECTION_KILLED || code == CR_CONNECTION_ERROR ||

@@ -10,6 +10,7 @@
 #pragma once
 #include <mysql.h>
 
+#include <boost/core/noncopyable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -17,6 +18,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -39,17 +42,78 @@ struct CommitUnknown : DbError {
 using Param = std::variant<std::nullptr_t, long long, std::string>;
 using Params = std::vector<Param>;
 
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
 // A result row: every column as text (NULL as nullopt), converted on access.
+// Read columns by name (the column's name or its `AS` alias in the query);
+// a name the query does not have throws std::out_of_range.
 class Row {
   public:
-    explicit Row(std::vector<std::optional<std::string>> cols) : cols_(std::move(cols)) {}
+    explicit Row(std::vector<std::optional<std::string>> cols, ColumnNames names = {})
+        : cols_(std::move(cols)), names_(std::move(names)) {}
     bool is_null(std::size_t i) const { return !cols_.at(i).has_value(); }
     std::string str(std::size_t i) const { return cols_.at(i).value_or(std::string()); }
     long long num(std::size_t i) const;
+    bool is_null(std::string_view name) const { return is_null(index(name)); }
+    std::string str(std::string_view name) const { return str(index(name)); }
+    long long num(std::string_view name) const { return num(index(name)); }
     std::size_t size() const { return cols_.size(); }
 
   private:
+    std::size_t index(std::string_view name) const;
+
     std::vector<std::optional<std::string>> cols_;
+    ColumnNames names_;  // shared by the rows of one result
+};
+
+// One struct's columns: the SELECT list and the row -> struct mapping come
+// from one list of (SQL expression, member), so no column is read by
+// position by hand. Each expression is selected AS its member's name.
+template <typename T>
+class RowMapping {
+  public:
+    using Member = std::variant<std::string T::*, std::int64_t T::*, long long T::*, bool T::*>;
+    struct Column {
+        // A plain column, read back by its own name.
+        Column(const char* column, Member m) : sql(column), name(column), member(m) {}
+        // An expression, e.g. "CAST(uid AS CHAR)", read back by the alias `name`.
+        Column(const char* expression, const char* alias, Member m)
+            : sql(expression), name(alias), member(m) {}
+        const char* sql;
+        const char* name;
+        Member member;
+    };
+    RowMapping(std::initializer_list<Column> columns) : columns_(columns) {}
+
+    // "a AS `a`, CAST(b AS CHAR) AS `b`, ..."
+    std::string select_list() const {
+        std::string out;
+        for (const auto& c : columns_) {
+            if (!out.empty()) out += ", ";
+            out += std::string(c.sql) + " AS `" + c.name + "`";
+        }
+        return out;
+    }
+    T read(const Row& r) const {
+        T out{};
+        for (const auto& c : columns_) {
+            std::visit(
+                [&](auto member) {
+                    using V = std::remove_reference_t<decltype(out.*member)>;
+                    if constexpr (std::is_same_v<V, std::string>)
+                        out.*member = r.str(c.name);
+                    else if constexpr (std::is_same_v<V, bool>)
+                        out.*member = r.num(c.name) != 0;
+                    else
+                        out.*member = static_cast<V>(r.num(c.name));
+                },
+                c.member);
+        }
+        return out;
+    }
+
+  private:
+    std::vector<Column> columns_;
 };
 
 struct Options {
@@ -61,12 +125,11 @@ struct Options {
 
 class Statement;
 
-class Db {
+// One connection: neither copyable nor movable (statements point into it).
+class Db : boost::noncopyable {
   public:
     explicit Db(Options options);
     ~Db();
-    Db(const Db&) = delete;
-    Db& operator=(const Db&) = delete;
 
     // Reads: re-run once on a new connection when the connection was lost
     // outside a transaction.

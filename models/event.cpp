@@ -14,25 +14,22 @@ namespace ems::events {
 namespace {
 
 // eventcreator is INT (V2.0.2) or VARCHAR(36) (GUID script): read it as text.
-const char* const event_columns =
-    "SELECT eventid, eventname, startdate, enddate, location, eventshortinfo, "
-    "CAST(eventcreator AS CHAR), eventkey, eventbadgepath, eventinfopath, participantcount FROM "
-    "events ";
+const db::RowMapping<Event> event_row{
+    {"eventid", &Event::id},
+    {"eventname", &Event::name},
+    {"startdate", &Event::startdate},
+    {"enddate", &Event::enddate},
+    {"location", &Event::location},
+    {"eventshortinfo", &Event::shortinfo},
+    {"CAST(eventcreator AS CHAR)", "eventcreator", &Event::creator},
+    {"eventkey", &Event::key},
+    {"eventbadgepath", &Event::badgepath},
+    {"eventinfopath", &Event::infopath},
+    {"participantcount", &Event::participantcount}};
+const std::string event_columns = "SELECT " + event_row.select_list() + " FROM events ";
 
 Event to_event(const db::Row& r) {
-    Event e;
-    e.id = r.num(0);
-    e.name = r.str(1);
-    e.startdate = r.str(2);
-    e.enddate = r.str(3);
-    e.location = r.str(4);
-    e.shortinfo = r.str(5);
-    e.creator = r.str(6);
-    e.key = r.str(7);
-    e.badgepath = r.str(8);
-    e.infopath = r.str(9);
-    e.participantcount = r.num(10);
-    return e;
+    return event_row.read(r);
 }
 
 // 8 upper-case hex characters from the OS RNG, not used by any event:
@@ -79,9 +76,8 @@ void remove_orphan_file(Store& store, std::int64_t id, const std::string& actor)
 }  // namespace
 
 std::optional<Event> find_event(db::Db& db, std::int64_t id, bool for_update) {
-    auto row = db.query_one(
-        std::string(event_columns) + "WHERE eventid = ?" + (for_update ? " FOR UPDATE" : ""),
-        {static_cast<long long>(id)});
+    auto row = db.query_one(event_columns + "WHERE eventid = ?" + (for_update ? " FOR UPDATE" : ""),
+                            {static_cast<long long>(id)});
     if (!row) return std::nullopt;
     return to_event(*row);
 }
@@ -90,8 +86,7 @@ std::optional<Event> find_event_by_key(db::Db& db, const std::string& key) {
     if (const auto mapped =
             db.query_one("SELECT eventid FROM ems_event_keys WHERE eventkey = ?", {key}))
         return find_event(db, mapped->num(0));
-    auto row = db.query_one(
-        std::string(event_columns) + "WHERE eventkey = ? ORDER BY eventid LIMIT 1", {key});
+    auto row = db.query_one(event_columns + "WHERE eventkey = ? ORDER BY eventid LIMIT 1", {key});
     if (!row) return std::nullopt;
     return to_event(*row);
 }
@@ -100,8 +95,8 @@ std::vector<Event> events_created_by(db::Db& db, const std::string& uid) {
     std::vector<Event> out;
     // The indexed compare narrows the rows; the string compare below is the
     // real test (PHP compared a GUID as an integer and listed nothing).
-    for (const auto& r : db.query(
-             std::string(event_columns) + "WHERE eventcreator = ? ORDER BY eventid DESC", {uid})) {
+    for (const auto& r :
+         db.query(event_columns + "WHERE eventcreator = ? ORDER BY eventid DESC", {uid})) {
         auto e = to_event(r);
         if (e.creator == uid) out.push_back(std::move(e));
     }
@@ -120,8 +115,7 @@ std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids
     }
     if (params.empty()) return out;
     for (const auto& r :
-         db.query(std::string(event_columns) + "WHERE eventid IN (" + in + ") ORDER BY startdate",
-                  params))
+         db.query(event_columns + "WHERE eventid IN (" + in + ") ORDER BY startdate", params))
         out.push_back(to_event(r));
     return out;
 }

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "models/event.hpp"
+#include "models/event_participation.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::events {
@@ -70,12 +71,10 @@ void Checker::check_count(std::int64_t id, long long stored) {
                   event_subject(id) + ": participantcount " + std::to_string(stored) +
                       ", participants file " + std::to_string(list->size()));
     if (!report.repair) return;
+    // The registration path's own steps: event row lock, count from the file.
     db::Transaction tx(db);
-    db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE",
-             {static_cast<long long>(id)});
-    const auto n = static_cast<long long>(files.count_participants(id));
-    db.exec("UPDATE events SET participantcount = ? WHERE eventid = ?",
-            {n, static_cast<long long>(id)});
+    if (!find_event(db, id, true)) return;
+    const auto n = store_count(db, files, id);
     tx.commit();
     p.repaired = "participantcount = " + std::to_string(n);
 }
@@ -109,7 +108,7 @@ void Checker::check_settings(std::int64_t id) {
     if (!ev) return;
     Settings closed;
     closed.registration_open = false;
-    sync_event_file(files, *ev, closed, "admin", true);
+    sync_event_file(files, *ev, closed, admin_actor, true);
     p.repaired = "wrote the settings file with registration closed";
     p.needs_human = "the organizer checks the capacity and reopens registration on the edit page";
 }
@@ -125,31 +124,24 @@ void Checker::repair_user(const std::string& uid, const std::vector<std::string>
               [](const auto& a, const auto& b) { return std::stoll(a) < std::stoll(b); });
     for (const auto& e : sorted)
         db.query("SELECT eventid FROM events WHERE eventid = ? FOR UPDATE", {std::stoll(e)});
-    const auto row = db.query_one(
-        "SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE",
-        {uid});
-    if (!row) return;
-    auto ids = parse_attended(row->str(0));
+    AttendedChanges changes;
     for (const auto& e : sorted) {
         const bool exists =
             db.query_one("SELECT 1 FROM events WHERE eventid = ?", {std::stoll(e)}).has_value();
-        const bool in_file = exists && files.is_user_participant(std::stoll(e), uid);
-        const bool listed = std::find(ids.begin(), ids.end(), e) != ids.end();
-        if (in_file && !listed) ids.push_back(e);
-        if (!in_file && listed) ids.erase(std::remove(ids.begin(), ids.end(), e), ids.end());
+        changes.emplace_back(e, exists && files.is_user_participant(std::stoll(e), uid));
     }
-    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)",
-            {format_attended(ids), uid});
+    const auto ids = edit_attended(db, uid, changes);
+    if (!ids) return;
     tx.commit();
-    p.repaired = "user " + uid + " attendedevents = " + format_attended(ids);
+    p.repaired = "user " + uid + " attendedevents = " + format_attended(*ids);
 }
 
 void Checker::check_users() {
     for (const auto& row :
-         db.query("SELECT CAST(uid AS CHAR), attendedevents FROM user_credentials")) {
+         db.query("SELECT CAST(uid AS CHAR) AS uid, attendedevents FROM user_credentials")) {
         ++report.users_checked;
-        const auto uid = row.str(0);
-        const auto listed = parse_attended(row.str(1));
+        const auto uid = row.str("uid");
+        const auto listed = parse_attended(row.str("attendedevents"));
         const auto& want = expected[uid];
         std::vector<std::string> touched;
         std::string lines;
@@ -193,7 +185,7 @@ void Checker::check_orphans() {
                       event_subject(id) + ": files without an events row");
         if (!report.repair) continue;
         try {
-            p.repaired = "files moved to " + files.set_aside_event(id, "admin");
+            p.repaired = "files moved to " + files.set_aside_event(id, admin_actor);
         } catch (const std::exception& e) {
             p.needs_human = std::string("could not move the files aside: ") + e.what();
         }
@@ -201,19 +193,20 @@ void Checker::check_orphans() {
 }
 
 void Checker::check_duplicates() {
-    for (const auto& r : db.query(
-             "SELECT eventkey, GROUP_CONCAT(eventid ORDER BY eventid SEPARATOR ', ') FROM events "
-             "WHERE eventkey IS NOT NULL AND eventkey <> '' GROUP BY eventkey HAVING COUNT(*) > 1"))
-        add("duplicate_event_key", "key " + r.str(0),
-            "event key " + r.str(0) + " is shared by events " + r.str(1) +
+    for (const auto& r :
+         db.query("SELECT eventkey, GROUP_CONCAT(eventid ORDER BY eventid SEPARATOR ', ') AS ids "
+                  "FROM events WHERE eventkey IS NOT NULL AND eventkey <> '' GROUP BY eventkey "
+                  "HAVING COUNT(*) > 1"))
+        add("duplicate_event_key", "key " + r.str("eventkey"),
+            "event key " + r.str("eventkey") + " is shared by events " + r.str("ids") +
                 " (registration links reach one of them)")
             .needs_human =
             "give all but one event a new key in the database, and send its organizer the new link";
-    for (const auto& r : db.query("SELECT MIN(email), GROUP_CONCAT(CAST(uid AS CHAR) ORDER BY uid "
-                                  "SEPARATOR ', ') FROM user_credentials "
+    for (const auto& r : db.query("SELECT MIN(email) AS email, GROUP_CONCAT(CAST(uid AS CHAR) "
+                                  "ORDER BY uid SEPARATOR ', ') AS uids FROM user_credentials "
                                   "GROUP BY email HAVING COUNT(*) > 1"))
-        add("duplicate_email", "email " + r.str(0),
-            "e-mail " + r.str(0) + " has several accounts: users " + r.str(1))
+        add("duplicate_email", "email " + r.str("email"),
+            "e-mail " + r.str("email") + " has several accounts: users " + r.str("uids"))
             .needs_human = "merge or remove the extra accounts (sign-in uses the first)";
 }
 
@@ -244,10 +237,10 @@ CheckReport check_consistency(db::Db& db, storage::FileStorage& files, bool repa
     Checker c{db, files, report, {}, {}, {}};
     for (const auto& row :
          db.query("SELECT eventid, participantcount FROM events ORDER BY eventid")) {
-        const std::int64_t id = row.num(0);
+        const std::int64_t id = row.num("eventid");
         ++report.events_checked;
         c.events.insert(std::to_string(id));
-        c.check_count(id, row.num(1));
+        c.check_count(id, row.num("participantcount"));
         c.check_settings(id);
     }
     c.check_users();

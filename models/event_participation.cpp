@@ -9,32 +9,47 @@
 #include "storage/file_storage.hpp"
 
 namespace ems::events {
+
+std::optional<std::vector<std::string>> edit_attended(db::Db& db, const std::string& uid,
+                                                      const AttendedChanges& changes) {
+    const auto row = db.query_one(
+        "SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE",
+        {uid});
+    if (!row) return std::nullopt;
+    auto ids = parse_attended(row->str("attendedevents"));
+    bool changed = false;
+    for (const auto& [event_id, add] : changes) {
+        const bool present = std::find(ids.begin(), ids.end(), event_id) != ids.end();
+        if (add == present) continue;
+        if (add)
+            ids.push_back(event_id);
+        else
+            ids.erase(std::remove(ids.begin(), ids.end(), event_id), ids.end());
+        changed = true;
+    }
+    if (changed)
+        db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)",
+                {format_attended(ids), uid});
+    return ids;
+}
+
+long long store_count(db::Db& db, storage::FileStorage& files, std::int64_t id) {
+    const auto n = static_cast<long long>(files.count_participants(id));
+    db.exec("UPDATE events SET participantcount = ? WHERE eventid = ?",
+            {n, static_cast<long long>(id)});
+    return n;
+}
+
 namespace {
 
 using storage::AddResult;
 
-// Adds or removes one event id in the user's attended list, under the
-// user's row lock (taken after the event's: see the header).
-void edit_attended(db::Db& db, const std::string& uid, const std::string& event_id, bool add) {
-    const auto row = db.query_one(
-        "SELECT attendedevents FROM user_credentials WHERE uid = CAST(? AS CHAR) FOR UPDATE",
-        {uid});
-    if (!row) return;
-    auto ids = parse_attended(row->str(0));
-    const bool present = std::find(ids.begin(), ids.end(), event_id) != ids.end();
-    if (add == present) return;
-    if (add)
-        ids.push_back(event_id);
-    else
-        ids.erase(std::remove(ids.begin(), ids.end(), event_id), ids.end());
-    db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR)",
-            {format_attended(ids), uid});
+void store_count(Store& store, std::int64_t id) {
+    events::store_count(store.db(), store.files(), id);
 }
 
-void store_count(Store& store, std::int64_t id) {
-    store.db().exec(
-        "UPDATE events SET participantcount = ? WHERE eventid = ?",
-        {static_cast<long long>(store.files().count_participants(id)), static_cast<long long>(id)});
+void edit_attended(db::Db& db, const std::string& uid, const std::string& event_id, bool add) {
+    events::edit_attended(db, uid, AttendedChanges{{event_id, add}});
 }
 
 Json::Value participant_entry(Store& store, const User& u, bool pending) {
@@ -164,27 +179,27 @@ void delete_event(Store& store, std::int64_t id, const User& actor) {
 }
 
 std::string outcome_message(Outcome o, const std::string& name) {
-    switch (o) {
-        case Outcome::registered:
-            return "Successfully registered for " + name;
-        case Outcome::pending:
-            return "Your registration for " + name + " is waiting for approval by the organizer";
-        case Outcome::already_registered:
-            return "You are already registered for this event";
-        case Outcome::full:
-            return "This event is full";
-        case Outcome::closed:
-            return "Registration is closed for this event";
-        case Outcome::unavailable:
-            return "Registration is unavailable for this event right now: its settings need "
-                   "attention from the organizer.";
-        case Outcome::not_found:
-            return "Event not found";
-        case Outcome::not_registered:
-            return "You are not registered for this event";
-        case Outcome::done:
-            return "Done";
-    }
+    // The PHP app's messages; the event's name goes between the two parts.
+    static constexpr struct {
+        Outcome outcome;
+        const char* text;
+        const char* after_name;  // nullptr: no name in the message
+    } messages[] = {
+        {Outcome::registered, "Successfully registered for ", ""},
+        {Outcome::pending, "Your registration for ", " is waiting for approval by the organizer"},
+        {Outcome::already_registered, "You are already registered for this event", nullptr},
+        {Outcome::full, "This event is full", nullptr},
+        {Outcome::closed, "Registration is closed for this event", nullptr},
+        {Outcome::unavailable,
+         "Registration is unavailable for this event right now: its settings need attention "
+         "from the organizer.",
+         nullptr},
+        {Outcome::not_found, "Event not found", nullptr},
+        {Outcome::not_registered, "You are not registered for this event", nullptr},
+        {Outcome::done, "Done", nullptr},
+    };
+    for (const auto& m : messages)
+        if (m.outcome == o) return m.after_name ? m.text + name + m.after_name : m.text;
     return {};
 }
 

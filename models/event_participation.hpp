@@ -10,7 +10,10 @@
 // Lock order is always event row, then user row, so two operations never
 // wait on each other in a cycle.
 #pragma once
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/event.hpp"
 
@@ -41,5 +44,18 @@ Outcome approve_participant(Store& store, std::int64_t event_id, const std::stri
                             const std::string& actor);
 // User-facing message for an outcome ("This event is full", ...).
 std::string outcome_message(Outcome o, const std::string& event_name);
+
+// --- the database side, from the files: the operations above and
+// `ems-admin check --repair` (event_check.cpp) both go through these ---
+// participantcount = the participants file's count; the caller's
+// transaction holds the event's row lock. Returns the count written.
+long long store_count(db::Db& db, storage::FileStorage& files, std::int64_t event_id);
+// (event id, true to add / false to remove) for one user's attendedevents.
+using AttendedChanges = std::vector<std::pair<std::string, bool>>;
+// Applies `changes` under the user's row lock (taken here, after the
+// events' row locks: see above); writes only when the list changes.
+// Returns the list as it now is, nullopt when there is no such user.
+std::optional<std::vector<std::string>> edit_attended(db::Db& db, const std::string& uid,
+                                                      const AttendedChanges& changes);
 
 }  // namespace ems::events

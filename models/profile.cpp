@@ -25,7 +25,7 @@ void update_names(Store& store, const std::string& uid, const std::string& f, co
         std::string("UPDATE user_credentials SET fname = ?, mname = ?, lname = ?, fullname = ?") +
             by_uid,
         {f, m, l, account::full_name(f, m, l), uid});
-    account::sync_user_file(store, uid, "uid:" + uid);
+    account::sync_user_file(store, uid, user_actor(uid));
 }
 
 void set_password(Store& store, const std::string& uid, const std::string& hash) {
@@ -35,7 +35,7 @@ void set_password(Store& store, const std::string& uid, const std::string& hash)
 void set_picture(Store& store, const std::string& uid, const std::string& file_name) {
     store.db().exec(std::string("UPDATE user_credentials SET profilepicture = ?") + by_uid,
                     {file_name, uid});
-    account::sync_user_file(store, uid, "uid:" + uid);
+    account::sync_user_file(store, uid, user_actor(uid));
 }
 
 void set_reset_token(Store& store, const std::string& uid, const std::string& token) {
@@ -67,7 +67,7 @@ std::optional<std::string> verify_email(Store& store, const std::string& token) 
     if (!row) return std::nullopt;
     const auto uid = row->str(0);
     store.db().exec(std::string("UPDATE user_credentials SET emailverified = 1") + by_uid, {uid});
-    account::sync_user_file(store, uid, "uid:" + uid);
+    account::sync_user_file(store, uid, user_actor(uid));
     return uid;
 }
 
@@ -81,11 +81,12 @@ std::string create_api_token(Store& store, const std::string& uid, const std::st
 
 std::vector<ApiToken> api_tokens(Store& store, const std::string& uid) {
     std::vector<ApiToken> out;
-    for (const auto& r : store.db().query("SELECT LEFT(token_hash, 16), name, created_at, "
+    for (const auto& r : store.db().query("SELECT LEFT(token_hash, 16) AS id, name, created_at, "
                                           "last_used FROM ems_api_tokens WHERE uid = ? "
                                           "ORDER BY created_at",
                                           {uid}))
-        out.push_back({r.str(0), r.str(1), format_time(r.num(2)), format_time(r.num(3))});
+        out.push_back({r.str("id"), r.str("name"), format_time(r.num("created_at")),
+                       format_time(r.num("last_used"))});
     return out;
 }
 

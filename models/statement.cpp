@@ -63,7 +63,9 @@ std::vector<Row> Statement::fetch_all() {
     std::vector<std::vector<char>> bufs(ncols);
     std::vector<unsigned long> lengths(ncols);
     std::vector<my_bool> nulls(ncols);
+    auto names = std::make_shared<std::vector<std::string>>();
     for (unsigned i = 0; i < ncols; ++i) {
+        names->emplace_back(fields[i].name, fields[i].name_length);
         // max_length is known after store_result; +1 avoids zero-size buffers.
         bufs[i].resize(std::max<unsigned long>(fields[i].max_length, 64) + 1);
         binds[i].buffer_type = MYSQL_TYPE_STRING;
@@ -93,7 +95,7 @@ std::vector<Row> Statement::fetch_all() {
                 cols[i] = std::string(bufs[i].data(), lengths[i]);
             }
         }
-        rows.emplace_back(std::move(cols));
+        rows.emplace_back(std::move(cols), names);
     }
     mysql_stmt_free_result(stmt_);
     return rows;

@@ -7,24 +7,21 @@
 namespace ems {
 namespace {
 
-const char* const user_columns =
-    "SELECT CAST(uid AS CHAR), fname, mname, lname, fullname, email, password, profilepicture, "
-    "creationtime, attendedevents, emailverified FROM user_credentials ";
+const db::RowMapping<User> user_row{{"CAST(uid AS CHAR)", "uid", &User::uid},
+                                    {"fname", &User::fname},
+                                    {"mname", &User::mname},
+                                    {"lname", &User::lname},
+                                    {"fullname", &User::fullname},
+                                    {"email", &User::email},
+                                    {"password", &User::password_hash},
+                                    {"profilepicture", &User::profilepicture},
+                                    {"creationtime", &User::creationtime},
+                                    {"attendedevents", &User::attendedevents},
+                                    {"emailverified", &User::emailverified}};
+const std::string user_columns = "SELECT " + user_row.select_list() + " FROM user_credentials ";
 
 User to_user(const db::Row& r) {
-    User u;
-    u.uid = r.str(0);
-    u.fname = r.str(1);
-    u.mname = r.str(2);
-    u.lname = r.str(3);
-    u.fullname = r.str(4);
-    u.email = r.str(5);
-    u.password_hash = r.str(6);
-    u.profilepicture = r.str(7);
-    u.creationtime = r.str(8);
-    u.attendedevents = r.str(9);
-    u.emailverified = r.num(10) != 0;
-    return u;
+    return user_row.read(r);
 }
 
 }  // namespace
@@ -32,7 +29,7 @@ User to_user(const db::Row& r) {
 std::optional<User> find_user(db::Db& db, const std::string& uid) {
     // uid is compared as a string: on a GUID table an integer bind would be
     // compared numerically and "5" would match "5b09b777-...".
-    auto row = db.query_one(std::string(user_columns) + "WHERE uid = CAST(? AS CHAR)", {uid});
+    auto row = db.query_one(user_columns + "WHERE uid = CAST(? AS CHAR)", {uid});
     if (!row) return std::nullopt;
     auto u = to_user(*row);
     if (u.uid != uid) return std::nullopt;
@@ -40,7 +37,7 @@ std::optional<User> find_user(db::Db& db, const std::string& uid) {
 }
 
 std::optional<User> find_user_by_email(db::Db& db, const std::string& email) {
-    auto row = db.query_one(std::string(user_columns) + "WHERE email = ? LIMIT 1", {email});
+    auto row = db.query_one(user_columns + "WHERE email = ? LIMIT 1", {email});
     if (!row) return std::nullopt;
     return to_user(*row);
 }
@@ -62,13 +59,14 @@ std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token)
     if (token.size() != 64) return std::nullopt;
     const auto hash = sha256_hex(token);
     auto row = db.query_one(
-        "SELECT uid, COALESCE(last_used, 0) FROM ems_api_tokens WHERE token_hash = ?", {hash});
+        "SELECT uid, COALESCE(last_used, 0) AS last_used FROM ems_api_tokens WHERE token_hash = ?",
+        {hash});
     if (!row) return std::nullopt;
     // Minute precision is enough for "last used": no write on every call.
     const auto now = static_cast<long long>(std::time(nullptr));
-    if (row->num(1) < now - 60)
+    if (row->num("last_used") < now - 60)
         db.exec("UPDATE ems_api_tokens SET last_used = ? WHERE token_hash = ?", {now, hash});
-    return find_user(db, row->str(0));
+    return find_user(db, row->str("uid"));
 }
 
 }  // namespace ems

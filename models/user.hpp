@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/actor.hpp"
 #include "models/db.hpp"
 
 namespace ems {
@@ -24,9 +25,9 @@ std::optional<User> find_user_by_email(db::Db& db, const std::string& email);
 // The user owning a bearer token (its SHA-256 is what ems_api_tokens holds).
 std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token);
 std::string sha256_hex(const std::string& data);
-// "uid:12": how the audit log names a user.
+// "uid:12": how the audit log names a user (core/actor.hpp).
 inline std::string actor_of(const User& u) {
-    return "uid:" + u.uid;
+    return user_actor(u.uid);
 }
 
 }  // namespace ems

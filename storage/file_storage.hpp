@@ -4,6 +4,7 @@
 
 #include <json/json.h>
 
+#include <boost/core/noncopyable.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <list>
@@ -148,12 +149,10 @@ class AuditLog;
 struct FileId;
 struct ParticipantState;
 
-class FileStorage {
+class FileStorage : boost::noncopyable {
   public:
     explicit FileStorage(StorageOptions options);
     ~FileStorage();
-    FileStorage(const FileStorage&) = delete;
-    FileStorage& operator=(const FileStorage&) = delete;
 
     // actor: who does it, for the audit log ("uid:12", "admin", "system").
     // Writes `data`, keeping keys of the old file that `data` lacks.
@@ -221,6 +220,11 @@ class FileStorage {
     void maybe_compact(std::int64_t event_id, ParticipantState& state, const std::string& actor);
     template <class Fn>
     auto with_participants(std::int64_t event_id, bool exclusive, Fn&& fn);
+    // Runs fn and audits `op` on the event's participants file with the
+    // result's name(fn()), or with the error, which it rethrows.
+    template <class Name, class Fn>
+    auto audited(std::int64_t event_id, const std::string& actor, const char* op, Name&& name,
+                 Fn&& fn);
     void audit(const std::string& actor, const char* op, const std::filesystem::path& file,
                const std::string& result, const std::string& error = {},
                const Json::Value& extra = Json::Value());

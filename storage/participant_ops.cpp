@@ -1,6 +1,7 @@
 // The public participant calls. Each runs under the event's lock file:
 // exclusive for changes (so the duplicate and capacity checks see every
 // other process's writes), shared for reads.
+#include "core/actor.hpp"
 #include "core/pagination.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/journal.hpp"
@@ -24,29 +25,34 @@ void check_uid(const std::string& uid) {
 }
 
 const char* result_name(AddResult r) {
-    switch (r) {
-        case AddResult::added:
-            return "added";
-        case AddResult::already_present:
-            return "already_present";
-        case AddResult::full:
-            return "full";
-    }
-    return "?";
+    return r == AddResult::added ? "added" : r == AddResult::full ? "full" : "already_present";
 }
 
 }  // namespace
+
+template <class Name, class Fn>
+auto FileStorage::audited(std::int64_t event_id, const std::string& actor, const char* op,
+                          Name&& name, Fn&& fn) {
+    const auto file = doc_path("participants", std::to_string(event_id));
+    try {
+        auto result = fn();
+        audit(actor, op, file, name(result));
+        return result;
+    } catch (const std::exception& e) {
+        audit(actor, op, file, "error", e.what());
+        throw;
+    }
+}
 
 AddResult FileStorage::add_participant_to_event(std::int64_t event_id, const std::string& uid,
                                                 const Json::Value& entry, const std::string& actor,
                                                 std::optional<std::size_t> max_participants) {
     check_uid(uid);
     if (!entry.isObject()) throw InvalidData("participant entry must be a JSON object");
-    const auto file = doc_path("participants", std::to_string(event_id));
-    try {
+    return audited(event_id, actor, "add_participant", result_name, [&] {
         // Encoded first: data that cannot be written is refused before any I/O.
         const std::string line = journal_line(record("put", uid, &entry));
-        AddResult result = with_participants(event_id, true, [&](ParticipantState& s) {
+        return with_participants(event_id, true, [&](ParticipantState& s) {
             if (s.list->contains(uid)) return AddResult::already_present;
             if (at_capacity(s.list->size(), max_participants)) return AddResult::full;
             append_op(event_id, s, line);
@@ -54,42 +60,32 @@ AddResult FileStorage::add_participant_to_event(std::int64_t event_id, const std
             maybe_compact(event_id, s, actor);
             return AddResult::added;
         });
-        audit(actor, "add_participant", file, result_name(result));
-        return result;
-    } catch (const std::exception& e) {
-        audit(actor, "add_participant", file, "error", e.what());
-        throw;
-    }
+    });
 }
 
 bool FileStorage::remove_participant_from_event(std::int64_t event_id, const std::string& uid,
                                                 const std::string& actor) {
     check_uid(uid);
-    const auto file = doc_path("participants", std::to_string(event_id));
-    try {
+    const auto name = [](bool removed) { return removed ? "removed" : "absent"; };
+    return audited(event_id, actor, "remove_participant", name, [&] {
         const std::string line = journal_line(record("del", uid, nullptr));
-        bool removed = with_participants(event_id, true, [&](ParticipantState& s) {
+        return with_participants(event_id, true, [&](ParticipantState& s) {
             if (!s.list->contains(uid)) return false;
             append_op(event_id, s, line);
             writable_list(s).erase(uid);
             maybe_compact(event_id, s, actor);
             return true;
         });
-        audit(actor, "remove_participant", file, removed ? "removed" : "absent");
-        return removed;
-    } catch (const std::exception& e) {
-        audit(actor, "remove_participant", file, "error", e.what());
-        throw;
-    }
+    });
 }
 
 bool FileStorage::update_participant(std::int64_t event_id, const std::string& uid,
                                      const Json::Value& fields, const std::string& actor) {
     check_uid(uid);
     if (!fields.isObject()) throw InvalidData("participant fields must be a JSON object");
-    const auto file = doc_path("participants", std::to_string(event_id));
-    try {
-        bool updated = with_participants(event_id, true, [&](ParticipantState& s) {
+    const auto name = [](bool updated) { return updated ? "updated" : "absent"; };
+    return audited(event_id, actor, "update_participant", name, [&] {
+        return with_participants(event_id, true, [&](ParticipantState& s) {
             const Json::Value* old = s.list->find(uid);
             if (!old) return false;
             Json::Value merged = merge_preserving(*old, fields);
@@ -98,12 +94,7 @@ bool FileStorage::update_participant(std::int64_t event_id, const std::string& u
             maybe_compact(event_id, s, actor);
             return true;
         });
-        audit(actor, "update_participant", file, updated ? "updated" : "absent");
-        return updated;
-    } catch (const std::exception& e) {
-        audit(actor, "update_participant", file, "error", e.what());
-        throw;
-    }
+    });
 }
 
 std::shared_ptr<const ParticipantList> FileStorage::get_event_participants(std::int64_t event_id) {
@@ -122,15 +113,13 @@ std::size_t FileStorage::count_participants(std::int64_t event_id) {
 }
 
 void FileStorage::compact(std::int64_t event_id) {
-    const auto file = doc_path("participants", std::to_string(event_id));
-    try {
-        with_participants(event_id, true,
-                          [&](ParticipantState& s) { compact_locked(event_id, s); });
-        audit("admin", "compact", file, "ok");
-    } catch (const std::exception& e) {
-        audit("admin", "compact", file, "error", e.what());
-        throw;
-    }
+    audited(
+        event_id, admin_actor, "compact", [](bool) { return "ok"; },
+        [&] {
+            with_participants(event_id, true,
+                              [&](ParticipantState& s) { compact_locked(event_id, s); });
+            return true;
+        });
 }
 
 void FileStorage::compact_all() {
