@@ -63,7 +63,8 @@ $(BIN)/unit_tests: $(UNIT_OBJS) $(BUILD)/libems.a
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
 
 # libFuzzer target for request parsing, built with clang and ASan/UBSan.
-FUZZ_SRCS := tests/fuzz/fuzz_request.cpp handlers/request.cpp fcgi/string_input.cpp core/text.cpp
+FUZZ_SRCS := tests/fuzz/fuzz_request.cpp handlers/request.cpp fcgi/string_input.cpp core/text.cpp \
+             core/utf8.cpp
 $(BIN)/fuzz_request: $(FUZZ_SRCS) $(wildcard core/*.hpp fcgi/*.hpp handlers/*.hpp)
 	@mkdir -p $(@D)
 	$(CLANGXX) -std=c++20 -g -O1 -I. -fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -lcgicc -o $@

@@ -10,18 +10,13 @@ using ems::ParticipantStatus;
 BOOST_AUTO_TEST_SUITE(core_participant_status)
 
 BOOST_AUTO_TEST_CASE(each_status_round_trips_through_its_php_string) {
-    const struct {
-        ParticipantStatus status;
-        const char* php;
-    } cases[] = {
-        {ParticipantStatus::registered, "registered"},
-        {ParticipantStatus::pending, "pending"},
-        {ParticipantStatus::waitlisted, "waitlisted"},
-    };
-    for (const auto& c : cases) {
-        BOOST_TEST(std::string(ems::to_php(c.status)) == c.php);
-        BOOST_TEST((ems::status_from_php(c.php) == c.status));
-    }
+    // The strings are the files' format: pinned one by one.
+    BOOST_TEST(std::string(ems::to_php(ParticipantStatus::registered)) == "registered");
+    BOOST_TEST(std::string(ems::to_php(ParticipantStatus::pending)) == "pending");
+    BOOST_TEST(std::string(ems::to_php(ParticipantStatus::waitlisted)) == "waitlisted");
+    for (const auto s :
+         {ParticipantStatus::registered, ParticipantStatus::pending, ParticipantStatus::waitlisted})
+        BOOST_TEST((ems::status_from_php(ems::to_php(s)) == s));
     for (const char* other : {"", "Registered", "approved", "pending "})
         BOOST_TEST(!ems::status_from_php(other).has_value(), other);
 }
