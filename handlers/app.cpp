@@ -2,6 +2,7 @@
 
 #include <cgicc/CgiUtils.h>
 
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 
 namespace ems {
@@ -22,7 +23,7 @@ db::Options db_options(const Config& c) {
 }
 
 App::App(Config config) : config_(std::move(config)) {
-    views_ = std::make_unique<Views>(config_.views_dir);
+    views_ = std::make_unique<Views>(config_.views_dir, fixed_links());
 }
 
 storage::FileStorage& App::files() {
@@ -49,26 +50,23 @@ std::string Ctx::param(const std::string& name) const {
     return it == req.params.end() ? std::string() : it->second;
 }
 
-Json::Value Ctx::page(const std::string& title) {
-    Json::Value m(Json::objectValue);
-    m["title"] = title;
-    m["csrf_token"] = ems::csrf_token(*this);
-    if (user) {
-        m["user"]["fname"] = user->fname;
-        m["user"]["fullname"] = user->fullname;
-        m["user"]["uid"] = user->uid;
-    }
+pages::Layout Ctx::layout(const std::string& title) {
+    pages::Layout l;
+    l.title = title;
+    l.csrf_token = ems::csrf_token(*this);
+    if (user) l.user = pages::Layout::User{user->fname, user->fullname, user->uid};
     if (auto f = req.cookie(flash_cookie); f && !session_dirty) {
         const auto v = cgicc::form_urldecode(*f);
         const auto colon = v.find(':');
         const auto type = v.substr(0, colon);
-        if (colon != std::string::npos && (type == "success" || type == "error")) {
-            m["flash"]["type"] = type;
-            m["flash"]["message"] = v.substr(colon + 1);
-            m["flash"]["is_error"] = type == "error";
-        }
+        if (colon != std::string::npos && (type == "success" || type == "error"))
+            l.flash = pages::Layout::Flash{type, v.substr(colon + 1)};
     }
-    return m;
+    return l;
+}
+
+Json::Value Ctx::page(const std::string& title) {
+    return pages::to_model(layout(title));
 }
 
 }  // namespace ems

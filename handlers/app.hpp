@@ -61,7 +61,9 @@ struct Ctx {
     Response res;  // headers (cookies) added by session code
 
     std::string param(const std::string& name) const;
-    // A page model with the layout's common values (user, csrf, flash).
+    // The layout's common values (user, csrf, flash) for a typed page.
+    pages::Layout layout(const std::string& title);
+    // The same as the start of an untyped page model.
     Json::Value page(const std::string& title);
 };
 

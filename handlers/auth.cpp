@@ -3,6 +3,7 @@
 #include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/account.hpp"
 #include "models/idempotency.hpp"
@@ -24,11 +25,12 @@ const forms::FieldSpec reg_fields[] = {
 };
 
 Response login_page(Ctx& ctx, const std::string& email, const std::string& error, int status) {
-    auto m = ctx.page("Login");
-    m["fields"].append(forms::field(login_email, email, ""));
-    m["fields"].append(forms::field(login_password, "", ""));
-    if (!error.empty()) m["form_error"] = error;
-    return Response::html(ctx.app.views().render("login", m), status);
+    pages::Login p;
+    p.layout = ctx.layout("Login");
+    p.fields = {forms::field_view(login_email, email, ""),
+                forms::field_view(login_password, "", "")};
+    p.form_error = error;
+    return Response::html(ctx.app.views().render(p), status);
 }
 
 Response register_page(Ctx& ctx, const std::map<std::string, std::string>& errors,
@@ -164,7 +166,7 @@ Response register_user(Ctx& ctx) {
     if (ctx.app.config().require_email_verification) {
         set_flash(ctx, "success",
                   "Account created. Please check your email to verify your address, then sign in.");
-        return Response::redirect("/auth/login");
+        return Response::redirect(url_for("login"));
     }
     return Response::redirect(after_sign_in(ctx));
 }
@@ -172,7 +174,7 @@ Response register_user(Ctx& ctx) {
 Response logout(Ctx& ctx) {
     // GET keeps the PHP link working; a cross-site GET can only sign out.
     sign_out(ctx);
-    return Response::redirect("/auth/login");
+    return Response::redirect(url_for("login"));
 }
 
 }  // namespace ems

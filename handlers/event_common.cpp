@@ -44,18 +44,20 @@ std::string display_datetime(const std::string& v) {
            v.substr(0, 4) + ", " + v.substr(11, 5);
 }
 
+pages::Event event_view(const events::Event& ev) {
+    return {.id = std::to_string(ev.id),
+            .name = ev.name,
+            .startdate = ev.startdate,
+            .enddate = ev.enddate,
+            .start_display = display_datetime(ev.startdate),
+            .end_display = display_datetime(ev.enddate),
+            .location = ev.location,
+            .shortinfo = ev.shortinfo,
+            .participantcount = ev.participantcount};
+}
+
 Json::Value event_model(const events::Event& ev) {
-    Json::Value m(Json::objectValue);
-    m["id"] = std::to_string(ev.id);
-    m["name"] = ev.name;
-    m["startdate"] = ev.startdate;
-    m["enddate"] = ev.enddate;
-    m["start_display"] = display_datetime(ev.startdate);
-    m["end_display"] = display_datetime(ev.enddate);
-    m["location"] = ev.location;
-    m["shortinfo"] = ev.shortinfo;
-    m["participantcount"] = static_cast<Json::Int64>(ev.participantcount);
-    return m;
+    return pages::to_model(event_view(ev));
 }
 
 }  // namespace ems::event_views

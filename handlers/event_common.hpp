@@ -5,13 +5,14 @@
 #include <string>
 
 #include "handlers/app.hpp"
+#include "handlers/router.hpp"
 #include "models/event.hpp"
 
 namespace ems::event_views {
 
 // Flash, then 302 (Post/Redirect/Get and the PHP error redirects).
 Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message,
-                        const std::string& to = "/dashboard");
+                        const std::string& to = url_for("dashboard"));
 // The event named by the {id} route parameter; nullopt when the id is
 // malformed or unknown (both are "Event not found").
 std::optional<events::Event> event_from_param(Ctx& ctx, const char* param = "id");
@@ -19,7 +20,9 @@ std::optional<events::Event> event_from_param(Ctx& ctx, const char* param = "id"
 // the PHP answer ("Event not found" or deny_message, 302 /dashboard).
 std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message, Response& bail);
 bool is_owner(const Ctx& ctx, const events::Event& ev);
-// A view model of an event for templates (escaped there) and the API.
+// An event as the pages show it (escaped by the templates).
+pages::Event event_view(const events::Event& ev);
+// The same as template data, and the start of the API's event object.
 Json::Value event_model(const events::Event& ev);
 // "1 Dec 2026, 09:00" from "2026-12-01 09:00:00".
 std::string display_datetime(const std::string& db_value);

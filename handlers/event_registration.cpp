@@ -29,7 +29,7 @@ Response show_register_event(Ctx& ctx) {
         m["heading"] = (*entry)["status"].asString() == "pending"
                            ? "Your registration is waiting for approval"
                            : "You are registered for this event";
-        m["action"] = "/events/cancel/" + std::to_string(ev->id);
+        m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev->id)}});
         m["button"] = "Cancel my registration";
         m["danger"] = true;
         return Response::html(ctx.app.views().render("confirm", m));
@@ -43,7 +43,7 @@ Response show_register_event(Ctx& ctx) {
         m["message"] = "This event is full";
     else if (s.require_approval)
         m["message"] = "The organizer approves each registration.";
-    m["action"] = "/events/register/" + ev->key;
+    m["action"] = url_for("register_event_post", {{"eventkey", ev->key}});
     m["button"] = "Register";
     return Response::html(ctx.app.views().render("confirm", m));
 }
@@ -67,7 +67,7 @@ Response show_cancel_registration(Ctx& ctx) {
     m["event"] = event_model(*ev);
     m["heading"] = "Cancel your registration?";
     m["message"] = "Your seat goes back to the event.";
-    m["action"] = "/events/cancel/" + std::to_string(ev->id);
+    m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev->id)}});
     m["button"] = "Cancel my registration";
     m["danger"] = true;
     return Response::html(ctx.app.views().render("confirm", m));

@@ -71,7 +71,7 @@ std::string sent_form_token(const Ctx& ctx) {
 }
 
 FormPage create_form(std::string token) {
-    return {"Create Event", "/events/create", "Create event", std::move(token)};
+    return {"Create Event", url_for("create_event_post"), "Create event", std::move(token)};
 }
 
 events::FormResult values_of(const events::Event& ev, const events::Settings& s) {
@@ -88,7 +88,8 @@ events::FormResult values_of(const events::Event& ev, const events::Settings& s)
 }
 
 FormPage edit_form(const events::Event& ev) {
-    return {"Edit Event", "/events/edit/" + std::to_string(ev.id), "Save changes"};
+    return {"Edit Event", url_for("edit_event_post", {{"id", std::to_string(ev.id)}}),
+            "Save changes"};
 }
 
 }  // namespace
@@ -152,7 +153,7 @@ Response show_delete_event(Ctx& ctx) {
     m["message"] = "The event, its registration link and its participant list (" +
                    std::to_string(ev->participantcount) +
                    " registered) will be removed. This cannot be undone.";
-    m["action"] = "/events/delete/" + std::to_string(ev->id);
+    m["action"] = url_for("delete_event_post", {{"id", std::to_string(ev->id)}});
     m["button"] = "Delete event";
     m["danger"] = true;
     return Response::html(ctx.app.views().render("confirm", m));

@@ -2,6 +2,7 @@
 #include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/password.hpp"
 #include "models/profile.hpp"
@@ -19,12 +20,12 @@ bool hex_token(const std::string& t, std::size_t min_len, std::size_t max_len) {
 
 Response to_login(Ctx& ctx, const std::string& type, const std::string& message) {
     set_flash(ctx, type, message);
-    return Response::redirect("/auth/login");
+    return Response::redirect(url_for("login"));
 }
 
 Response reset_form(Ctx& ctx, const std::string& error, int status) {
     auto m = ctx.page("Reset Password");
-    m["token"] = ctx.param("token");
+    m["action"] = url_for("reset_password_post", {{"token", ctx.param("token")}});
     m["fields"].append(forms::field(
         {"password", "New password (8 to 128 characters)", "password", "new-password"}, "", ""));
     m["fields"].append(forms::field(

@@ -13,6 +13,7 @@
 #include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/password.hpp"
 #include "models/user.hpp"
@@ -35,7 +36,7 @@ const forms::FieldSpec password_fields[] = {
 
 Response redirect_with(Ctx& ctx, const std::string& type, const std::string& message) {
     set_flash(ctx, type, message);
-    return Response::redirect("/dashboard/profile");
+    return Response::redirect(url_for("profile"));
 }
 
 // The file's type from its first bytes, never from the client's header.

@@ -93,9 +93,9 @@ std::optional<Response> check_access(Ctx& ctx) {
         if (ctx.req.method() == "GET" && safe_local_path(target))
             ctx.res.headers.emplace_back(
                 "Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
-        return Response::redirect("/auth/login");
+        return Response::redirect(url_for("login"));
     }
-    if (access == Access::guest && ctx.user) return Response::redirect("/dashboard");
+    if (access == Access::guest && ctx.user) return Response::redirect(url_for("dashboard"));
     return std::nullopt;
 }
 
@@ -151,10 +151,10 @@ bool safe_local_path(const std::string& p) {
 
 std::string after_sign_in(Ctx& ctx) {
     const auto c = ctx.req.cookie(next_cookie);
-    if (!c) return "/dashboard";
+    if (!c) return url_for("dashboard");
     ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, next_cookie, "", 0));
     const auto target = cgicc::form_urldecode(*c);
-    return safe_local_path(target) ? target : "/dashboard";
+    return safe_local_path(target) ? target : url_for("dashboard");
 }
 
 void set_flash(Ctx& ctx, const std::string& type, const std::string& message) {
