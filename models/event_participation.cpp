@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "storage/file_storage.hpp"
+#include "storage/php_json.hpp"
 
 namespace ems::events {
 namespace {
@@ -35,18 +36,14 @@ void store_count(Store& store, std::int64_t id) {
         {static_cast<long long>(store.files().count_participants(id)), static_cast<long long>(id)});
 }
 
+// The PHP app's keys, order and types (User::addAttendedEvent).
 Json::Value participant_entry(Store& store, const User& u, bool pending) {
-    Json::Value e(Json::objectValue);
-    // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (store.uid_kind() == schema::UidKind::integer)
-        e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
-    else
-        e["uid"] = u.uid;
-    e["joined_at"] = local_time_now();
-    e["status"] = pending ? "pending" : "registered";
-    e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
-    e["email"] = u.email;
-    return e;
+    return storage::php_json::Object{
+        {"uid", schema::uid_json(store.uid_kind(), u.uid)},
+        {"joined_at", local_time_now()},
+        {"status", pending ? "pending" : "registered"},
+        {"name", u.fullname.empty() ? u.fname + " " + u.lname : u.fullname},
+        {"email", u.email}};
 }
 
 }  // namespace
