@@ -54,15 +54,17 @@ std::string double_hex(double d) {
     return buf;
 }
 
-// Runs `body` in php-cli once per line of `inputs` ($h is the line, hex
-// encoded); the body echoes one line. "false" stands for json_encode's false.
-std::vector<std::string> php_each(const std::string& body, const std::vector<std::string>& inputs) {
+// PHP's json_encode(`value`) for each line of `inputs`, in one php-cli run;
+// `value` reads the line as $h (hex). "false" stands for json_encode's false.
+std::vector<std::string> php_json_encode(const std::string& value,
+                                         const std::vector<std::string>& inputs) {
     const fs::path dir = fs::temp_directory_path() / ("ems-php-json-" + std::to_string(getpid()));
     fs::create_directories(dir);
     {
         std::ofstream script(dir / "run.php"), in(dir / "in.txt");
         script << "<?php\nforeach (file($argv[1], FILE_IGNORE_NEW_LINES) as $h) {\n"
-               << body << "\n    echo $r === false ? 'false' : $r, \"\\n\";\n}\n";
+               << "    $r = json_encode(" << value << ");\n"
+               << "    echo $r === false ? 'false' : $r, \"\\n\";\n}\n";
         for (const auto& line : inputs) in << line << "\n";
     }
     const std::string cmd =
@@ -82,6 +84,12 @@ std::vector<std::string> php_each(const std::string& body, const std::vector<std
     }
     fs::remove_all(dir);
     return lines;
+}
+
+std::vector<std::string> hex_lines(const std::vector<std::string>& texts) {
+    std::vector<std::string> out;
+    for (const auto& t : texts) out.push_back(hex_of(t.data(), t.size()));
+    return out;
 }
 
 std::string ems_double(double d) {
@@ -210,7 +218,7 @@ BOOST_AUTO_TEST_CASE(doubles_match_php_cli_byte_for_byte) {
                          std::pow(10.0, static_cast<int>(rng() % 40) - 22));
     std::vector<std::string> inputs;
     for (double d : values) inputs.push_back(double_hex(d));
-    const auto php = php_each("    $r = json_encode(unpack('E', hex2bin($h))[1]);", inputs);
+    const auto php = php_json_encode("unpack('E', hex2bin($h))[1]", inputs);
     BOOST_REQUIRE_EQUAL(php.size(), values.size());
     int mismatches = 0;
     for (std::size_t i = 0; i < values.size() && mismatches < 10; ++i) {
@@ -232,7 +240,7 @@ BOOST_AUTO_TEST_CASE(nan_and_infinities_are_refused_as_php_refuses_them) {
     if (!php_available()) return;
     std::vector<std::string> inputs;
     for (double d : bad) inputs.push_back(double_hex(d));
-    const auto php = php_each("    $r = json_encode(unpack('E', hex2bin($h))[1]);", inputs);
+    const auto php = php_json_encode("unpack('E', hex2bin($h))[1]", inputs);
     BOOST_TEST(php == std::vector<std::string>(inputs.size(), "false"),
                boost::test_tools::per_element());
 }
@@ -287,9 +295,7 @@ BOOST_AUTO_TEST_CASE(values_read_back_are_written_as_php_rewrites_them) {
         BOOST_TEST_MESSAGE("php not installed: php-cli comparison of read-back values skipped");
         return;
     }
-    std::vector<std::string> inputs;
-    for (const auto& t : texts) inputs.push_back(hex_of(t.data(), t.size()));
-    const auto php = php_each("    $r = json_encode(json_decode(hex2bin($h)));", inputs);
+    const auto php = php_json_encode("json_decode(hex2bin($h))", hex_lines(texts));
     BOOST_TEST(php == expected, boost::test_tools::per_element());
 }
 
@@ -308,10 +314,8 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_refused_as_php_refuses_it) {
     };
     for (const auto& s : bad) BOOST_CHECK_THROW(encode_php_json(Object{{"name", s}}), InvalidData);
     if (!php_available()) return;
-    std::vector<std::string> inputs;
-    for (const auto& s : bad) inputs.push_back(hex_of(s.data(), s.size()));
-    const auto php = php_each("    $r = json_encode(hex2bin($h));", inputs);
-    BOOST_TEST(php == std::vector<std::string>(inputs.size(), "false"),
+    const auto php = php_json_encode("hex2bin($h)", hex_lines(bad));
+    BOOST_TEST(php == std::vector<std::string>(bad.size(), "false"),
                boost::test_tools::per_element());
 }
 
@@ -332,12 +336,10 @@ BOOST_AUTO_TEST_CASE(strings_match_php_cli_byte_for_byte) {
         BOOST_TEST_MESSAGE("php not installed: php-cli comparison of strings skipped");
         return;
     }
-    std::vector<std::string> inputs;
-    for (const auto& s : good) inputs.push_back(hex_of(s.data(), s.size()));
-    const auto php = php_each("    $r = json_encode(hex2bin($h));", inputs);
+    const auto php = php_json_encode("hex2bin($h)", hex_lines(good));
     BOOST_REQUIRE_EQUAL(php.size(), good.size());
     for (std::size_t i = 0; i < good.size(); ++i)
-        BOOST_TEST(encode_php_json(Json::Value(good[i])) == php[i], inputs[i]);
+        BOOST_TEST(encode_php_json(Json::Value(good[i])) == php[i], "string " << i);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
