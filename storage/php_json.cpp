@@ -94,9 +94,10 @@ void append_string(std::string& out, std::string_view s) {
 
 // PHP 8.2's json_encode of a double (serialize_precision -1, so php_gcvt
 // with zend_dtoa mode 0): the shortest digits that read back the same
-// double, written plainly while the decimal point falls within 4 places
-// before and 17 after the first digit, else as d.ddde+X; no ".0" is added
-// (JSON_PRESERVE_ZERO_FRACTION is off), so 2.0 is `2` and -0.0 is `-0`.
+// double, written plainly from 0.0001 up to 17 digits before the point
+// (0.0001, 10000000000000000), else as d.ddde+X (1.0e-5, 1.0e+17); no
+// ".0" is added (JSON_PRESERVE_ZERO_FRACTION is off), so 2.0 is `2` and
+// -0.0 is `-0`.
 void append_double(std::string& out, double d) {
     if (!std::isfinite(d)) throw InvalidData("NaN or infinite number cannot be stored as JSON");
     char buf[64];
