@@ -3,46 +3,31 @@
 #pragma once
 #include <json/json.h>
 
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "core/config.hpp"
 #include "handlers/request.hpp"
 #include "handlers/response.hpp"
-#include "models/db.hpp"
-#include "models/schema.hpp"
-#include "models/store.hpp"
+#include "handlers/router.hpp"
+#include "models/config_store.hpp"
 #include "models/user.hpp"
-#include "storage/file_storage.hpp"
 #include "views/render.hpp"
 
 namespace ems {
 
-// The models see it as a Store (models/store.hpp): database, files, config.
-class App : public Store {
+// The worker's Store (database, files, config: models see only that) and
+// its templates, which only the worker needs: it renders the pages.
+class App : public ConfigStore {
   public:
-    // Needs neither the database nor a writable storage: a worker starts
-    // and answers (503 where it must) while either is down.
-    explicit App(Config config);
-    const Config& config() const override { return config_; }
-    // The worker's connection, opened on first use (and after a failure).
-    db::Db& db() override;
-    // Opened on first use, and again after a failed opening (a read-only or
-    // full storage throws storage::StorageError, answered 503).
-    storage::FileStorage& files() override;
-    const Views& views() const { return *views_; }
-    schema::UidKind uid_kind() override;
+    // Parses every template (a broken one stops the worker's start); needs
+    // neither the database nor a writable storage, which open on first use.
+    explicit App(Config config) : ConfigStore(config), views_(config.views_dir, fixed_links()) {}
+    const Views& views() const { return views_; }
 
   private:
-    Config config_;
-    std::unique_ptr<db::Db> db_;
-    std::unique_ptr<storage::FileStorage> files_;
-    std::unique_ptr<Views> views_;
-    std::optional<schema::UidKind> uid_kind_;
+    Views views_;
 };
-
-db::Options db_options(const Config& c);
 
 struct Route;
 

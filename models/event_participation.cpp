@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "storage/file_storage.hpp"
+#include "storage/php_json.hpp"
 
 namespace ems::events {
 namespace {
@@ -35,20 +36,6 @@ void store_count(Store& store, std::int64_t id) {
         {static_cast<long long>(store.files().count_participants(id)), static_cast<long long>(id)});
 }
 
-Json::Value participant_entry(Store& store, const User& u, bool pending) {
-    Json::Value e(Json::objectValue);
-    // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (store.uid_kind() == schema::UidKind::integer)
-        e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
-    else
-        e["uid"] = u.uid;
-    e["joined_at"] = local_time_now();
-    e["status"] = pending ? "pending" : "registered";
-    e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
-    e["email"] = u.email;
-    return e;
-}
-
 }  // namespace
 
 namespace {
@@ -72,7 +59,7 @@ Outcome register_once(Store& store, std::int64_t id, const User& user, Attempt& 
     if (!s.registration_open) return Outcome::closed;
     std::optional<std::size_t> max;
     if (s.max_participants) max = static_cast<std::size_t>(*s.max_participants);
-    const auto entry = participant_entry(store, user, s.require_approval);
+    const auto entry = participant_entry(store.uid_kind(), user, s.require_approval);
     a.added = store.files().add_participant_to_event(id, user.uid, entry, actor_of(user), max);
     if (a.added == AddResult::full) return Outcome::full;
     a.file_written = true;
@@ -160,6 +147,16 @@ void delete_event(Store& store, std::int64_t id, const User& actor) {
     // `ems-admin check`), never a row whose participants are gone. The badge
     // path is not touched: eventbadges/default.png is shared by every event.
     store.files().delete_event_data(id, actor_of(actor));
+}
+
+// User::addAttendedEvent's entry.
+Json::Value participant_entry(schema::UidKind uid_kind, const User& u, bool pending) {
+    return storage::php_json::Object{
+        {"uid", schema::uid_json(uid_kind, u.uid)},
+        {"joined_at", local_time_now()},
+        {"status", pending ? "pending" : "registered"},
+        {"name", u.fullname.empty() ? u.fname + " " + u.lname : u.fullname},
+        {"email", u.email}};
 }
 
 std::string outcome_message(Outcome o, const std::string& name) {
