@@ -9,8 +9,8 @@ import { flashOf, formPost, registered, uniqueEmail } from './lib/accounts.mjs';
 
 test.beforeEach(async () => { await sql('DELETE FROM ems_login_attempts'); });
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
-  '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+// The PNG signature: the type is read from the first bytes.
+const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex');
 
 test('API register: 422 with the fields, 409 with the field for a taken e-mail', async () => {
   const c = client();
@@ -66,7 +66,7 @@ test('API password and picture: 403 wrong current password, 422 mismatch, 413 ov
     fd.append('profile_picture', new Blob([bytes], { type: 'image/png' }), 'p.png');
     return c.postMultipart('/api/me/picture', fd, { headers: { 'x-csrf-token': csrf, accept: 'application/json' } });
   };
-  res = await upload(Buffer.concat([PNG, Buffer.alloc(6 * 1024 * 1024)]));
+  res = await upload(Buffer.concat([PNG_SIGNATURE, Buffer.alloc(6 * 1024 * 1024)]));
   assert.equal(res.status, 413);
   assert.equal(res.json().error, 'File size must be less than 5MB');
   res = await upload(Buffer.from('GIF? no'));
