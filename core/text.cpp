@@ -44,6 +44,34 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+std::string to_valid_utf8(std::string_view s) {
+    if (valid_utf8(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t len = c < 0x80             ? 1
+                                : (c & 0xE0) == 0xC0 ? 2
+                                : (c & 0xF0) == 0xE0 ? 3
+                                : (c & 0xF8) == 0xF0 ? 4
+                                                     : 0;
+        // valid_utf8 judges each sequence, so there is one decoder.
+        if (len > 0 && i + len <= s.size() && valid_utf8(s.substr(i, len))) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+bool is_hex(std::string_view s, std::size_t min_len, std::size_t max_len) {
+    return s.size() >= min_len && s.size() <= max_len &&
+           s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+}
+
 bool has_control_chars(std::string_view s) {
     for (unsigned char c : s) {
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return true;

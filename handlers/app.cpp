@@ -7,6 +7,12 @@
 
 namespace ems {
 
+void Ctx::answer_refusals_with_redirect(const std::string& to) {
+    on_refusal = [to](Ctx& ctx, const HttpError& e) {
+        return flash_redirect(ctx, "error", e.what(), to);
+    };
+}
+
 std::string Ctx::param(const std::string& name) const {
     const auto it = req.params.find(name);
     return it == req.params.end() ? std::string() : it->second;

@@ -3,10 +3,13 @@
 #pragma once
 #include <json/json.h>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "core/config.hpp"
+#include "core/errors.hpp"
 #include "handlers/request.hpp"
 #include "handlers/response.hpp"
 #include "handlers/router.hpp"
@@ -30,6 +33,10 @@ class App : public ConfigStore {
 };
 
 struct Route;
+struct Ctx;
+
+// How a page answers a refusal (core/errors.hpp) thrown while it runs.
+using RefusalAnswer = std::function<Response(Ctx&, const HttpError&)>;
 
 // One request's context, passed by reference to every handler.
 struct Ctx {
@@ -44,6 +51,17 @@ struct Ctx {
     Json::Value flash;         // set for the next page (type, message)
     bool session_dirty = false;
     Response res;  // headers (cookies) added by session code
+
+    // What an HTML request answers if a refusal is thrown from here on
+    // (core/errors.hpp); the last call wins, so a handler can narrow it as
+    // it goes (an owner check redirects, then its form re-renders). The
+    // JSON answer never depends on it.
+    RefusalAnswer on_refusal;
+    // The form re-rendered by `form` (which must capture by value: it runs
+    // after the handler returned), with the error's message and fields, 422.
+    void answer_refusals_with_form(RefusalAnswer form) { on_refusal = std::move(form); }
+    // The error's message flashed, then 302 to `to`.
+    void answer_refusals_with_redirect(const std::string& to);
 
     std::string param(const std::string& name) const;
     // The layout's common values (user, csrf, flash) for a typed page.

@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/session.hpp"
 #include "models/event_participation.hpp"
 #include "storage/file_storage.hpp"
 
@@ -67,19 +68,16 @@ std::string csv_cell(const std::string& v) {
 }
 
 Response participant_action(Ctx& ctx, const char* verb) {
-    Response bail;
-    const auto ev = owned_event(ctx, deny_manage, bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, deny_manage);
     const auto uid = ctx.param("uid");
     const auto back = url_for("manage_event", {{"id", std::to_string(ev->id)}});
-    if (!storage::valid_uid(uid))
-        return flash_redirect(ctx, "error", "Participant not found", back);
+    ctx.answer_refusals_with_redirect(back);
+    if (!storage::valid_uid(uid)) throw NotFound("Participant not found");
     const auto actor = actor_of(*ctx.user);
     const std::string v = verb;
     const auto o = v == "approve" ? events::approve_participant(ctx.app, ev->id, uid, actor)
                                   : events::remove_participant(ctx.app, ev->id, uid, actor);
-    if (o != events::Outcome::done)
-        return flash_redirect(ctx, "error", "Participant not found", back);
+    if (o != events::Outcome::done) throw NotFound("Participant not found");
     const char* msg = v == "approve"   ? "Participant approved"
                       : v == "decline" ? "Participant declined"
                                        : "Participant removed";
@@ -89,9 +87,7 @@ Response participant_action(Ctx& ctx, const char* verb) {
 }  // namespace
 
 Response manage_event(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, deny_manage, bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, deny_manage);
     const auto s = events::load_settings(ctx.app, ev->id);
     const auto list = ctx.app.files().get_event_participants(ev->id);
     const auto id = std::to_string(ev->id);
@@ -121,9 +117,7 @@ Response manage_event(Ctx& ctx) {
 }
 
 Response export_participants_csv(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, deny_manage, bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, deny_manage);
     const auto list = ctx.app.files().get_event_participants(ev->id);
     std::string out = "\xEF\xBB\xBF\"Name\",\"Email\",\"Joined at\",\"Status\",\"User id\"\r\n";
     out.reserve(out.size() + list->size() * 96);
