@@ -19,14 +19,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// An entry as the PHP app wrote it (keys in its order).
 Json::Value entry_for(long uid) {
-    Json::Value e(Json::objectValue);
-    e["uid"] = Json::Int64(uid);
-    e["joined_at"] = "2026-11-25 16:49:25";
-    e["status"] = "registered";
-    e["name"] = "Jos\u00e9 Participant " + std::to_string(uid);
-    e["email"] = "user" + std::to_string(uid) + "@example.test";
-    return e;
+    return php_json::Object{{"uid", Json::Int64(uid)},
+                            {"joined_at", "2026-11-25 16:49:25"},
+                            {"status", "registered"},
+                            {"name", "Jos\u00e9 Participant " + std::to_string(uid)},
+                            {"email", "user" + std::to_string(uid) + "@example.test"}};
 }
 
 void write_php_list(const fs::path& root, std::int64_t event, long count) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/app.hpp"
+#include "models/config_store.hpp"
 #include "models/event_check.hpp"
 #include "storage/file_storage.hpp"
 
@@ -88,10 +88,8 @@ int check_command(int argc, char** argv) {
         }
     }
     try {
-        const auto config = ems::Config::load(config_path);
-        ems::db::Db db(ems::db_options(config));
-        ems::storage::FileStorage files{ems::storage::StorageOptions{config.storage_root}};
-        const auto report = ems::events::check_consistency(db, files, repair);
+        ems::ConfigStore store(ems::Config::load(config_path));
+        const auto report = ems::events::check_consistency(store.db(), store.files(), repair);
         if (json)
             ems::events::print_json(report, std::cout);
         else
@@ -172,55 +170,64 @@ void print_lines(const char* label, const std::vector<std::string>& lines) {
     for (const auto& line : lines) std::cout << label << line << "\n";
 }
 
+// Runs `body` on the storage the options of list command `name` name;
+// exit 2 when the options are wrong or the command fails.
+template <typename Body>
+int run_list_command(const char* name, int argc, char** argv, Body body) {
+    try {
+        auto args = parse_list_args(name, argc, argv);
+        if (!args) return 2;
+        ems::storage::FileStorage files{ems::storage::StorageOptions{args->storage_root}};
+        return body(files, *args);
+    } catch (const std::exception& e) {
+        std::cerr << "ems-admin " << name << ": " << e.what() << "\n";
+        return 2;
+    }
+}
+
 // repair-list --event N [--dry-run]: rebuild a damaged participant list.
 // Exit 0 rebuilt with nothing lost, 1 something could not be recovered, 2
 // could not run.
 int repair_list_command(int argc, char** argv) {
-    try {
-        auto args = parse_list_args("repair-list", argc, argv);
-        if (!args) return 2;
-        ems::storage::FileStorage files{ems::storage::StorageOptions{args->storage_root}};
-        const auto r = files.repair_list(args->event_id, "admin", args->dry_run);
-        std::cout << "event " << r.event_id
-                  << (r.dry_run ? " (dry run, nothing changed): would rebuild " : ": rebuilt ")
-                  << r.entries << " entries (" << r.from_file << " from participants/" << r.event_id
-                  << ".json, " << r.records_applied << " journal records applied)\n";
-        print_lines("could not recover: ", r.lost);
-        print_lines("note: ", r.notes);
-        return r.complete() ? 0 : 1;
-    } catch (const std::exception& e) {
-        std::cerr << "ems-admin repair-list: " << e.what() << "\n";
-        return 2;
-    }
+    return run_list_command(
+        "repair-list", argc, argv,
+        [](ems::storage::FileStorage& files, const ListCommandArgs& args) {
+            const auto r = files.repair_list(args.event_id, "admin", args.dry_run);
+            std::cout << "event " << r.event_id
+                      << (r.dry_run ? " (dry run, nothing changed): would rebuild " : ": rebuilt ")
+                      << r.entries << " entries (" << r.from_file << " from participants/"
+                      << r.event_id << ".json, " << r.records_applied
+                      << " journal records applied)\n";
+            print_lines("could not recover: ", r.lost);
+            print_lines("note: ", r.notes);
+            return r.complete() ? 0 : 1;
+        });
 }
 
 // merge-journal --event N [--dry-run]: apply journals kept aside (their
 // JSON file was rewritten outside ems) to the current list. Exit 0 merged,
 // 1 some records could not be read, 2 could not run.
 int merge_journal_command(int argc, char** argv) {
-    try {
-        auto args = parse_list_args("merge-journal", argc, argv);
-        if (!args) return 2;
-        ems::storage::FileStorage files{ems::storage::StorageOptions{args->storage_root}};
-        const auto m = files.merge_kept_journal(args->event_id, "admin", args->dry_run);
-        std::cout << "event " << m.event_id << (m.dry_run ? " (dry run, nothing changed): " : ": ")
-                  << m.files.size() << " kept journal(s)\n";
-        print_lines("journal: ", m.files);
-        auto uids = [](const char* label, const std::vector<std::string>& v) {
-            std::cout << label << " " << v.size() << ":";
-            for (const auto& uid : v) std::cout << " " << uid;
-            std::cout << "\n";
-        };
-        uids("added", m.added);
-        uids("replaced", m.replaced);
-        uids("removed", m.removed);
-        std::cout << "unchanged " << m.unchanged << "\n";
-        print_lines("could not recover: ", m.lost);
-        return m.lost.empty() ? 0 : 1;
-    } catch (const std::exception& e) {
-        std::cerr << "ems-admin merge-journal: " << e.what() << "\n";
-        return 2;
-    }
+    return run_list_command(
+        "merge-journal", argc, argv,
+        [](ems::storage::FileStorage& files, const ListCommandArgs& args) {
+            const auto m = files.merge_kept_journal(args.event_id, "admin", args.dry_run);
+            std::cout << "event " << m.event_id
+                      << (m.dry_run ? " (dry run, nothing changed): " : ": ") << m.files.size()
+                      << " kept journal(s)\n";
+            print_lines("journal: ", m.files);
+            auto uids = [](const char* label, const std::vector<std::string>& v) {
+                std::cout << label << " " << v.size() << ":";
+                for (const auto& uid : v) std::cout << " " << uid;
+                std::cout << "\n";
+            };
+            uids("added", m.added);
+            uids("replaced", m.replaced);
+            uids("removed", m.removed);
+            std::cout << "unchanged " << m.unchanged << "\n";
+            print_lines("could not recover: ", m.lost);
+            return m.lost.empty() ? 0 : 1;
+        });
 }
 
 const Command commands[] = {

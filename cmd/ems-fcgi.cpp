@@ -6,7 +6,7 @@
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "fcgi/pool.hpp"
-#include "handlers/app.hpp"
+#include "models/config_store.hpp"
 #include "models/schema.hpp"
 #include "views/render.hpp"
 

@@ -7,6 +7,28 @@
 
 namespace ems {
 
+std::string to_valid_utf8(std::string_view s) {
+    if (valid_utf8(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t code;
+        if (const auto len = decode_utf8(s, i, code)) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+bool is_hex(std::string_view s, std::size_t min_len, std::size_t max_len) {
+    return s.size() >= min_len && s.size() <= max_len &&
+           s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+}
+
 bool has_control_chars(std::string_view s) {
     for (unsigned char c : s) {
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return true;

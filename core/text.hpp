@@ -8,6 +8,12 @@
 
 namespace ems {
 
+// s with each byte that does not start a well-formed sequence replaced by
+// U+FFFD, so it can go into JSON (whose text must be UTF-8) as it is.
+std::string to_valid_utf8(std::string_view s);
+// True when s is min_len to max_len hexadecimal digits (either case): the
+// check for every token the site hands out (sessions, CSRF, reset links).
+bool is_hex(std::string_view s, std::size_t min_len, std::size_t max_len);
 // True when s holds a control character other than tab, CR and LF (NUL included).
 bool has_control_chars(std::string_view s);
 // The check every text field goes through, in forms and in the JSON API:

@@ -1,5 +1,7 @@
 // /api/auth/* and /api/me: the account actions as JSON, with the same rules
-// and messages as the pages (session cookie, or a bearer token).
+// and messages as the pages (session cookie, or a bearer token). They call
+// the same functions as the pages; what those throw is answered by the
+// dispatcher, its status from the error's type (core/errors.hpp).
 #include "core/errors.hpp"
 #include "handlers/api_common.hpp"
 #include "handlers/handlers.hpp"
@@ -7,12 +9,18 @@
 #include "models/user.hpp"
 
 namespace ems {
+namespace {
+
+// A string member as sent (passwords are not trimmed); "" when absent.
+std::string raw_field(const Json::Value& body, const char* name) {
+    return body[name].isString() ? body[name].asString() : std::string();
+}
+
+}  // namespace
 
 Response api_login(Ctx& ctx) {
     const auto b = api::body(ctx);
-    const auto error = attempt_login(ctx, api::field(b, "email"),
-                                     b["password"].isString() ? b["password"].asString() : "");
-    if (!error.empty()) return api::error(error == "Please fill in all fields" ? 422 : 401, error);
+    attempt_login(ctx, api::field(b, "email"), raw_field(b, "password"));
     Json::Value v;
     v["user"] = api::user_json(*ctx.user);
     v["csrf_token"] = ctx.csrf_token;
@@ -28,33 +36,19 @@ Response api_logout(Ctx& ctx) {
 
 Response api_register(Ctx& ctx) {
     const auto b = api::body(ctx);
-    auto str = [&](const char* n) { return b[n].isString() ? b[n].asString() : std::string(); };
-    Registration r{api::field(b, "fname"), api::field(b, "mname"), api::field(b, "lname"),
-                   api::field(b, "email"), str("password"),        str("confirm_password")};
-    std::string uid;
-    const auto errors = attempt_register(ctx, r, uid);
-    if (!errors.empty()) {
-        Json::Value v;
-        v["error"] = errors.begin()->second;
-        for (const auto& [k, msg] : errors)
-            if (!k.empty()) v["fields"][k] = msg;
-        return api::ok(
-            v, errors.count("email") && errors.at("email") == "Email already exists" ? 409 : 422);
-    }
+    Registration r{api::field(b, "fname"),   api::field(b, "mname"),
+                   api::field(b, "lname"),   api::field(b, "email"),
+                   raw_field(b, "password"), raw_field(b, "confirm_password")};
     Json::Value v;
-    v["uid"] = uid;
+    v["uid"] = attempt_register(ctx, r);
     v["signed_in"] = ctx.user.has_value();
     if (ctx.user) v["csrf_token"] = ctx.csrf_token;
     return api::ok(v, 201);
 }
 
 Response api_reset_request(Ctx& ctx) {
-    reset_request(ctx);
-    if (ctx.flash["type"].asString() != "success")
-        return api::error(422, "Please enter a valid email address");
     Json::Value v;
-    v["message"] = ctx.flash["message"];
-    ctx.session_dirty = false;  // the API answers in the body, not in a flash
+    v["message"] = request_password_reset(ctx, api::field(api::body(ctx), "email"));
     return api::ok(v, 202);
 }
 
@@ -64,26 +58,22 @@ Response api_show_me(Ctx& ctx) {
 
 Response api_update_me(Ctx& ctx) {
     const auto b = api::body(ctx);
-    const auto e = apply_profile_update(ctx, api::field(b, "fname"), api::field(b, "mname"),
-                                        api::field(b, "lname"));
-    if (!e.empty()) return api::error(422, e);
+    apply_profile_update(ctx, api::field(b, "fname"), api::field(b, "mname"),
+                         api::field(b, "lname"));
     return api::ok(api::user_json(*find_user(ctx.app.db(), ctx.user->uid)));
 }
 
 Response api_change_password(Ctx& ctx) {
     const auto b = api::body(ctx);
-    auto str = [&](const char* n) { return b[n].isString() ? b[n].asString() : std::string(); };
-    const auto e = apply_password_change(ctx, str("current_password"), str("new_password"),
-                                         str("confirm_password"));
-    if (!e.empty()) return api::error(e == "Current password is incorrect" ? 403 : 422, e);
+    apply_password_change(ctx, raw_field(b, "current_password"), raw_field(b, "new_password"),
+                          raw_field(b, "confirm_password"));
     Json::Value v;
     v["message"] = "Password changed successfully";
     return api::ok(v);
 }
 
 Response api_upload_picture(Ctx& ctx) {
-    const auto e = apply_picture_upload(ctx, ctx.req.file("profile_picture"));
-    if (!e.empty()) return api::error(e == "File size must be less than 5MB" ? 413 : 422, e);
+    apply_picture_upload(ctx, ctx.req.file("profile_picture"));
     return api::ok(api::user_json(*ctx.user));
 }
 

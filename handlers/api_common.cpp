@@ -26,24 +26,16 @@ std::string field(const Json::Value& body, const char* name) {
     return v.isString() ? trim(v.asString()) : std::string();
 }
 
-Response error(int status, const std::string& message) {
-    Json::Value v;
-    v["error"] = message;
-    return Response::json(v, status);
-}
-
 Response ok(const Json::Value& value, int status) {
     return Response::json(value, status);
 }
 
 Json::Value user_json(const User& u) {
+    static const std::pair<const char*, std::string User::*> texts[] = {
+        {"uid", &User::uid},     {"fname", &User::fname},       {"mname", &User::mname},
+        {"lname", &User::lname}, {"fullname", &User::fullname}, {"email", &User::email}};
     Json::Value v;
-    v["uid"] = u.uid;
-    v["fname"] = u.fname;
-    v["mname"] = u.mname;
-    v["lname"] = u.lname;
-    v["fullname"] = u.fullname;
-    v["email"] = u.email;
+    for (const auto& [name, member] : texts) v[name] = u.*member;
     v["emailverified"] = u.emailverified;
     v["profile_picture_url"] = picture_url(u.profilepicture);
     return v;

@@ -1,5 +1,6 @@
 // Helpers for the JSON API handlers: reading a JSON (or form) body and
-// building the common answers.
+// building the common answers. Errors are thrown (core/errors.hpp), never
+// built here: handlers/dispatch.cpp answers them.
 #pragma once
 #include <json/json.h>
 
@@ -14,7 +15,6 @@ namespace ems::api {
 Json::Value body(const Ctx& ctx);
 // A string member, trimmed; "" when absent or not a string.
 std::string field(const Json::Value& body, const char* name);
-Response error(int status, const std::string& message);
 Response ok(const Json::Value& value, int status = 200);
 Json::Value user_json(const User& u);
 

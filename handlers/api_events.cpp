@@ -1,7 +1,7 @@
 // The JSON API for events: the same rules and messages as the HTML pages,
 // with errors as {"error": "..."} (handlers/dispatch.cpp) and status codes
 // instead of flash + redirect: 404 unknown, 403 not yours, 409 a state that
-// refuses the change (full, closed, already registered).
+// refuses the change (full, closed), 422 invalid input with "fields".
 #include "core/errors.hpp"
 #include "core/pagination.hpp"
 #include "core/participant_status.hpp"
@@ -67,13 +67,6 @@ events::FormResult event_input(Ctx& ctx, const events::Settings& base,
     return events::validate_event_form(raw, base);
 }
 
-Response invalid(const events::FormResult& r) {
-    Json::Value v;
-    v["error"] = r.form_error;
-    for (const auto& [k, msg] : r.errors) v["fields"][k] = msg;
-    return Response::json(v, 422);
-}
-
 std::size_t positive_query(const Ctx& ctx, const char* name, std::size_t fallback,
                            std::size_t max) {
     const auto q = ctx.req.query(name);
@@ -114,7 +107,7 @@ Response create_api_event(Ctx& ctx) {
     if (!key.empty() && !idempotency::valid_api_key(key))
         throw BadRequest("Idempotency-Key must be 1 to 128 characters from A-Z a-z 0-9 . _ : -");
     const auto r = event_input(ctx, events::Settings{}, nullptr);
-    if (!r.errors.empty()) return invalid(r);
+    if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     const auto made = events::create_event(
         ctx.app, r.input, *ctx.user, idempotency::token_id("api_event_create", ctx.user->uid, key));
     const auto ev = events::find_event(ctx.app.db(), made.id);
@@ -129,7 +122,7 @@ Response update_api_event(Ctx& ctx) {
     auto base = events::load_settings(ctx.app, ev.id);
     if (!base.problem.empty()) base = events::Settings{};
     const auto r = event_input(ctx, base, &ev);
-    if (!r.errors.empty()) return invalid(r);
+    if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     events::update_event(ctx.app, ev, r.input, *ctx.user);
     return Response::json(owner_json(ctx, *events::find_event(ctx.app.db(), ev.id)));
 }
@@ -172,8 +165,7 @@ Response list_api_participants(Ctx& ctx) {
 
 Response create_api_registration(Ctx& ctx) {
     const auto ev = event_by_key_or_404(ctx);
-    const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
-    if (o == events::Outcome::not_found) throw NotFound("Invalid event key");
+    const auto o = register_user_for(ctx, ev);
     const auto message = events::outcome_message(o, ev.name);
     Json::Value v(Json::objectValue);
     v["event_id"] = static_cast<Json::Int64>(ev.id);
@@ -185,7 +177,6 @@ Response create_api_registration(Ctx& ctx) {
         v["status"] = to_php(entry ? status_of(*entry) : ParticipantStatus::registered);
         return Response::json(v, 200);
     }
-    if (o != events::Outcome::registered && o != events::Outcome::pending) throw Conflict(message);
     v["status"] = to_php(o == events::Outcome::pending ? ParticipantStatus::pending
                                                        : ParticipantStatus::registered);
     return Response::json(v, 201);

@@ -3,6 +3,7 @@
 #include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/account.hpp"
 #include "models/idempotency.hpp"
@@ -24,11 +25,12 @@ const forms::FieldSpec reg_fields[] = {
 };
 
 Response login_page(Ctx& ctx, const std::string& email, const std::string& error, int status) {
-    auto m = ctx.page("Login");
-    m["fields"].append(forms::field(login_email, email, ""));
-    m["fields"].append(forms::field(login_password, "", ""));
-    if (!error.empty()) m["form_error"] = error;
-    return Response::html(ctx.app.views().render("login", m), status);
+    pages::Login p;
+    p.layout = ctx.layout("Login");
+    p.fields = {forms::field_view(login_email, email, ""),
+                forms::field_view(login_password, "", "")};
+    p.form_error = error;
+    return Response::html(ctx.app.views().render(p), status);
 }
 
 Response register_page(Ctx& ctx, const std::map<std::string, std::string>& errors,
@@ -65,9 +67,10 @@ Response show_login(Ctx& ctx) {
     return login_page(ctx, "", "", 200);
 }
 
-std::string attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
-    if (email.empty() || pw.empty()) return "Please fill in all fields";
-    if (!forms::check_text(email).empty() || pw.size() > 4096) return "Invalid email or password";
+void attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
+    if (email.empty() || pw.empty()) throw Invalid("Please fill in all fields");
+    const Unauthorized wrong("Invalid email or password");
+    if (!forms::check_text(email).empty() || pw.size() > 4096) throw wrong;
     auto& app = ctx.app;
     const auto ip = ctx.req.remote_addr();
     if (account::recent_failures(app, email, ip) >= app.config().login_throttle_max)
@@ -77,23 +80,23 @@ std::string attempt_login(Ctx& ctx, const std::string& email, const std::string&
     const auto user = find_user_by_email(app.db(), email);
     if (!user || !password::verify(pw, user->password_hash)) {
         account::record_failure(app, email, ip);
-        return "Invalid email or password";
+        throw wrong;
     }
     if (app.config().require_email_verification && !user->emailverified)
-        return "Please verify your email address first: follow the link we sent you.";
+        throw Unauthorized("Please verify your email address first: follow the link we sent you.");
     account::clear_failures(app, email);
     if (password::needs_rehash(user->password_hash, app.config().password_cost))
         app.db().exec("UPDATE user_credentials SET password = ? WHERE uid = CAST(? AS CHAR)",
                       {password::hash(pw, app.config().password_cost), user->uid});
     sign_in(ctx, user->uid);
-    return {};
 }
 
 Response login(Ctx& ctx) {
-    const auto email = forms::value(ctx.req, "email");
-    const auto error = attempt_login(ctx, email, ctx.req.form("password"));
-    if (!error.empty())
-        return login_page(ctx, forms::check_text(email).empty() ? email : "", error, 422);
+    ctx.answer_refusals_with_form([](Ctx& c, const HttpError& e) {
+        const auto email = forms::value(c.req, "email");
+        return login_page(c, forms::check_text(email).empty() ? email : "", e.what(), 422);
+    });
+    attempt_login(ctx, forms::value(ctx.req, "email"), ctx.req.form("password"));
     return Response::redirect(after_sign_in(ctx));
 }
 
@@ -101,12 +104,11 @@ Response show_register(Ctx& ctx) {
     return register_page(ctx, {}, "", 200);
 }
 
-std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r,
-                                                    std::string& uid) {
-    std::map<std::string, std::string> errors;
+std::string attempt_register(Ctx& ctx, const Registration& r) {
     if (r.fname.empty() || r.lname.empty() || r.email.empty() || r.password.empty() ||
         r.confirm.empty())
-        return {{"", "Please fill in all fields"}};
+        throw Invalid("Please fill in all fields");
+    FieldErrors errors;
     for (const auto& [name, v] :
          {std::pair{"fname", r.fname}, {"mname", r.mname}, {"lname", r.lname}})
         if (auto e = forms::check_text(v); !e.empty()) errors[name] = e;
@@ -115,7 +117,8 @@ std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration
         errors["password"] = e;
     else if (r.password != r.confirm)
         errors["confirm_password"] = "Passwords do not match";
-    if (!errors.empty()) return errors;
+    // The form's message is the first field's (in name order), as it was.
+    if (!errors.empty()) throw Invalid(errors.begin()->second, errors);
     auto& app = ctx.app;
     account::NewUser u{r.email,
                        r.fname,
@@ -127,24 +130,23 @@ std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration
     const auto sent = ctx.req.form("form_token");
     const auto token = idempotency::valid_form_token(sent) ? sent : std::string();
     const auto made = account::create_user(app, u, idempotency::token_id("signup", "", token));
-    if (made.outcome == account::SignUp::email_taken) return {{"email", "Email already exists"}};
+    if (made.outcome == account::SignUp::email_taken)
+        throw Conflict("Email already exists", {{"email", "Email already exists"}});
     if (made.outcome == account::SignUp::replayed) {
         // A double or retried submit of one form: the first submit's answer,
         // to whoever proves they sent it (same e-mail and password).
         const auto user = find_user(app.db(), made.uid);
         if (!user || to_lower(user->email) != to_lower(r.email) ||
             !password::verify(r.password, user->password_hash))
-            return {{"", "This form was already used. Please reload the page and try again."}};
-        uid = made.uid;
-        if (!app.config().require_email_verification) sign_in(ctx, uid);
-        return {};
+            throw Invalid("This form was already used. Please reload the page and try again.");
+        if (!app.config().require_email_verification) sign_in(ctx, made.uid);
+        return made.uid;
     }
-    uid = made.uid;
     if (app.config().require_email_verification)
         send_verification_mail(ctx, u.email, u.verify_token);
     else
-        sign_in(ctx, uid);
-    return errors;
+        sign_in(ctx, made.uid);
+    return made.uid;
 }
 
 Registration registration_from(const Request& req) {
@@ -153,18 +155,13 @@ Registration registration_from(const Request& req) {
 }
 
 Response register_user(Ctx& ctx) {
-    std::string uid;
-    const auto errors = attempt_register(ctx, registration_from(ctx.req), uid);
-    if (!errors.empty()) {
-        const auto& first = errors.begin()->second;
-        auto field_errors = errors;
-        field_errors.erase("");
-        return register_page(ctx, field_errors, first, 422);
-    }
+    ctx.answer_refusals_with_form(
+        [](Ctx& c, const HttpError& e) { return register_page(c, e.fields, e.what(), 422); });
+    attempt_register(ctx, registration_from(ctx.req));
     if (ctx.app.config().require_email_verification) {
         set_flash(ctx, "success",
                   "Account created. Please check your email to verify your address, then sign in.");
-        return Response::redirect("/auth/login");
+        return Response::redirect(url_for("login"));
     }
     return Response::redirect(after_sign_in(ctx));
 }
@@ -172,7 +169,7 @@ Response register_user(Ctx& ctx) {
 Response logout(Ctx& ctx) {
     // GET keeps the PHP link working; a cross-site GET can only sign out.
     sign_out(ctx);
-    return Response::redirect("/auth/login");
+    return Response::redirect(url_for("login"));
 }
 
 }  // namespace ems

@@ -33,23 +33,24 @@ void log_unreadable_once(std::int64_t event_id, const std::string& cause) {
                    " shown without a status: " + cause);
 }
 
-Json::Value attended_events(Ctx& ctx) {
-    Json::Value out(Json::arrayValue);
+std::vector<pages::AttendedEvent> attended_events(Ctx& ctx) {
+    std::vector<pages::AttendedEvent> out;
     const auto ids = events::parse_attended(ctx.user->attendedevents);
     for (const auto& ev : events::events_by_ids(ctx.app.db(), ids)) {
-        auto m = event_model(ev);
-        m["cancel_url"] = "/events/cancel/" + std::to_string(ev.id);
+        pages::AttendedEvent a{
+            .event = event_view(ev),
+            .cancel_url = url_for("cancel_registration", {{"id", std::to_string(ev.id)}})};
         try {
             // One cached file read per attended event, for the status.
             const auto list = ctx.app.files().get_event_participants(ev.id);
             const auto* entry = list->find(ctx.user->uid);
             if (!entry) continue;  // left behind by a crash; `ems-admin check` repairs the list
-            m["pending"] = status_of(*entry) == ParticipantStatus::pending;
+            a.pending = status_of(*entry) == ParticipantStatus::pending;
         } catch (const storage::StorageError& e) {
             log_unreadable_once(ev.id, e.what());
-            m["status_unavailable"] = true;
+            a.status_unavailable = true;
         }
-        out.append(std::move(m));
+        out.push_back(std::move(a));
     }
     return out;
 }
@@ -57,37 +58,24 @@ Json::Value attended_events(Ctx& ctx) {
 }  // namespace
 
 Response show_dashboard(Ctx& ctx) {
-    auto m = ctx.page("Dashboard");
-    m["fullname"] = ctx.user->fullname.empty() ? ctx.user->fname : ctx.user->fullname;
-    Json::Value created(Json::arrayValue);
-    long long total = 0;
+    pages::Dashboard p;
+    p.layout = ctx.layout("Dashboard");
+    p.fullname = ctx.user->fullname.empty() ? ctx.user->fname : ctx.user->fullname;
     for (const auto& ev : events::events_created_by(ctx.app.db(), ctx.user->uid)) {
-        auto e = event_model(ev);
-        const auto id = std::to_string(ev.id);
-        e["edit_url"] = "/events/edit/" + id;
-        e["manage_url"] = "/events/manage/" + id;
-        e["delete_url"] = "/events/delete/" + id;
-        total += ev.participantcount;
-        created.append(std::move(e));
+        const std::map<std::string, std::string> id{{"id", std::to_string(ev.id)}};
+        p.created.push_back({event_view(ev), url_for("edit_event", id), url_for("manage_event", id),
+                             url_for("delete_event", id)});
+        p.participants += ev.participantcount;
     }
-    auto attended = attended_events(ctx);
-    // Moved, not copied: the lists are most of the page's model.
-    m["has_created"] = !created.empty();
-    m["has_attended"] = !attended.empty();
-    m["stats"]["created"] = static_cast<Json::UInt64>(created.size());
-    m["stats"]["registrations"] = static_cast<Json::UInt64>(attended.size());
-    m["stats"]["participants"] = static_cast<Json::Int64>(total);
-    m["created"] = std::move(created);
-    m["attended"] = std::move(attended);
-    return Response::html(ctx.app.views().render("dashboard", m));
+    p.attended = attended_events(ctx);
+    return Response::html(ctx.app.views().render(p));
 }
 
 Response show_badges(Ctx& ctx) {
-    auto m = ctx.page("My Badges");
-    auto attended = attended_events(ctx);
-    m["has_badges"] = !attended.empty();
-    m["badges"] = std::move(attended);
-    return Response::html(ctx.app.views().render("badges", m));
+    pages::Badges p;
+    p.layout = ctx.layout("My Badges");
+    p.badges = attended_events(ctx);
+    return Response::html(ctx.app.views().render(p));
 }
 
 }  // namespace ems

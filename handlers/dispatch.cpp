@@ -25,7 +25,8 @@ struct Fault {
     std::string message = "Something went wrong on our side. Please try again.";
     int retry_after = 0;  // seconds; 0: no Retry-After
     bool log_cause = true;
-    std::string allow;  // 405
+    std::string allow;   // 405
+    FieldErrors fields;  // the refused fields, if the error named them
 };
 
 constexpr const char* corrupt_list_message =
@@ -60,62 +61,43 @@ bool db_unreachable(unsigned code) {
     }
 }
 
-// The one mapping of exceptions to answers; call it inside a catch block.
+// The one mapping of exceptions to what the visitor is told (the form of
+// the answer, HTML or JSON, is chosen after); call it inside a catch block.
 Fault classify_current_exception() {
     try {
         throw;
     } catch (const MethodNotAllowed& e) {
-        return {405, e.what(), 0, false, e.allow};
+        return {405, e.what(), 0, false, e.allow, {}};
     } catch (const TooManyRequests& e) {
-        return {429, e.what(), e.retry_after, false, {}};
+        return {429, e.what(), e.retry_after, false, {}, {}};
     } catch (const ServiceUnavailable& e) {
-        return {503, e.what(), e.retry_after > 0 ? e.retry_after : 5, true, {}};
+        return {503, e.what(), e.retry_after > 0 ? e.retry_after : 5, true, {}, {}};
     } catch (const HttpError& e) {
-        return {e.status, e.what(), 0, false, {}};
+        return {e.status, e.what(), 0, false, {}, e.fields};
     } catch (const storage::CorruptList&) {
-        return {503, corrupt_list_message, 300, true, {}};
+        return {503, corrupt_list_message, 300, true, {}, {}};
     } catch (const storage::StorageError& e) {
-        if (e.unavailable()) return {503, storage_message, 60, true, {}};
+        if (e.unavailable()) return {503, storage_message, 60, true, {}, {}};
     } catch (const db::DbError& e) {
-        if (db_unreachable(e.code)) return {503, db_message, 30, true, {}};
-        if (e.code == ER_LOCK_WAIT_TIMEOUT) return {503, busy_message, 5, true, {}};
-        // A duplicate a handler did not turn into its own message: a race
-        // with another request, not a fault of ours.
-        if (e.code == ER_DUP_ENTRY) return {409, conflict_message, 0, true, {}};
+        if (db_unreachable(e.code)) return {503, db_message, 30, true, {}, {}};
+        if (e.code == ER_LOCK_WAIT_TIMEOUT) return {503, busy_message, 5, true, {}, {}};
+        // A duplicate a model did not turn into its own error: a race with
+        // another request, not a fault of ours; answered as a Conflict.
+        if (e.code == ER_DUP_ENTRY) return {409, conflict_message, 0, true, {}, {}};
     } catch (...) {
     }
     return Fault{};
 }
 
-// JSON for the API, /health, and a client that asks for JSON only.
-bool wants_json(const Request& req) {
-    if (req.path().rfind("/api/", 0) == 0 || req.path() == "/api" || req.path() == "/health")
-        return true;
-    const auto accept = req.header("Accept");
-    return accept.find("application/json") != std::string::npos &&
-           accept.find("text/html") == std::string::npos;
-}
-
-const char* title_for(int status) {
-    switch (status) {
-        case 404:
-            return "Page not found";
-        case 403:
-            return "Forbidden";
-        case 503:
-            return "Temporarily unavailable";
-        default:
-            return "Error";
-    }
+Response json_answer(const Fault& f, const std::string& error_id) {
+    Json::Value v;
+    v["error"] = f.message;
+    for (const auto& [field, message] : f.fields) v["fields"][field] = message;
+    if (!error_id.empty()) v["error_id"] = error_id;
+    return Response::json(v, f.status);
 }
 
 Response error_page(Ctx& ctx, int status, const std::string& message, const std::string& error_id) {
-    if (wants_json(ctx.req)) {
-        Json::Value v;
-        v["error"] = message;
-        if (!error_id.empty()) v["error_id"] = error_id;
-        return Response::json(v, status);
-    }
     // An unknown path fails before the session is read; read it now so a
     // signed-in visitor keeps their nav. Not after a 5xx: the database may
     // be the fault, and asking it again would double the wait. A failure
@@ -127,7 +109,7 @@ Response error_page(Ctx& ctx, int status, const std::string& message, const std:
         }
     }
     try {
-        Json::Value m = ctx.page(title_for(status));
+        Json::Value m = ctx.page(status_title(status));
         m["status"] = status;
         m["message"] = message;
         if (!error_id.empty()) m["error_id"] = error_id;
@@ -164,9 +146,29 @@ Response run_route(Ctx& ctx) {
     return m.route->handler(ctx);
 }
 
-// Inside a catch block: the answer for the exception in flight, its cause
-// logged once with the error id the page shows.
-Response answer_fault(Ctx& ctx, std::string& error_id) {
+// A refusal answers as the page declared (Ctx::on_refusal), else the error page.
+Response html_answer(Ctx& ctx, const Fault& f, const std::string& error_id) {
+    const HttpError refusal(f.status, f.message, f.fields);
+    if (ctx.on_refusal && is_refusal(refusal)) {
+        try {
+            return ctx.on_refusal(ctx, refusal);
+        } catch (const std::exception& e) {
+            log::error("answering a refusal failed: " + std::string(e.what()));
+        }
+    }
+    return error_page(ctx, f.status, f.message, error_id);
+}
+
+}  // namespace
+
+bool wants_json(const Request& req) {
+    if (is_api_request(req) || req.path() == "/health") return true;
+    const auto accept = req.header("Accept");
+    return accept.find("application/json") != std::string::npos &&
+           accept.find("text/html") == std::string::npos;
+}
+
+Response answer_current_exception(Ctx& ctx, std::string& error_id) {
     const Fault f = classify_current_exception();
     std::string cause = "unknown exception";
     try {
@@ -183,14 +185,12 @@ Response answer_fault(Ctx& ctx, std::string& error_id) {
         error_id = random_hex(6);
         log::error("error_id=" + error_id + " " + what);
     }
-    Response res = error_page(ctx, f.status, f.message, error_id);
+    Response res = wants_json(ctx.req) ? json_answer(f, error_id) : html_answer(ctx, f, error_id);
     if (!f.allow.empty()) res.set_header("Allow", f.allow);
     if (f.retry_after > 0) res.set_header("Retry-After", std::to_string(f.retry_after));
     if (f.status == 503) res.set_header("Cache-Control", "no-store");
     return res;
 }
-
-}  // namespace
 
 void add_security_headers(Response& res) {
     res.set_header(
@@ -210,7 +210,7 @@ Response dispatch(Request& req, App& app) {
     try {
         res = run_route(ctx);
     } catch (...) {
-        res = answer_fault(ctx, error_id);
+        res = answer_current_exception(ctx, error_id);
     }
     try {
         finish_session(ctx, res);

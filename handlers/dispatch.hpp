@@ -1,5 +1,6 @@
 // The dispatcher: a plain function from Request to Response, callable from
-// tests without a socket. It is the one error boundary of the app.
+// tests without a socket. It is the one error boundary of the app: how each
+// error type answers, in HTML and in JSON, is described in core/errors.hpp.
 #pragma once
 #include "handlers/app.hpp"
 #include "handlers/request.hpp"
@@ -10,5 +11,12 @@ namespace ems {
 Response dispatch(Request& req, App& app);
 // Headers every response carries (CSP, nosniff, framing, referrer).
 void add_security_headers(Response& res);
+// Errors are answered in JSON for the API (is_api_request), /health, and a
+// client whose Accept asks for JSON and not HTML; in HTML otherwise.
+bool wants_json(const Request& req);
+// Inside a catch block: the answer for the exception in flight, the one
+// mapping of errors to answers. A fault worth a look gets an error id (set
+// in error_id, shown to the visitor) and one error-log line with its cause.
+Response answer_current_exception(Ctx& ctx, std::string& error_id);
 
 }  // namespace ems

@@ -1,16 +1,11 @@
 #include "handlers/event_common.hpp"
 
+#include "core/errors.hpp"
 #include "core/time.hpp"
 #include "handlers/session.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::event_views {
-
-Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message,
-                        const std::string& to) {
-    set_flash(ctx, type, message);
-    return Response::redirect(to);
-}
 
 std::optional<events::Event> event_from_param(Ctx& ctx, const char* param) {
     const auto id = storage::parse_event_id(ctx.param(param));
@@ -22,31 +17,44 @@ bool is_owner(const Ctx& ctx, const events::Event& ev) {
     return ctx.user && ev.creator == ctx.user->uid;
 }
 
-std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message, Response& bail) {
+std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message) {
+    ctx.answer_refusals_with_redirect(url_for("dashboard"));
     auto ev = event_from_param(ctx);
-    if (!ev) {
-        bail = flash_redirect(ctx, "error", "Event not found");
-        return std::nullopt;
-    }
-    if (!is_owner(ctx, *ev)) {
-        bail = flash_redirect(ctx, "error", deny_message);
-        return std::nullopt;
-    }
+    if (!ev) throw NotFound("Event not found");
+    if (!is_owner(ctx, *ev)) throw Forbidden(deny_message);
     return ev;
 }
 
+events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {
+    const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
+    switch (o) {
+        case events::Outcome::registered:
+        case events::Outcome::pending:
+        // Good news: the person is in, maybe through an earlier attempt
+        // whose answer they never saw.
+        case events::Outcome::already_registered:
+            return o;
+        case events::Outcome::not_found:
+            throw NotFound("Invalid event key");
+        default:
+            throw Conflict(events::outcome_message(o, ev.name));
+    }
+}
+
+pages::Event event_view(const events::Event& ev) {
+    return {.id = std::to_string(ev.id),
+            .name = ev.name,
+            .startdate = ev.startdate,
+            .enddate = ev.enddate,
+            .start_display = time::display_datetime(ev.startdate),
+            .end_display = time::display_datetime(ev.enddate),
+            .location = ev.location,
+            .shortinfo = ev.shortinfo,
+            .participantcount = ev.participantcount};
+}
+
 Json::Value event_model(const events::Event& ev) {
-    Json::Value m(Json::objectValue);
-    m["id"] = std::to_string(ev.id);
-    m["name"] = ev.name;
-    m["startdate"] = ev.startdate;
-    m["enddate"] = ev.enddate;
-    m["start_display"] = time::display_datetime(ev.startdate);
-    m["end_display"] = time::display_datetime(ev.enddate);
-    m["location"] = ev.location;
-    m["shortinfo"] = ev.shortinfo;
-    m["participantcount"] = static_cast<Json::Int64>(ev.participantcount);
-    return m;
+    return pages::to_model(event_view(ev));
 }
 
 }  // namespace ems::event_views

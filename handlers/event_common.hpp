@@ -5,21 +5,28 @@
 #include <string>
 
 #include "handlers/app.hpp"
+#include "handlers/router.hpp"
 #include "models/event.hpp"
+#include "models/event_participation.hpp"
 
 namespace ems::event_views {
 
-// Flash, then 302 (Post/Redirect/Get and the PHP error redirects).
-Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message,
-                        const std::string& to = "/dashboard");
 // The event named by the {id} route parameter; nullopt when the id is
 // malformed or unknown (both are "Event not found").
 std::optional<events::Event> event_from_param(Ctx& ctx, const char* param = "id");
-// The event if the signed-in user created it; otherwise fills `bail` with
-// the PHP answer ("Event not found" or deny_message, 302 /dashboard).
-std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message, Response& bail);
+// The event if the signed-in user created it (never empty: optional only so
+// callers keep event_from_param's `ev->`); otherwise throws NotFound ("Event
+// not found") or Forbidden (deny_message), which the HTML pages answer as
+// PHP did: flash + 302 /dashboard.
+std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message);
 bool is_owner(const Ctx& ctx, const events::Event& ev);
-// A view model of an event for templates (escaped there) and the API.
+// Registers the signed-in user for ev: registered, pending or (a success
+// too) already_registered; a refusal throws NotFound ("Invalid event key")
+// or Conflict (full, closed, unavailable) with the outcome's message.
+events::Outcome register_user_for(Ctx& ctx, const events::Event& ev);
+// An event as the pages show it (escaped by the templates).
+pages::Event event_view(const events::Event& ev);
+// The same as template data, and the start of the API's event object.
 Json::Value event_model(const events::Event& ev);
 
 }  // namespace ems::event_views

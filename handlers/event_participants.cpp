@@ -8,6 +8,7 @@
 #include "core/participant_status.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/session.hpp"
 #include "models/event_participation.hpp"
 #include "storage/file_storage.hpp"
 
@@ -19,27 +20,35 @@ using namespace event_views;
 constexpr std::size_t per_page = 100;
 const char* const deny_manage = "You can only manage your own events";
 
-Json::Value participant_model(const std::string& base, const std::string& uid,
-                              const Json::Value& e) {
-    Json::Value p(Json::objectValue);
-    p["uid"] = uid;
-    p["name"] = e["name"].isString() ? e["name"].asString() : "";
-    p["email"] = e["email"].isString() ? e["email"].asString() : "";
-    p["joined_at"] = e["joined_at"].isString() ? e["joined_at"].asString() : "";
+pages::Participant participant_view(const std::string& event_id, const std::string& uid,
+                                    const Json::Value& e) {
+    pages::Participant p;
+    p.name = e["name"].isString() ? e["name"].asString() : "";
+    p.email = e["email"].isString() ? e["email"].asString() : "";
+    p.joined_at = e["joined_at"].isString() ? e["joined_at"].asString() : "";
     // Shown as stored; a missing status is the PHP default.
-    p["status"] = e["status"].isString() ? e["status"].asString() : to_php(status_of(e));
-    p["pending"] = status_of(e) == ParticipantStatus::pending;
-    p["action_base"] = base + "/participants/" + uid;
+    p.status = e["status"].isString() ? e["status"].asString() : to_php(status_of(e));
+    p.pending = status_of(e) == ParticipantStatus::pending;
+    const std::map<std::string, std::string> ids{{"id", event_id}, {"uid", uid}};
+    if (p.pending) {
+        p.approve_url = url_for("approve_participant", ids);
+        p.decline_url = url_for("decline_participant", ids);
+    } else {
+        p.remove_url = url_for("remove_participant", ids);
+    }
     return p;
 }
 
-void add_paging(Json::Value& m, const std::string& base, std::size_t page, std::size_t pages) {
-    m["page"] = static_cast<Json::UInt64>(page);
-    m["pages"] = static_cast<Json::UInt64>(pages);
-    if (page > 1) m["prev_url"] = base + "?page=" + std::to_string(page - 1);
-    if (page < pages) m["next_url"] = base + "?page=" + std::to_string(page + 1);
-    if (pages > 1) m["paged"] = true;
-    m["all_url"] = base + "?all=1";
+pages::Paging paging(const std::string& event_id, std::size_t page, std::size_t page_count) {
+    const std::map<std::string, std::string> id{{"id", event_id}};
+    pages::Paging p;
+    p.page = page;
+    p.pages = page_count;
+    if (page > 1) p.prev_url = url_for("manage_event", id, {{"page", std::to_string(page - 1)}});
+    if (page < page_count)
+        p.next_url = url_for("manage_event", id, {{"page", std::to_string(page + 1)}});
+    p.all_url = url_for("manage_event", id, {{"all", "1"}});
+    return p;
 }
 
 // A spreadsheet cell: quoted, quotes doubled, and a leading character a
@@ -55,19 +64,16 @@ std::string csv_cell(const std::string& v) {
 }
 
 Response participant_action(Ctx& ctx, const char* verb) {
-    Response bail;
-    const auto ev = owned_event(ctx, deny_manage, bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, deny_manage);
     const auto uid = ctx.param("uid");
-    const auto back = "/events/manage/" + std::to_string(ev->id);
-    if (!storage::valid_uid(uid))
-        return flash_redirect(ctx, "error", "Participant not found", back);
+    const auto back = url_for("manage_event", {{"id", std::to_string(ev->id)}});
+    ctx.answer_refusals_with_redirect(back);
+    if (!storage::valid_uid(uid)) throw NotFound("Participant not found");
     const auto actor = actor_of(*ctx.user);
     const std::string v = verb;
     const auto o = v == "approve" ? events::approve_participant(ctx.app, ev->id, uid, actor)
                                   : events::remove_participant(ctx.app, ev->id, uid, actor);
-    if (o != events::Outcome::done)
-        return flash_redirect(ctx, "error", "Participant not found", back);
+    if (o != events::Outcome::done) throw NotFound("Participant not found");
     const char* msg = v == "approve"   ? "Participant approved"
                       : v == "decline" ? "Participant declined"
                                        : "Participant removed";
@@ -77,45 +83,37 @@ Response participant_action(Ctx& ctx, const char* verb) {
 }  // namespace
 
 Response manage_event(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, deny_manage, bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, deny_manage);
     const auto s = events::load_settings(ctx.app, ev->id);
     const auto list = ctx.app.files().get_event_participants(ev->id);
-    const auto base = "/events/manage/" + std::to_string(ev->id);
-    auto m = ctx.page("Manage Event");
-    m["event"] = event_model(*ev);
-    m["key"] = ev->key;
-    m["register_url"] = ctx.app.config().base_url + "/events/register/" + ev->key;
-    m["registration_open"] = s.registration_open;
-    m["require_approval"] = s.require_approval;
-    m["max_participants"] = s.max_participants ? std::to_string(*s.max_participants) : "No limit";
-    m["csv_url"] = base + "/participants.csv";
+    const auto id = std::to_string(ev->id);
+    pages::EventManage p;
+    p.layout = ctx.layout("Manage Event");
+    p.event = event_view(*ev);
+    p.edit_url = url_for("edit_event", {{"id", id}});
+    p.key = ev->key;
+    p.register_url = ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev->key}});
+    p.registration_open = s.registration_open;
+    p.require_approval = s.require_approval;
+    p.max_participants = s.max_participants ? std::to_string(*s.max_participants) : "No limit";
+    p.csv_url = url_for("participants_csv", {{"id", id}});
     const bool all = ctx.req.query("all") == "1";
-    const std::size_t total = list->size();
-    const auto paging =
-        paginate(total, per_page, all ? 1 : parse_positive(ctx.req.query("page")).value_or(1),
+    p.total = list->size();
+    const auto pg =
+        paginate(p.total, per_page, all ? 1 : parse_positive(ctx.req.query("page")).value_or(1),
                  PastEnd::last_page);
-    std::size_t index = 0, pending = 0;
-    Json::Value rows(Json::arrayValue);
+    std::size_t index = 0;
     for (const auto& [uid, e] : *list) {
-        if (status_of(e) == ParticipantStatus::pending) ++pending;
-        if (all || paging.contains(index)) rows.append(participant_model(base, uid, e));
+        if (status_of(e) == ParticipantStatus::pending) ++p.pending_count;
+        if (all || pg.contains(index)) p.participants.push_back(participant_view(id, uid, e));
         ++index;
     }
-    m["participants"] = std::move(rows);
-    m["has_participants"] = total > 0;
-    m["total"] = static_cast<Json::UInt64>(total);
-    m["pending_count"] = static_cast<Json::UInt64>(pending);
-    m["registered_count"] = static_cast<Json::UInt64>(total - pending);
-    if (!all) add_paging(m, base, paging.number, paging.pages);
-    return Response::html(ctx.app.views().render("event_manage", m));
+    if (!all) p.paging = paging(id, pg.number, pg.pages);
+    return Response::html(ctx.app.views().render(p));
 }
 
 Response export_participants_csv(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, deny_manage, bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, deny_manage);
     const auto list = ctx.app.files().get_event_participants(ev->id);
     std::string out = "\xEF\xBB\xBF\"Name\",\"Email\",\"Joined at\",\"Status\",\"User id\"\r\n";
     out.reserve(out.size() + list->size() * 96);

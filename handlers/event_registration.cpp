@@ -1,10 +1,12 @@
 // Registering by event key and cancelling, for participants. The GET of
 // /events/register/<key> (links and QR codes already shared) shows the event
 // and a Register button; the POST registers.
+#include "core/errors.hpp"
 #include "core/pagination.hpp"
 #include "core/participant_status.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/session.hpp"
 #include "models/event_participation.hpp"
 
 namespace ems {
@@ -12,17 +14,29 @@ namespace {
 
 using namespace event_views;
 
+// The event named by the {eventkey} route parameter (never empty: optional
+// only so callers keep `ev->`). Refusals on these pages answer as PHP did:
+// flash + 302 /dashboard.
 std::optional<events::Event> event_from_key(Ctx& ctx) {
+    ctx.answer_refusals_with_redirect(url_for("dashboard"));
     const auto key = events::normalize_key(ctx.param("eventkey"));
-    if (!key) return std::nullopt;
-    return events::find_event_by_key(ctx.app.db(), *key);
+    auto ev = key ? events::find_event_by_key(ctx.app.db(), *key) : std::nullopt;
+    if (!ev) throw NotFound("Invalid event key");
+    return ev;
+}
+
+// The same for the {id} route parameter.
+std::optional<events::Event> event_from_id(Ctx& ctx) {
+    ctx.answer_refusals_with_redirect(url_for("dashboard"));
+    auto ev = event_from_param(ctx);
+    if (!ev) throw NotFound("Event not found");
+    return ev;
 }
 
 }  // namespace
 
 Response show_register_event(Ctx& ctx) {
     const auto ev = event_from_key(ctx);
-    if (!ev) return flash_redirect(ctx, "error", "Invalid event key");
     auto m = ctx.page("Register for " + ev->name);
     m["event"] = event_model(*ev);
     const auto s = events::load_settings(ctx.app, ev->id);
@@ -31,7 +45,7 @@ Response show_register_event(Ctx& ctx) {
         m["heading"] = status_of(*entry) == ParticipantStatus::pending
                            ? "Your registration is waiting for approval"
                            : "You are registered for this event";
-        m["action"] = "/events/cancel/" + std::to_string(ev->id);
+        m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev->id)}});
         m["button"] = "Cancel my registration";
         m["danger"] = true;
         return Response::html(ctx.app.views().render("confirm", m));
@@ -45,44 +59,35 @@ Response show_register_event(Ctx& ctx) {
         m["message"] = "This event is full";
     else if (s.require_approval)
         m["message"] = "The organizer approves each registration.";
-    m["action"] = "/events/register/" + ev->key;
+    m["action"] = url_for("register_event_post", {{"eventkey", ev->key}});
     m["button"] = "Register";
     return Response::html(ctx.app.views().render("confirm", m));
 }
 
 Response register_for_event(Ctx& ctx) {
     const auto ev = event_from_key(ctx);
-    if (!ev) return flash_redirect(ctx, "error", "Invalid event key");
-    const auto o = events::register_for_event(ctx.app, ev->id, *ctx.user);
-    if (o == events::Outcome::not_found) return flash_redirect(ctx, "error", "Invalid event key");
-    // "Already registered" is good news: the person is in, maybe through an
-    // earlier attempt whose answer they never saw.
-    const bool ok = o == events::Outcome::registered || o == events::Outcome::pending ||
-                    o == events::Outcome::already_registered;
-    return flash_redirect(ctx, ok ? "success" : "error", events::outcome_message(o, ev->name));
+    const auto o = register_user_for(ctx, *ev);
+    return flash_redirect(ctx, "success", events::outcome_message(o, ev->name));
 }
 
 Response show_cancel_registration(Ctx& ctx) {
-    const auto ev = event_from_param(ctx);
-    if (!ev) return flash_redirect(ctx, "error", "Event not found");
+    const auto ev = event_from_id(ctx);
     auto m = ctx.page("Cancel registration");
     m["event"] = event_model(*ev);
     m["heading"] = "Cancel your registration?";
     m["message"] = "Your seat goes back to the event.";
-    m["action"] = "/events/cancel/" + std::to_string(ev->id);
+    m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev->id)}});
     m["button"] = "Cancel my registration";
     m["danger"] = true;
     return Response::html(ctx.app.views().render("confirm", m));
 }
 
 Response cancel_registration(Ctx& ctx) {
-    const auto ev = event_from_param(ctx);
-    if (!ev) return flash_redirect(ctx, "error", "Event not found");
+    const auto ev = event_from_id(ctx);
     const auto o = events::remove_participant(ctx.app, ev->id, ctx.user->uid, actor_of(*ctx.user));
-    if (o == events::Outcome::done)
-        return flash_redirect(ctx, "success",
-                              "Your registration for " + ev->name + " has been cancelled");
-    return flash_redirect(ctx, "error", events::outcome_message(o, ev->name));
+    if (o != events::Outcome::done) throw NotFound(events::outcome_message(o, ev->name));
+    return flash_redirect(ctx, "success",
+                          "Your registration for " + ev->name + " has been cancelled");
 }
 
 }  // namespace ems

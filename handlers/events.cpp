@@ -1,9 +1,11 @@
 // Create, edit and delete events: the PHP app's /events routes and messages.
 // Owner checks answer as PHP did (flash + 302 /dashboard); deletion is a
 // POST, and the old GET URL shows a confirmation page with the button.
+#include "core/errors.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/session.hpp"
 #include "models/event.hpp"
 #include "models/idempotency.hpp"
 
@@ -52,6 +54,17 @@ Response form_page(Ctx& ctx, const FormPage& p, const events::FormResult& r, int
     return Response::html(ctx.app.views().render("event_form", m), status);
 }
 
+// Refusals from here on re-render the form: the values sent, the error's
+// message and field messages (a concurrent write's duplicate key included).
+void refuse_with_form(Ctx& ctx, FormPage p, events::FormResult r) {
+    ctx.answer_refusals_with_form([p = std::move(p), r = std::move(r)](Ctx& c, const HttpError& e) {
+        auto shown = r;
+        shown.errors = e.fields;
+        shown.form_error = e.what();
+        return form_page(c, p, shown, 422);
+    });
+}
+
 // The last value sent for each field: our form sends a hidden "0" before
 // each checkbox, so a checked box arrives as "0" then "1".
 events::FormResult submitted(const Ctx& ctx, const events::Settings& base) {
@@ -71,7 +84,7 @@ std::string sent_form_token(const Ctx& ctx) {
 }
 
 FormPage create_form(std::string token) {
-    return {"Create Event", "/events/create", "Create event", std::move(token)};
+    return {"Create Event", url_for("create_event_post"), "Create event", std::move(token)};
 }
 
 events::FormResult values_of(const events::Event& ev, const events::Settings& s) {
@@ -88,7 +101,8 @@ events::FormResult values_of(const events::Event& ev, const events::Settings& s)
 }
 
 FormPage edit_form(const events::Event& ev) {
-    return {"Edit Event", "/events/edit/" + std::to_string(ev.id), "Save changes"};
+    return {"Edit Event", url_for("edit_event_post", {{"id", std::to_string(ev.id)}}),
+            "Save changes"};
 }
 
 }  // namespace
@@ -102,9 +116,8 @@ Response show_create_event(Ctx& ctx) {
 Response create_event(Ctx& ctx) {
     const auto r = submitted(ctx, events::Settings{});  // absent settings: the PHP defaults
     auto token = sent_form_token(ctx);
-    if (!r.errors.empty())
-        return form_page(ctx, create_form(token.empty() ? idempotency::new_form_token() : token), r,
-                         422);
+    refuse_with_form(ctx, create_form(token.empty() ? idempotency::new_form_token() : token), r);
+    if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     // A replay (same token) answers as the first submit did.
     events::create_event(ctx.app, r.input, *ctx.user,
                          idempotency::token_id("event_create", ctx.user->uid, token));
@@ -119,9 +132,7 @@ events::Settings editable_settings(Ctx& ctx, const events::Event& ev) {
 }
 
 Response show_edit_event(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, "You can only edit your own events", bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, "You can only edit your own events");
     const auto s = events::load_settings(ctx.app, ev->id);
     auto r = values_of(*ev, s.problem.empty() ? s : events::Settings{});
     if (!s.problem.empty())
@@ -133,35 +144,30 @@ Response show_edit_event(Ctx& ctx) {
 }
 
 Response edit_event(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, "You can only edit your own events", bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, "You can only edit your own events");
     const auto r = submitted(ctx, editable_settings(ctx, *ev));  // absent settings stay as they are
-    if (!r.errors.empty()) return form_page(ctx, edit_form(*ev), r, 422);
+    refuse_with_form(ctx, edit_form(*ev), r);
+    if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     events::update_event(ctx.app, *ev, r.input, *ctx.user);
     return flash_redirect(ctx, "success", "Event updated successfully!");
 }
 
 Response show_delete_event(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, "You can only delete your own events", bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, "You can only delete your own events");
     auto m = ctx.page("Delete Event");
     m["heading"] = "Delete this event?";
     m["event"] = event_model(*ev);
     m["message"] = "The event, its registration link and its participant list (" +
                    std::to_string(ev->participantcount) +
                    " registered) will be removed. This cannot be undone.";
-    m["action"] = "/events/delete/" + std::to_string(ev->id);
+    m["action"] = url_for("delete_event_post", {{"id", std::to_string(ev->id)}});
     m["button"] = "Delete event";
     m["danger"] = true;
     return Response::html(ctx.app.views().render("confirm", m));
 }
 
 Response delete_event(Ctx& ctx) {
-    Response bail;
-    const auto ev = owned_event(ctx, "You can only delete your own events", bail);
-    if (!ev) return bail;
+    const auto ev = owned_event(ctx, "You can only delete your own events");
     events::delete_event(ctx.app, ev->id, *ctx.user);
     return flash_redirect(ctx, "success", "Event deleted successfully!");
 }

@@ -6,17 +6,19 @@
 
 namespace ems::forms {
 
+pages::Field field_view(const FieldSpec& spec, const std::string& value, const std::string& error) {
+    const bool password = std::string(spec.type) == "password";
+    return {.name = spec.name,
+            .label = spec.label,
+            .type = spec.type,
+            .autocomplete = spec.autocomplete,
+            .value = password ? std::string() : value,
+            .error = error,
+            .required = spec.required};
+}
+
 Json::Value field(const FieldSpec& spec, const std::string& value, const std::string& error) {
-    Json::Value f(Json::objectValue);
-    f["name"] = spec.name;
-    f["label"] = spec.label;
-    f["type"] = spec.type;
-    f["value"] = std::string(spec.type) == "password" ? std::string() : value;
-    if (!error.empty()) f["error"] = error;
-    f["required"] = spec.required;
-    f["optional"] = !spec.required;
-    if (*spec.autocomplete) f["autocomplete"] = spec.autocomplete;
-    return f;
+    return pages::to_model(field_view(spec, value, error));
 }
 
 std::string value(const Request& req, const std::string& name) {

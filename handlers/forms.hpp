@@ -8,6 +8,7 @@
 
 #include "core/text.hpp"
 #include "handlers/request.hpp"
+#include "views/pages.hpp"
 
 namespace ems::forms {
 
@@ -20,6 +21,8 @@ struct FieldSpec {
 };
 
 // A model for views/_field.mustache; passwords are never echoed back.
+pages::Field field_view(const FieldSpec& spec, const std::string& value, const std::string& error);
+// The same for an untyped page model.
 Json::Value field(const FieldSpec& spec, const std::string& value, const std::string& error);
 // Trimmed form value; empty when the field is absent.
 std::string value(const Request& req, const std::string& name);

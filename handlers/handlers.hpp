@@ -22,14 +22,17 @@ Response logout(Ctx& ctx);
 struct Registration {
     std::string fname, mname, lname, email, password, confirm;
 };
-// "" when signed in, else the message (throws TooManyRequests when throttled).
-std::string attempt_login(Ctx& ctx, const std::string& email, const std::string& password);
-// Field -> message ("" key: the form's message); empty when registered (uid set).
-std::map<std::string, std::string> attempt_register(Ctx& ctx, const Registration& r,
-                                                    std::string& uid);
+// Signs in, or throws Invalid (a field missing), Unauthorized (wrong or
+// unverified) or TooManyRequests (throttled).
+void attempt_login(Ctx& ctx, const std::string& email, const std::string& password);
+// The new account's uid (signed in unless e-mail verification is on), or
+// throws Invalid with the fields' messages, or Conflict (e-mail taken).
+std::string attempt_register(Ctx& ctx, const Registration& r);
+// "" when pw is acceptable as a new password, else why not.
 std::string check_new_password(const std::string& pw);
 
-// handlers/profile.cpp (apply_*: "" on success, else the message to show)
+// handlers/profile.cpp (apply_*: the change made, or Invalid; a wrong current
+// password is Forbidden, a picture over 5 MB PayloadTooLarge)
 std::string picture_url(const std::string& file_name);
 Response show_profile(Ctx& ctx);
 Response update_profile(Ctx& ctx);
@@ -37,11 +40,11 @@ Response change_password(Ctx& ctx);
 Response upload_profile_picture(Ctx& ctx);
 Response create_api_token(Ctx& ctx);
 Response revoke_api_token(Ctx& ctx);
-std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& m,
-                                 const std::string& l);
-std::string apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
-                                  const std::string& confirm);
-std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file);
+void apply_profile_update(Ctx& ctx, const std::string& f, const std::string& m,
+                          const std::string& l);
+void apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
+                           const std::string& confirm);
+void apply_picture_upload(Ctx& ctx, const UploadedFile* file);
 
 // handlers/password_reset.cpp
 Response show_reset_request(Ctx& ctx);
@@ -49,6 +52,9 @@ Response reset_request(Ctx& ctx);
 Response show_reset_password(Ctx& ctx);
 Response reset_password(Ctx& ctx);
 Response verify_email(Ctx& ctx);
+// Mails a reset link if the address has an account; returns what to tell
+// the visitor, the same either way. Throws Invalid for a malformed address.
+std::string request_password_reset(Ctx& ctx, const std::string& email);
 
 // handlers/api_account.cpp
 Response api_login(Ctx& ctx);

@@ -13,6 +13,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 
 namespace ems {
 namespace {
@@ -97,7 +98,7 @@ Response show_health(Ctx& ctx) {
 }
 
 Response show_home(Ctx& ctx) {
-    return Response::redirect(ctx.user ? "/dashboard" : "/auth/login");
+    return Response::redirect(url_for(ctx.user ? "dashboard" : "login"));
 }
 
 // /_test/crash?fault=KIND throws what a real fault would, so the tests can

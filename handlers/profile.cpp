@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
+#include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/password.hpp"
 #include "models/user.hpp"
@@ -32,8 +33,12 @@ const forms::FieldSpec password_fields[] = {
 };
 
 Response redirect_with(Ctx& ctx, const std::string& type, const std::string& message) {
-    set_flash(ctx, type, message);
-    return Response::redirect("/dashboard/profile");
+    return flash_redirect(ctx, type, message, url_for("profile"));
+}
+
+// The profile forms answer their refusals on the profile page, flashed.
+void refuse_to_profile(Ctx& ctx) {
+    ctx.on_refusal = [](Ctx& c, const HttpError& e) { return redirect_with(c, "error", e.what()); };
 }
 
 // The file's type from its first bytes, never from the client's header.
@@ -83,36 +88,37 @@ Response show_profile(Ctx& ctx) {
     return Response::html(ctx.app.views().render("profile", m));
 }
 
-std::string apply_profile_update(Ctx& ctx, const std::string& f, const std::string& mid,
-                                 const std::string& l) {
-    if (f.empty() || l.empty()) return "First name and last name are required";
+void apply_profile_update(Ctx& ctx, const std::string& f, const std::string& mid,
+                          const std::string& l) {
+    if (f.empty() || l.empty()) throw Invalid("First name and last name are required");
     for (const auto* v : {&f, &mid, &l})
-        if (auto e = forms::check_text(*v); !e.empty()) return "Failed to update profile: " + e;
+        if (auto e = forms::check_text(*v); !e.empty())
+            throw Invalid("Failed to update profile: " + e);
     profile::update_names(ctx.app, ctx.user->uid, f, mid, l);
-    return {};
 }
 
-std::string apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
-                                  const std::string& confirm) {
-    if (current.empty() || next.empty() || confirm.empty()) return "Please fill in all fields";
-    if (next != confirm) return "New passwords do not match";
-    if (auto e = check_new_password(next); !e.empty()) return e;
+void apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,
+                           const std::string& confirm) {
+    if (current.empty() || next.empty() || confirm.empty())
+        throw Invalid("Please fill in all fields");
+    if (next != confirm) throw Invalid("New passwords do not match");
+    if (auto e = check_new_password(next); !e.empty()) throw Invalid(e);
     const auto user = find_user(ctx.app.db(), ctx.user->uid);
     if (!user || current.size() > 4096 || !password::verify(current, user->password_hash))
-        return "Current password is incorrect";
+        throw Forbidden("Current password is incorrect");
     profile::set_password(ctx.app, user->uid, password::hash(next, ctx.app.config().password_cost));
     // Other devices signed in with the old password are signed out; this
     // one continues under a fresh session id.
     end_other_sessions(ctx, user->uid);
     if (ctx.auth_via == "session") sign_in(ctx, user->uid);
-    return {};
 }
 
-std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
-    if (!file) return "File upload failed";
-    if (file->data.size() > max_picture_bytes) return "File size must be less than 5MB";
+void apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
+    if (!file) throw Invalid("File upload failed");
+    if (file->data.size() > max_picture_bytes)
+        throw PayloadTooLarge("File size must be less than 5MB");
     const auto ext = image_extension(file->data);
-    if (ext.empty()) return "Only JPEG, PNG, and GIF files are allowed";
+    if (ext.empty()) throw Invalid("Only JPEG, PNG, and GIF files are allowed");
     const auto& uid = ctx.user->uid;
     const auto name = uid + "_" + std::to_string(std::time(nullptr)) + "." + ext;
     write_upload(ctx.app.config().uploads_dir, name, file->data);
@@ -124,43 +130,42 @@ std::string apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
         std::error_code ec;  // best effort: the old file is no longer referenced
         std::filesystem::remove(std::filesystem::path(ctx.app.config().uploads_dir) / old, ec);
     }
-    return {};
 }
 
 Response update_profile(Ctx& ctx) {
-    const auto e =
-        apply_profile_update(ctx, forms::value(ctx.req, "fname"), forms::value(ctx.req, "mname"),
-                             forms::value(ctx.req, "lname"));
-    return e.empty() ? redirect_with(ctx, "success", "Profile updated successfully")
-                     : redirect_with(ctx, "error", e);
+    refuse_to_profile(ctx);
+    apply_profile_update(ctx, forms::value(ctx.req, "fname"), forms::value(ctx.req, "mname"),
+                         forms::value(ctx.req, "lname"));
+    return redirect_with(ctx, "success", "Profile updated successfully");
 }
 
 Response change_password(Ctx& ctx) {
-    const auto e =
-        apply_password_change(ctx, ctx.req.form("current_password"), ctx.req.form("new_password"),
-                              ctx.req.form("confirm_password"));
-    return e.empty() ? redirect_with(ctx, "success", "Password changed successfully")
-                     : redirect_with(ctx, "error", e);
+    refuse_to_profile(ctx);
+    apply_password_change(ctx, ctx.req.form("current_password"), ctx.req.form("new_password"),
+                          ctx.req.form("confirm_password"));
+    return redirect_with(ctx, "success", "Password changed successfully");
 }
 
 Response upload_profile_picture(Ctx& ctx) {
-    const auto e = apply_picture_upload(ctx, ctx.req.file("profile_picture"));
-    return e.empty() ? redirect_with(ctx, "success", "Profile picture updated successfully")
-                     : redirect_with(ctx, "error", e);
+    refuse_to_profile(ctx);
+    apply_picture_upload(ctx, ctx.req.file("profile_picture"));
+    return redirect_with(ctx, "success", "Profile picture updated successfully");
 }
 
 Response create_api_token(Ctx& ctx) {
+    refuse_to_profile(ctx);
     const auto name = forms::value(ctx.req, "token_name");
     if (name.empty() || !forms::check_text(name, 100).empty())
-        return redirect_with(ctx, "error", "Please give the token a name (at most 100 characters)");
+        throw Invalid("Please give the token a name (at most 100 characters)");
     const auto token = profile::create_api_token(ctx.app, ctx.user->uid, name);
     return redirect_with(ctx, "success",
                          "Your new API token (copy it now, it is shown only once): " + token);
 }
 
 Response revoke_api_token(Ctx& ctx) {
+    refuse_to_profile(ctx);
     if (!profile::revoke_api_token(ctx.app, ctx.user->uid, ctx.req.form("token_id")))
-        return redirect_with(ctx, "error", "Token not found");
+        throw NotFound("Token not found");
     return redirect_with(ctx, "success", "Token revoked");
 }
 

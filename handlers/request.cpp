@@ -3,6 +3,7 @@
 #include <cgicc/CgiEnvironment.h>
 #include <cgicc/CgiUtils.h>
 #include <cgicc/Cgicc.h>
+#include <strings.h>
 
 #include <charconv>
 
@@ -122,6 +123,12 @@ const UploadedFile* Request::file(const std::string& field) const {
     for (const auto& f : files_)
         if (f.field == field && !f.data.empty()) return &f;
     return nullptr;
+}
+
+bool is_api_request(const Request& req) {
+    const auto& p = req.path();
+    return p.size() >= 4 && strncasecmp(p.c_str(), "/api", 4) == 0 &&
+           (p.size() == 4 || p[4] == '/');
 }
 
 }  // namespace ems

@@ -55,6 +55,12 @@ class Request {
     bool body_read_ = false;
 };
 
+// The one rule for "is this an API request": the path is /api or under
+// /api/, its literals compared case-insensitively as the router matches them
+// (so /API/me is the API too). API requests may sign in with a bearer token,
+// get 401 instead of the login page, and get every error as JSON.
+bool is_api_request(const Request& req);
+
 // Parses "a=1&b=2" into a multimap with form decoding; never throws.
 std::multimap<std::string, std::string> parse_query(const std::string& qs);
 // Parses a Cookie header ("a=1; b=2"); never throws.

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "core/text.hpp"
+
 namespace ems {
 
 void Response::set_header(const std::string& name, const std::string& value) {
@@ -45,43 +47,51 @@ Response Response::redirect(const std::string& location) {
     return r;
 }
 
+namespace {
+
+// Every status ems answers: the reason phrase of the status line, and the
+// title of the error page (the PHP app's words where it had a page).
+struct StatusName {
+    int status;
+    const char* reason;
+    const char* title;
+};
+constexpr StatusName status_names[] = {
+    {200, "OK", "OK"},
+    {201, "Created", "Created"},
+    {202, "Accepted", "Accepted"},
+    {204, "No Content", "No Content"},
+    {302, "Found", "Found"},
+    {303, "See Other", "See Other"},
+    {304, "Not Modified", "Not Modified"},
+    {400, "Bad Request", "Error"},
+    {401, "Unauthorized", "Error"},
+    {403, "Forbidden", "Forbidden"},
+    {404, "Not Found", "Page not found"},
+    {405, "Method Not Allowed", "Error"},
+    {409, "Conflict", "Error"},
+    {413, "Payload Too Large", "Error"},
+    {422, "Unprocessable Content", "Error"},
+    {429, "Too Many Requests", "Error"},
+    {503, "Service Unavailable", "Temporarily unavailable"},
+};
+
+const StatusName* find_status(int status) {
+    for (const auto& s : status_names)
+        if (s.status == status) return &s;
+    return nullptr;
+}
+
+}  // namespace
+
 const char* status_text(int status) {
-    switch (status) {
-        case 200:
-            return "OK";
-        case 201:
-            return "Created";
-        case 204:
-            return "No Content";
-        case 302:
-            return "Found";
-        case 303:
-            return "See Other";
-        case 304:
-            return "Not Modified";
-        case 400:
-            return "Bad Request";
-        case 401:
-            return "Unauthorized";
-        case 403:
-            return "Forbidden";
-        case 404:
-            return "Not Found";
-        case 405:
-            return "Method Not Allowed";
-        case 409:
-            return "Conflict";
-        case 413:
-            return "Payload Too Large";
-        case 422:
-            return "Unprocessable Content";
-        case 429:
-            return "Too Many Requests";
-        case 503:
-            return "Service Unavailable";
-        default:
-            return status >= 500 ? "Internal Server Error" : "Error";
-    }
+    if (const auto* s = find_status(status)) return s->reason;
+    return status >= 500 ? "Internal Server Error" : "Error";
+}
+
+const char* status_title(int status) {
+    if (const auto* s = find_status(status)) return s->title;
+    return "Error";
 }
 
 std::string serialize_cgi(const Response& res, bool head_only) {
@@ -93,11 +103,35 @@ std::string serialize_cgi(const Response& res, bool head_only) {
     return out;
 }
 
+namespace {
+
+Json::Value with_valid_utf8(const Json::Value& v) {
+    if (v.isString()) return to_valid_utf8(v.asString());
+    if (v.isArray()) {
+        Json::Value out(Json::arrayValue);
+        for (const auto& e : v) out.append(with_valid_utf8(e));
+        return out;
+    }
+    if (v.isObject()) {
+        Json::Value out(Json::objectValue);
+        for (const auto& k : v.getMemberNames()) out[to_valid_utf8(k)] = with_valid_utf8(v[k]);
+        return out;
+    }
+    return v;
+}
+
+}  // namespace
+
+// jsoncpp copies bytes that are not UTF-8 into its output as they are, which
+// makes the text invalid JSON: such a value (a field error quoting what was
+// typed, say) is written again with U+FFFD in their place.
 std::string to_json_text(const Json::Value& value) {
     Json::StreamWriterBuilder b;
     b["indentation"] = "";
     b["emitUTF8"] = true;
-    return Json::writeString(b, value);
+    auto text = Json::writeString(b, value);
+    if (!valid_utf8(text)) text = Json::writeString(b, with_valid_utf8(value));
+    return text;
 }
 
 }  // namespace ems

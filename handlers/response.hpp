@@ -24,7 +24,10 @@ struct Response {
     static Response redirect(const std::string& location);
 };
 
+// The reason phrase of the status line ("Not Found").
 const char* status_text(int status);
+// The error page's title for a status ("Page not found").
+const char* status_title(int status);
 // The CGI/FastCGI response head and body: "Status: 200 OK\r\n...\r\n\r\nbody".
 std::string serialize_cgi(const Response& res, bool head_only = false);
 std::string to_json_text(const Json::Value& value);

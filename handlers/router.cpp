@@ -14,14 +14,18 @@ std::vector<std::string> segments(const std::string& path) {
     return out;
 }
 
-bool matches(const Route& r, const std::vector<std::string>& segs,
+bool is_param(const std::string& seg) {
+    return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
+
+bool matches(const char* pattern, const std::vector<std::string>& segs,
              std::map<std::string, std::string>& params) {
-    const auto pat = segments(r.pattern);
+    const auto pat = segments(pattern);
     if (pat.size() != segs.size()) return false;
     std::map<std::string, std::string> found;
     for (std::size_t i = 0; i < pat.size(); ++i) {
         const auto& p = pat[i];
-        if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+        if (is_param(p)) {
             found[p.substr(1, p.size() - 2)] = segs[i];
         } else if (to_lower(p) != to_lower(segs[i])) {
             return false;
@@ -48,6 +52,17 @@ std::string encode_segment(const std::string& s) {
     return out;
 }
 
+// Each route's pattern split once, by name: url_for runs for every link
+// of a page (three per participant row), so it must not scan the table.
+const std::map<std::string, std::vector<std::string>, std::less<>>& patterns_by_name() {
+    static const auto index = [] {
+        std::map<std::string, std::vector<std::string>, std::less<>> by_name;
+        for (const auto& r : routes()) by_name.emplace(r.name, segments(r.pattern));
+        return by_name;
+    }();
+    return index;
+}
+
 }  // namespace
 
 Match match_route(const std::vector<Route>& table, const std::string& method,
@@ -58,7 +73,8 @@ Match match_route(const std::vector<Route>& table, const std::string& method,
     for (const auto& r : table) {
         if (r.test_only && !test_routes) continue;
         std::map<std::string, std::string> params;
-        if (!matches(r, segs, params)) continue;
+        if (!matches(r.pattern, segs, params) && !(r.alias && matches(r.alias, segs, params)))
+            continue;
         if (want == r.method) {
             m.route = &r;
             m.params = std::move(params);
@@ -70,24 +86,35 @@ Match match_route(const std::vector<Route>& table, const std::string& method,
     return m;
 }
 
-std::string url_for(const std::string& name, const std::map<std::string, std::string>& params) {
-    for (const auto& r : routes()) {
-        if (name != r.name) continue;
-        std::string out;
-        for (const auto& seg : segments(r.pattern)) {
-            out += '/';
-            if (seg.size() > 2 && seg.front() == '{') {
-                const auto it = params.find(seg.substr(1, seg.size() - 2));
-                if (it == params.end())
-                    throw std::logic_error("url_for(" + name + "): missing " + seg);
-                out += encode_segment(it->second);
-            } else {
-                out += seg;
-            }
+std::string url_for(const std::string& name, const std::map<std::string, std::string>& params,
+                    const Query& query) {
+    const auto& index = patterns_by_name();
+    const auto found = index.find(name);
+    if (found == index.end()) throw std::logic_error("url_for: no route named " + name);
+    std::string out;
+    for (const auto& seg : found->second) {
+        out += '/';
+        if (is_param(seg)) {
+            const auto it = params.find(seg.substr(1, seg.size() - 2));
+            if (it == params.end()) throw std::logic_error("url_for(" + name + "): missing " + seg);
+            out += encode_segment(it->second);
+        } else {
+            out += seg;
         }
-        return out.empty() ? "/" : out;
     }
-    throw std::logic_error("url_for: no route named " + name);
+    if (out.empty()) out = "/";
+    for (std::size_t i = 0; i < query.size(); ++i)
+        out += (i ? "&" : "?") + encode_segment(query[i].first) + "=" +
+               encode_segment(query[i].second);
+    return out;
+}
+
+std::map<std::string, std::string> fixed_links() {
+    std::map<std::string, std::string> links;
+    for (const auto& r : routes())
+        if (!r.test_only && std::string(r.pattern).find('{') == std::string::npos)
+            links[r.name] = url_for(r.name);
+    return links;
 }
 
 }  // namespace ems

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "handlers/response.hpp"
@@ -22,8 +23,11 @@ struct Route {
     const char* method;   // GET, POST, DELETE; GET also answers HEAD
     const char* pattern;  // "/events/manage/{id}"
     Handler handler;
-    const char* name;  // for url_for
+    const char* name;  // for url_for, unique
     Access access;
+    // A second pattern answered by the same row (the PHP app's /event/...
+    // for /events/...); url_for never builds it.
+    const char* alias = nullptr;
     bool test_only = false;  // served only when enable_test_routes is on
 };
 
@@ -37,7 +41,15 @@ struct Match {
 
 Match match_route(const std::vector<Route>& table, const std::string& method,
                   const std::string& path, bool test_routes);
-// Builds a path from a route name and its parameters (url-encoded).
-std::string url_for(const std::string& name, const std::map<std::string, std::string>& params = {});
+using Query = std::vector<std::pair<std::string, std::string>>;
+// The path of the named route's (first) pattern with its parameters
+// percent-encoded, then `?k=v&...` when a query is given. Throws
+// std::logic_error for an unknown name or a missing parameter: a
+// programming error, caught by the unit tests.
+std::string url_for(const std::string& name, const std::map<std::string, std::string>& params = {},
+                    const Query& query = {});
+// The path of every route without parameters, by name: the links
+// templates use as {{url.NAME}} (views/render.hpp).
+std::map<std::string, std::string> fixed_links();
 
 }  // namespace ems

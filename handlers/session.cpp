@@ -17,13 +17,6 @@ long long now() {
     return static_cast<long long>(std::time(nullptr));
 }
 
-bool valid_token(const std::string& t, std::size_t len) {
-    if (t.size() != len) return false;
-    for (char c : t)
-        if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-    return true;
-}
-
 std::string cookie_header(const Ctx& ctx, const std::string& name, const std::string& value,
                           long max_age) {
     std::string c = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
@@ -38,27 +31,23 @@ void purge_expired(Ctx& ctx) {
                       {now() - c.session_idle_timeout, now() - c.session_absolute_timeout});
 }
 
-bool is_api(const Ctx& ctx) {
-    return ctx.req.path().rfind("/api/", 0) == 0;
-}
-
 }  // namespace
 
 void load_session(Ctx& ctx) {
-    if (is_api(ctx)) {
+    if (is_api_request(ctx.req)) {
         const auto auth = ctx.req.env("HTTP_AUTHORIZATION");
         if (auth.rfind("Bearer ", 0) == 0) {
             if (auto u = find_user_by_api_token(ctx.app.db(), auth.substr(7))) {
                 ctx.user = std::move(u);
                 ctx.auth_via = "token";
             } else {
-                throw HttpError(401, "Invalid API token");
+                throw Unauthorized("Invalid API token");
             }
             return;
         }
     }
     const auto id = ctx.req.cookie(session_cookie);
-    if (!id || !valid_token(*id, 32)) return;
+    if (!id || !is_hex(*id, 32, 32)) return;
     const auto& c = ctx.app.config();
     auto row = ctx.app.db().query_one(
         "SELECT uid, csrf_token, created_at, last_seen FROM ems_sessions WHERE id = ?", {*id});
@@ -84,7 +73,7 @@ void load_session(Ctx& ctx) {
 std::optional<Response> check_access(Ctx& ctx) {
     const auto access = ctx.route->access;
     if (access == Access::user && !ctx.user) {
-        if (is_api(ctx)) throw HttpError(401, "Sign in required");
+        if (is_api_request(ctx.req)) throw Unauthorized("Sign in required");
         if (ctx.req.method() == "POST")
             set_flash(ctx, "error", "Your session has ended. Please sign in again.");
         // Remember where a shared link (e.g. /events/register/<key>) was
@@ -94,16 +83,16 @@ std::optional<Response> check_access(Ctx& ctx) {
         if (ctx.req.method() == "GET" && safe_local_path(target))
             ctx.res.headers.emplace_back(
                 "Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
-        return Response::redirect("/auth/login");
+        return Response::redirect(url_for("login"));
     }
-    if (access == Access::guest && ctx.user) return Response::redirect("/dashboard");
+    if (access == Access::guest && ctx.user) return Response::redirect(url_for("dashboard"));
     return std::nullopt;
 }
 
 const std::string& csrf_token(Ctx& ctx) {
     if (!ctx.csrf_token.empty()) return ctx.csrf_token;
     const auto c = ctx.req.cookie(csrf_cookie);
-    ctx.csrf_token = (c && valid_token(*c, 64)) ? *c : random_hex(32);
+    ctx.csrf_token = (c && is_hex(*c, 64, 64)) ? *c : random_hex(32);
     if (!c || *c != ctx.csrf_token)
         ctx.res.headers.emplace_back("Set-Cookie",
                                      cookie_header(ctx, csrf_cookie, ctx.csrf_token, -1));
@@ -128,7 +117,8 @@ void check_csrf(Ctx& ctx) {
     }
     // A cross-site page can send neither a JSON body nor a DELETE without a
     // CORS preflight, which ems never grants: such API calls need no token.
-    if (is_api(ctx) && (m == "DELETE" || ctx.req.content_type().rfind("application/json", 0) == 0))
+    if (is_api_request(ctx.req) &&
+        (m == "DELETE" || ctx.req.content_type().rfind("application/json", 0) == 0))
         return;
     std::string sent = ctx.req.form("csrf_token");
     if (sent.empty()) sent = ctx.req.header("X-CSRF-Token");
@@ -138,7 +128,7 @@ void check_csrf(Ctx& ctx) {
     } else if (auto c = ctx.req.cookie(csrf_cookie)) {
         expected = *c;
     }
-    if (expected.empty() || !valid_token(sent, 64) || sent != expected)
+    if (expected.empty() || !is_hex(sent, 64, 64) || sent != expected)
         throw Forbidden("This form has expired. Please go back, reload the page and try again.");
 }
 
@@ -152,10 +142,10 @@ bool safe_local_path(const std::string& p) {
 
 std::string after_sign_in(Ctx& ctx) {
     const auto c = ctx.req.cookie(next_cookie);
-    if (!c) return "/dashboard";
+    if (!c) return url_for("dashboard");
     ctx.res.headers.emplace_back("Set-Cookie", cookie_header(ctx, next_cookie, "", 0));
     const auto target = cgicc::form_urldecode(*c);
-    return safe_local_path(target) ? target : "/dashboard";
+    return safe_local_path(target) ? target : url_for("dashboard");
 }
 
 void set_flash(Ctx& ctx, const std::string& type, const std::string& message) {
@@ -163,6 +153,12 @@ void set_flash(Ctx& ctx, const std::string& type, const std::string& message) {
     ctx.flash["type"] = type;
     ctx.flash["message"] = message;
     ctx.session_dirty = true;
+}
+
+Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message,
+                        const std::string& to) {
+    set_flash(ctx, type, message);
+    return Response::redirect(to);
 }
 
 void sign_in(Ctx& ctx, const std::string& uid) {

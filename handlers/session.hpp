@@ -29,6 +29,10 @@ const std::string& csrf_token(Ctx& ctx);
 void finish_session(Ctx& ctx, Response& res);
 
 void set_flash(Ctx& ctx, const std::string& type, const std::string& message);
+// Flash, then 302 to `to` (Post/Redirect/Get, and the PHP error redirects;
+// the PHP app sent most answers to the dashboard).
+Response flash_redirect(Ctx& ctx, const std::string& type, const std::string& message,
+                        const std::string& to = url_for("dashboard"));
 // True for a path on this site ("/x?y"), never "//host" or a scheme.
 bool safe_local_path(const std::string& p);
 // Where to go after signing in: the page the gate turned the visitor away

@@ -9,6 +9,7 @@
 #include "core/time.hpp"
 #include "models/idempotency.hpp"
 #include "models/user.hpp"
+#include "storage/php_json.hpp"
 
 namespace ems::account {
 namespace {
@@ -121,21 +122,17 @@ SignUpResult create_user(Store& store, const NewUser& u, const std::string& toke
 void sync_user_file(Store& store, const std::string& uid, const std::string& actor) {
     const auto user = find_user(store.db(), uid);
     if (!user) return;
-    Json::Value v(Json::objectValue);
-    // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (store.uid_kind() == schema::UidKind::integer)
-        v["uid"] = static_cast<Json::Int64>(std::stoll(uid));
-    else
-        v["uid"] = uid;
-    v["fname"] = user->fname;
-    v["mname"] = user->mname;
-    v["lname"] = user->lname;
-    v["email"] = user->email;
-    v["profilepicture"] = user->profilepicture;
-    v["emailverified"] = user->emailverified ? 1 : 0;
-    v["last_updated"] = time::db_datetime(time::now());
+    // The PHP app's keys, order and types (User::syncUserToFile).
+    storage::php_json::Object v{{"uid", schema::uid_json(store.uid_kind(), uid)},
+                                {"fname", user->fname},
+                                {"mname", user->mname},
+                                {"lname", user->lname},
+                                {"email", user->email},
+                                {"profilepicture", user->profilepicture},
+                                {"emailverified", user->emailverified ? 1 : 0},
+                                {"last_updated", time::db_datetime(time::now())}};
     auto& files = store.files();
-    if (!files.get_user_data(uid)) v["created_at"] = time::db_datetime(time::now());
+    if (!files.get_user_data(uid)) v.add("created_at", time::db_datetime(time::now()));
     files.save_user_data(uid, v, actor);
 }
 

@@ -138,32 +138,27 @@ Settings load_settings(Store& store, std::int64_t id) {
 }
 
 void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
-                     const std::string& actor, bool created) {
-    Json::Value v(Json::objectValue);
-    v["eventid"] = std::to_string(ev.id);
-    v["eventname"] = ev.name;
-    v["startdate"] = ev.startdate;
-    v["enddate"] = ev.enddate;
-    v["location"] = ev.location;
-    v["eventshortinfo"] = ev.shortinfo;
-    v["eventcreator"] = ev.creator;
-    v["eventkey"] = ev.key;
-    v["eventbadgepath"] = ev.badgepath;
-    v["eventinfopath"] = ev.infopath;
+                     schema::UidKind uid_kind, const std::string& actor, bool created) {
+    // The PHP app's keys, order and types (Event::syncEventToFile): eventid
+    // a string as it took it from the URL, eventcreator the uid column's type.
+    storage::php_json::Object v{{"eventid", std::to_string(ev.id)},
+                                {"eventname", ev.name},
+                                {"startdate", ev.startdate},
+                                {"enddate", ev.enddate},
+                                {"location", ev.location},
+                                {"eventshortinfo", ev.shortinfo},
+                                {"eventcreator", schema::uid_json(uid_kind, ev.creator)},
+                                {"eventkey", ev.key},
+                                {"eventbadgepath", ev.badgepath},
+                                {"eventinfopath", ev.infopath}};
     const auto now = time::db_datetime(time::now());
-    if (created) v["created_at"] = now;  // otherwise save_event_data keeps the old one
-    v["last_updated"] = now;
-    v["settings"]["registration_open"] = s.registration_open;
-    v["settings"]["max_participants"] =
-        s.max_participants ? Json::Value(static_cast<Json::Int64>(*s.max_participants))
-                           : Json::Value();
-    v["settings"]["require_approval"] = s.require_approval;
-    // The PHP app's key order, so a diff against its files stays readable.
-    storage::set_member_order(v, {"eventid", "eventname", "startdate", "enddate", "location",
-                                  "eventshortinfo", "eventcreator", "eventkey", "eventbadgepath",
-                                  "eventinfopath", "created_at", "last_updated", "settings"});
-    storage::set_member_order(v["settings"],
-                              {"registration_open", "max_participants", "require_approval"});
+    if (created) v.add("created_at", now);  // otherwise save_event_data keeps the old one
+    v.add("last_updated", now);
+    const auto max = s.max_participants ? Json::Value(static_cast<Json::Int64>(*s.max_participants))
+                                        : Json::Value();
+    v.add("settings", storage::php_json::Object{{"registration_open", s.registration_open},
+                                                {"max_participants", max},
+                                                {"require_approval", s.require_approval}});
     files.save_event_data(ev.id, v, actor);
 }
 
@@ -203,7 +198,7 @@ Created create_in_transaction(Store& store, const EventInput& in, const User& cr
     const auto ev = find_event(db, id);
     if (!ev) throw std::runtime_error("event row vanished after insert");
     // Durable before COMMIT: a committed row always has its settings.
-    sync_event_file(store.files(), *ev, in.settings, actor_of(creator), true);
+    sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(creator), true);
     file_written = true;
     tx.commit();
     return {id, false};
@@ -264,7 +259,8 @@ void update_event(Store& store, const Event& old, const EventInput& in, const Us
         {in.name, in.startdate, in.enddate, in.location, in.shortinfo,
          static_cast<long long>(old.id)});
     const auto ev = find_event(store.db(), old.id);
-    if (ev) sync_event_file(store.files(), *ev, in.settings, actor_of(actor), false);
+    if (ev)
+        sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(actor), false);
     tx.commit();
 }
 

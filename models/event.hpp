@@ -120,6 +120,6 @@ void update_event(Store& store, const Event& ev, const EventInput& in, const Use
 void delete_event(Store& store, std::int64_t id, const User& actor);
 // Rewrites storage/events/<id>.json from the row, with the PHP keys.
 void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
-                     const std::string& actor, bool created);
+                     schema::UidKind uid_kind, const std::string& actor, bool created);
 
 }  // namespace ems::events

@@ -108,7 +108,7 @@ void Checker::check_settings(std::int64_t id) {
     if (!ev) return;
     Settings closed;
     closed.registration_open = false;
-    sync_event_file(files, *ev, closed, admin_actor, true);
+    sync_event_file(files, *ev, closed, schema::detect_uid_kind(db), admin_actor, true);
     p.repaired = "wrote the settings file with registration closed";
     p.needs_human = "the organizer checks the capacity and reopens registration on the edit page";
 }

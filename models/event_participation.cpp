@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "storage/file_storage.hpp"
+#include "storage/php_json.hpp"
 
 namespace ems::events {
 
@@ -52,20 +53,6 @@ void edit_attended(db::Db& db, const std::string& uid, const std::string& event_
     events::edit_attended(db, uid, AttendedChanges{{event_id, add}});
 }
 
-Json::Value participant_entry(Store& store, const User& u, bool pending) {
-    Json::Value e(Json::objectValue);
-    // PHP wrote the uid as a JSON number on INT tables: keep the type.
-    if (store.uid_kind() == schema::UidKind::integer)
-        e["uid"] = static_cast<Json::Int64>(std::stoll(u.uid));
-    else
-        e["uid"] = u.uid;
-    e["joined_at"] = time::db_datetime(time::now());
-    e["status"] = to_php(pending ? ParticipantStatus::pending : ParticipantStatus::registered);
-    e["name"] = u.fullname.empty() ? u.fname + " " + u.lname : u.fullname;
-    e["email"] = u.email;
-    return e;
-}
-
 }  // namespace
 
 namespace {
@@ -87,7 +74,7 @@ Outcome register_once(Store& store, std::int64_t id, const User& user, Attempt& 
         return Outcome::unavailable;
     }
     if (!s.registration_open) return Outcome::closed;
-    const auto entry = participant_entry(store, user, s.require_approval);
+    const auto entry = participant_entry(store.uid_kind(), user, s.require_approval);
     a.added =
         store.files().add_participant_to_event(id, user.uid, entry, actor_of(user), s.capacity());
     if (a.added == AddResult::full) return Outcome::full;
@@ -176,6 +163,16 @@ void delete_event(Store& store, std::int64_t id, const User& actor) {
     // `ems-admin check`), never a row whose participants are gone. The badge
     // path is not touched: eventbadges/default.png is shared by every event.
     store.files().delete_event_data(id, actor_of(actor));
+}
+
+// User::addAttendedEvent's entry.
+Json::Value participant_entry(schema::UidKind uid_kind, const User& u, bool pending) {
+    return storage::php_json::Object{
+        {"uid", schema::uid_json(uid_kind, u.uid)},
+        {"joined_at", time::db_datetime(time::now())},
+        {"status", to_php(pending ? ParticipantStatus::pending : ParticipantStatus::registered)},
+        {"name", u.fullname.empty() ? u.fname + " " + u.lname : u.fullname},
+        {"email", u.email}};
 }
 
 std::string outcome_message(Outcome o, const std::string& name) {

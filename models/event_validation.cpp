@@ -58,12 +58,9 @@ std::string to_input_datetime(const std::string& v) {
 }
 
 std::optional<std::string> normalize_key(const std::string& key) {
-    if (key.size() != 8) return std::nullopt;
-    std::string out;
-    for (char c : key) {
-        if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-        out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    }
+    if (!is_hex(key, 8, 8)) return std::nullopt;
+    std::string out(key);
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;
 }
 

@@ -196,4 +196,9 @@ UidKind detect_uid_kind(db::Db& db) {
     return (type == "varchar" || type == "char") ? UidKind::guid : UidKind::integer;
 }
 
+Json::Value uid_json(UidKind kind, const std::string& uid) {
+    if (kind == UidKind::integer) return static_cast<Json::Int64>(std::stoll(uid));
+    return uid;
+}
+
 }  // namespace ems::schema

@@ -2,6 +2,8 @@
 // only when absent, never altered) and ems's own ems_* tables, applied as
 // numbered, idempotent migrations recorded in ems_schema_migrations.
 #pragma once
+#include <json/json.h>
+
 #include <string>
 
 #include "models/db.hpp"
@@ -19,5 +21,8 @@ int latest_version();
 void check_durability(db::Db& db);
 // INT AUTO_INCREMENT (PHP V2.0.2) or VARCHAR(36) GUIDs (after its uid-to-GUID script).
 UidKind detect_uid_kind(db::Db& db);
+// A uid (or eventcreator) as the PHP app wrote it into its files: a JSON
+// number on INT tables, a string for GUIDs.
+Json::Value uid_json(UidKind kind, const std::string& uid);
 
 }  // namespace ems::schema

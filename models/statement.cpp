@@ -8,8 +8,8 @@ Statement::Statement(MYSQL* conn, const std::string& sql) : sql_(sql) {
     stmt_ = mysql_stmt_init(conn);
     if (!stmt_) throw DbError(mysql_errno(conn), "mysql_stmt_init failed");
     if (mysql_stmt_prepare(stmt_, sql.data(), sql.size()) != 0) fail("prepare");
-    // Results are stored client-side so a statement's rows can be read
-    // while another statement runs on the same connection.
+    // mysql_stmt_store_result() then sets each column's max_length, so
+    // fetch_all() can size each column's buffer before fetching.
     my_bool update_max = 1;
     mysql_stmt_attr_set(stmt_, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
 }

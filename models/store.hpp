@@ -3,8 +3,10 @@
 // An interface rather than a struct of references because the worker opens
 // each on first use and again after a failure: a write that lost its
 // connection redoes its database part on a new one, and a request that needs
-// only the database still works while storage is read-only. handlers' App
-// implements it; models never see App, HTTP or templates.
+// only the database still works while storage is read-only. ConfigStore
+// (config_store.hpp) implements it from the configuration, for ems-admin
+// and tests; the worker's App is a ConfigStore with templates. Models never
+// see App, HTTP or templates.
 #pragma once
 #include "core/config.hpp"
 #include "models/db.hpp"

@@ -95,21 +95,14 @@ std::string FileStorage::rel(const fs::path& p) const {
 void FileStorage::audit(const std::string& actor, const char* op, const fs::path& file,
                         const std::string& result, const std::string& error,
                         const Json::Value& extra) {
-    Json::Value record(Json::objectValue);
-    record["ts"] = time::db_datetime(time::now());
-    record["actor"] = actor;
-    record["op"] = op;
-    record["file"] = rel(file);
-    record["result"] = result;
-    if (!error.empty()) record["error"] = error;
-    std::vector<std::string> order{"ts", "actor", "op", "file", "result", "error"};
-    if (extra.isObject()) {
-        for (const std::string& key : extra.getMemberNames()) {
-            record[key] = extra[key];
-            order.push_back(key);
-        }
-    }
-    set_member_order(record, order);
+    php_json::Object record{{"ts", time::db_datetime(time::now())},
+                            {"actor", actor},
+                            {"op", op},
+                            {"file", rel(file)},
+                            {"result", result}};
+    if (!error.empty()) record.add("error", error);
+    if (extra.isObject())
+        for (const std::string& key : order_members(extra)) record.add(key, extra[key]);
     audit_->write(record);
 }
 

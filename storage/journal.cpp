@@ -130,24 +130,17 @@ JournalScan scan_journal(std::string_view data, bool header, std::uint64_t offse
 }
 
 Json::Value journal_header(const JournalBase& base) {
-    Json::Value header(Json::objectValue);
-    header["ems_journal"] = 2;
-    if (base.exists) {
-        Json::Value b(Json::objectValue);
-        b["size"] = Json::UInt64(base.size);
-        b["sha256"] = base.sha256;
-        set_member_order(b, {"size", "sha256"});
-        header["base"] = b;
-    } else {
-        header["base"] = Json::Value();
-    }
-    // Makes every journal's first line unique, so a cache can tell a new
-    // journal from an old one that got the same inode, and names it when
-    // it is kept aside.
-    header["created_ns"] = Json::Int64(std::chrono::system_clock::now().time_since_epoch() /
-                                       std::chrono::nanoseconds(1));
-    set_member_order(header, {"ems_journal", "base", "created_ns"});
-    return header;
+    Json::Value b;  // null: no base file
+    if (base.exists)
+        b = php_json::Object{{"size", Json::UInt64(base.size)}, {"sha256", base.sha256}};
+    // created_ns makes every journal's first line unique, so a cache can
+    // tell a new journal from an old one that got the same inode, and names
+    // it when it is kept aside.
+    return php_json::Object{
+        {"ems_journal", 2},
+        {"base", std::move(b)},
+        {"created_ns", Json::Int64(std::chrono::system_clock::now().time_since_epoch() /
+                                   std::chrono::nanoseconds(1))}};
 }
 
 bool header_matches(const Json::Value& header, const JournalBase& base) {

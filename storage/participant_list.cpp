@@ -24,15 +24,9 @@ const Json::Value* ParticipantList::find(const std::string& uid) const {
 
 Json::Value ParticipantList::to_json() const {
     if (items_.empty()) return Json::Value(Json::arrayValue);
-    Json::Value object(Json::objectValue);
-    std::vector<std::string> keys;
-    keys.reserve(items_.size());
-    for (const auto& [uid, entry] : items_) {
-        object[uid] = entry;
-        keys.push_back(uid);
-    }
-    set_member_order(object, keys);
-    return object;
+    php_json::Object object;
+    for (const auto& [uid, entry] : items_) object.add(uid, entry);
+    return std::move(object).value();
 }
 
 void ParticipantList::put(const std::string& uid, Json::Value entry) {

@@ -12,12 +12,9 @@ namespace ems::storage {
 namespace {
 
 Json::Value record(const char* op, const std::string& uid, const Json::Value* entry) {
-    Json::Value r(Json::objectValue);
-    r["op"] = op;
-    r["key"] = uid;
-    if (entry) r["entry"] = *entry;
-    set_member_order(r, {"op", "key", "entry"});
-    return r;
+    php_json::Object r{{"op", op}, {"key", uid}};
+    if (entry) r.add("entry", *entry);
+    return std::move(r).value();
 }
 
 void check_uid(const std::string& uid) {

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
 #include "core/json_read.hpp"
 #include "core/utf8.hpp"
@@ -75,14 +77,44 @@ void append_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+// PHP 8.2's json_encode of a double (serialize_precision -1, so php_gcvt
+// with zend_dtoa mode 0): the shortest digits that read back the same
+// double, written plainly from 0.0001 up to 17 digits before the point
+// (0.0001, 10000000000000000), else as d.ddde+X (1.0e-5, 1.0e+17); no
+// ".0" is added (JSON_PRESERVE_ZERO_FRACTION is off), so 2.0 is `2` and
+// -0.0 is `-0`.
 void append_double(std::string& out, double d) {
     if (!std::isfinite(d)) throw InvalidData("NaN or infinite number cannot be stored as JSON");
     char buf[64];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-    std::string_view text(buf, static_cast<std::size_t>(end - buf));
-    out += text;
-    // PHP (serialize_precision -1) writes 2.0, not 2: keep it a float.
-    if (text.find_first_of(".eEn") == std::string_view::npos) out += ".0";
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string_view text(buf, static_cast<std::size_t>(end - buf));  // [-]d[.ddd]e(+|-)dd
+    if (text.front() == '-') {
+        out += '-';
+        text.remove_prefix(1);
+    }
+    const auto e = text.find('e');
+    std::string digits(1, text[0]);
+    if (e > 1) digits.append(text.substr(2, e - 2));
+    int exponent = 0;
+    std::from_chars(text.data() + e + 2, text.data() + text.size(), exponent);
+    if (text[e + 1] == '-') exponent = -exponent;
+    const int point = exponent + 1;  // digits before the decimal point
+    if (point < -3 || point > 17) {
+        out += digits[0];
+        out += '.';
+        out += digits.size() > 1 ? std::string_view(digits).substr(1) : "0";
+        out += exponent < 0 ? "e-" : "e+";
+        out += std::to_string(exponent < 0 ? -exponent : exponent);
+    } else if (point <= 0) {
+        out += "0.";
+        out.append(static_cast<std::size_t>(-point), '0');
+        out += digits;
+    } else {
+        const auto whole = static_cast<std::size_t>(point);
+        out += std::string_view(digits).substr(0, whole);
+        if (digits.size() < whole) out.append(whole - digits.size(), '0');
+        if (digits.size() > whole) out += '.' + digits.substr(whole);
+    }
 }
 
 class Encoder {
@@ -102,7 +134,11 @@ class Encoder {
                 out += std::to_string(v.asLargestInt());
                 break;
             case Json::uintValue:
-                out += std::to_string(v.asLargestUInt());
+                // Past int64 PHP has no integer: json_decode made it a float.
+                if (v.asLargestUInt() > static_cast<Json::LargestUInt>(INT64_MAX))
+                    append_double(out, v.asDouble());
+                else
+                    out += std::to_string(v.asLargestUInt());
                 break;
             case Json::realValue:
                 append_double(out, v.asDouble());
@@ -159,7 +195,36 @@ class Encoder {
     }
 };
 
+// Gives members increasing offsets, which order_members() sorts by.
+void set_member_order(Json::Value& object, const std::vector<std::string>& keys) {
+    std::ptrdiff_t position = 1;
+    for (const std::string& key : keys) {
+        if (!object.isMember(key)) continue;
+        object[key].setOffsetStart(position);
+        object[key].setOffsetLimit(position);
+        ++position;
+    }
+}
+
 }  // namespace
+
+namespace php_json {
+
+Object::Object(std::initializer_list<std::pair<std::string, Json::Value>> members) {
+    for (const auto& [key, value] : members) add(key, value);
+}
+
+Object& Object::add(const std::string& key, Json::Value value) {
+    if (value_.isMember(key)) throw std::logic_error("php_json::Object: key given twice: " + key);
+    Json::Value& member = value_[key];
+    member = std::move(value);
+    member.setOffsetStart(next_);
+    member.setOffsetLimit(next_);
+    ++next_;
+    return *this;
+}
+
+}  // namespace php_json
 
 std::string encode_php_json(const Json::Value& value, bool pretty, int depth) {
     Encoder encoder(pretty);
@@ -187,16 +252,6 @@ std::vector<std::string> order_members(const Json::Value& object) {
     keys.reserve(ranked.size());
     for (auto& r : ranked) keys.push_back(std::move(r.second));
     return keys;
-}
-
-void set_member_order(Json::Value& object, const std::vector<std::string>& keys) {
-    std::ptrdiff_t position = 1;
-    for (const std::string& key : keys) {
-        if (!object.isMember(key)) continue;
-        object[key].setOffsetStart(position);
-        object[key].setOffsetLimit(position);
-        ++position;
-    }
 }
 
 Json::Value merge_preserving(const Json::Value& base, const Json::Value& update) {

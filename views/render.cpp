@@ -75,9 +75,16 @@ std::string expand(const std::string& text, const std::map<std::string, std::str
 
 struct Views::Compiled {
     std::map<std::string, std::unique_ptr<mst::mustache>> by_key;
+    // {"url": {name: path}}, the bottom of every render's context stack:
+    // looked up only when the model has no such name, never copied.
+    mst::data globals{mst::data::type::object};
 };
 
-Views::Views(const std::string& dir) : compiled_(std::make_unique<Compiled>()) {
+Views::Views(const std::string& dir, const std::map<std::string, std::string>& links)
+    : compiled_(std::make_unique<Compiled>()) {
+    mst::data url{mst::data::type::object};
+    for (const auto& [name, path] : links) url[name] = mst::data(path);
+    compiled_->globals["url"] = std::move(url);
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().extension() != ".mustache") continue;
         const auto name = e.path().stem().string();
@@ -121,12 +128,32 @@ kainjow::mustache::mustache& Views::compiled(const std::string& page, bool with_
     return *slot;
 }
 
+std::string Views::render_with_globals(mst::mustache& t, const Json::Value& model) const {
+    const auto data = to_data(model);
+    mst::context<std::string> ctx{&compiled_->globals};
+    ctx.push(&data);
+    return t.render(ctx);
+}
+
 std::string Views::render_bare(const std::string& page, const Json::Value& model) const {
-    return compiled(page, false).render(to_data(model));
+    return render_with_globals(compiled(page, false), model);
 }
 
 std::string Views::render(const std::string& page, const Json::Value& model) const {
-    return compiled(page, true).render(to_data(model));
+    return render_with_globals(compiled(page, true), model);
+}
+
+std::string Views::render(const pages::Login& p) const {
+    return render("login", pages::to_model(p));
+}
+std::string Views::render(const pages::Dashboard& p) const {
+    return render("dashboard", pages::to_model(p));
+}
+std::string Views::render(const pages::Badges& p) const {
+    return render("badges", pages::to_model(p));
+}
+std::string Views::render(const pages::EventManage& p) const {
+    return render("event_manage", pages::to_model(p));
 }
 
 }  // namespace ems

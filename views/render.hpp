@@ -1,12 +1,14 @@
 // The one place that knows the template library (kainjow mustache, which
-// escapes & < > " ' by default). Handlers fill a Json::Value view model;
-// templates never query.
+// escapes & < > " ' by default). Handlers fill a view model (a typed one
+// from views/pages.hpp, or a Json::Value); templates never query.
 #pragma once
 #include <json/json.h>
 
 #include <map>
 #include <memory>
 #include <string>
+
+#include "views/pages.hpp"
 
 namespace kainjow::mustache {
 template <typename StringType>
@@ -19,11 +21,17 @@ namespace ems {
 class Views {
   public:
     // Reads every *.mustache under `dir` once: `layout`, the pages, and
-    // partials named `_x.mustache` (used as {{>x}}).
-    explicit Views(const std::string& dir);
+    // partials named `_x.mustache` (used as {{>x}}). `links` (route name to
+    // path) is what every template sees as {{url.NAME}}, beneath the model.
+    explicit Views(const std::string& dir, const std::map<std::string, std::string>& links = {});
     ~Views();
     // Renders `page` inside the layout (the page takes the place of {{>content}}).
     std::string render(const std::string& page, const Json::Value& model) const;
+    // The typed pages, each with its template.
+    std::string render(const pages::Login& p) const;
+    std::string render(const pages::Dashboard& p) const;
+    std::string render(const pages::Badges& p) const;
+    std::string render(const pages::EventManage& p) const;
     // Renders `page` alone, without the layout.
     std::string render_bare(const std::string& page, const Json::Value& model) const;
 
@@ -33,6 +41,7 @@ class Views {
     // The page (inside the layout or alone) with its partials expanded,
     // parsed on first use and kept for the worker's lifetime.
     kainjow::mustache::mustache& compiled(const std::string& page, bool with_layout) const;
+    std::string render_with_globals(kainjow::mustache::mustache& t, const Json::Value& model) const;
     std::unique_ptr<Compiled> compiled_;
     std::map<std::string, std::string> templates_;
     std::map<std::string, std::string> partials_;

@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(encoder_writes_php_layout) {
     BOOST_TEST(
         encode_php_json(v) ==
         "{\n    \"empty_list\": [],\n    \"empty_object\": {},\n    \"list\": [\n        1,\n"
-        "        true\n    ],\n    \"n\": 2.0,\n"
+        "        true\n    ],\n    \"n\": 2,\n"
         "    \"s\": \"\\u00e9\\ud83c\\udf89\\/<\\/script>\\\"\\\\\\n\\t\\u0001\"\n}");
 }
 

@@ -1,0 +1,152 @@
+// The typed view models as template data: the only place that names their
+// fields as strings. A field the template tests with {{#x}} and the old
+// untyped models left out is left out here too (an empty string or false
+// would stop the lookup in the enclosing context), so pages render as before.
+#include "views/pages.hpp"
+
+namespace ems::pages {
+namespace {
+
+Json::Value to_model(const CreatedEvent& c);
+Json::Value to_model(const AttendedEvent& a);
+Json::Value to_model(const Participant& p);
+
+Json::Value list_of(const auto& items) {
+    Json::Value out(Json::arrayValue);
+    for (const auto& item : items) out.append(to_model(item));
+    return out;
+}
+
+Json::Value to_model(const CreatedEvent& c) {
+    auto m = to_model(c.event);
+    m["edit_url"] = c.edit_url;
+    m["manage_url"] = c.manage_url;
+    m["delete_url"] = c.delete_url;
+    return m;
+}
+
+Json::Value to_model(const AttendedEvent& a) {
+    auto m = to_model(a.event);
+    m["cancel_url"] = a.cancel_url;
+    if (a.status_unavailable)
+        m["status_unavailable"] = true;
+    else
+        m["pending"] = a.pending;
+    return m;
+}
+
+Json::Value to_model(const Participant& p) {
+    Json::Value m(Json::objectValue);
+    m["name"] = p.name;
+    m["email"] = p.email;
+    m["joined_at"] = p.joined_at;
+    m["status"] = p.status;
+    m["pending"] = p.pending;
+    m["approve_url"] = p.approve_url;
+    m["decline_url"] = p.decline_url;
+    m["remove_url"] = p.remove_url;
+    return m;
+}
+
+void add_paging(Json::Value& m, const Paging& p) {
+    m["page"] = static_cast<Json::UInt64>(p.page);
+    m["pages"] = static_cast<Json::UInt64>(p.pages);
+    if (!p.prev_url.empty()) m["prev_url"] = p.prev_url;
+    if (!p.next_url.empty()) m["next_url"] = p.next_url;
+    if (p.pages > 1) m["paged"] = true;
+    m["all_url"] = p.all_url;
+}
+
+}  // namespace
+
+Json::Value to_model(const Layout& p) {
+    Json::Value m(Json::objectValue);
+    m["title"] = p.title;
+    m["csrf_token"] = p.csrf_token;
+    if (p.user) {
+        m["user"]["fname"] = p.user->fname;
+        m["user"]["fullname"] = p.user->fullname;
+        m["user"]["uid"] = p.user->uid;
+    }
+    if (p.flash) {
+        m["flash"]["type"] = p.flash->type;
+        m["flash"]["message"] = p.flash->message;
+        m["flash"]["is_error"] = p.flash->type == "error";
+    }
+    return m;
+}
+
+Json::Value to_model(const Field& f) {
+    Json::Value m(Json::objectValue);
+    m["name"] = f.name;
+    m["label"] = f.label;
+    m["type"] = f.type;
+    m["value"] = f.value;
+    if (!f.error.empty()) m["error"] = f.error;
+    m["required"] = f.required;
+    m["optional"] = !f.required;
+    if (!f.autocomplete.empty()) m["autocomplete"] = f.autocomplete;
+    return m;
+}
+
+Json::Value to_model(const Event& e) {
+    Json::Value m(Json::objectValue);
+    m["id"] = e.id;
+    m["name"] = e.name;
+    m["startdate"] = e.startdate;
+    m["enddate"] = e.enddate;
+    m["start_display"] = e.start_display;
+    m["end_display"] = e.end_display;
+    m["location"] = e.location;
+    m["shortinfo"] = e.shortinfo;
+    m["participantcount"] = static_cast<Json::Int64>(e.participantcount);
+    return m;
+}
+
+Json::Value to_model(const Login& p) {
+    auto m = to_model(p.layout);
+    m["fields"] = list_of(p.fields);
+    if (!p.form_error.empty()) m["form_error"] = p.form_error;
+    return m;
+}
+
+Json::Value to_model(const Dashboard& p) {
+    auto m = to_model(p.layout);
+    m["fullname"] = p.fullname;
+    m["has_created"] = !p.created.empty();
+    m["has_attended"] = !p.attended.empty();
+    m["stats"]["created"] = static_cast<Json::UInt64>(p.created.size());
+    m["stats"]["registrations"] = static_cast<Json::UInt64>(p.attended.size());
+    m["stats"]["participants"] = static_cast<Json::Int64>(p.participants);
+    m["created"] = list_of(p.created);
+    m["attended"] = list_of(p.attended);
+    return m;
+}
+
+Json::Value to_model(const Badges& p) {
+    auto m = to_model(p.layout);
+    m["has_badges"] = !p.badges.empty();
+    m["badges"] = list_of(p.badges);
+    return m;
+}
+
+Json::Value to_model(const EventManage& p) {
+    auto m = to_model(p.layout);
+    m["event"] = to_model(p.event);
+    m["edit_url"] = p.edit_url;
+    m["key"] = p.key;
+    m["register_url"] = p.register_url;
+    m["registration_open"] = p.registration_open;
+    m["require_approval"] = p.require_approval;
+    m["max_participants"] = p.max_participants;
+    m["csv_url"] = p.csv_url;
+    m["participants"] = list_of(p.participants);
+    m["has_participants"] = p.total > 0;
+    m["total"] = static_cast<Json::UInt64>(p.total);
+    m["pending_count"] = static_cast<Json::UInt64>(p.pending_count);
+    m["registered_count"] = static_cast<Json::UInt64>(p.total - p.pending_count);
+    if (p.paging) add_paging(m, *p.paging);
+    return m;
+}
+
+}  // namespace ems::pages

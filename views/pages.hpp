@@ -1,0 +1,106 @@
+// Typed view models: one struct per page, so a misspelt field is a compile
+// error instead of a blank in the page. Each converts to the template data
+// in one place (pages.cpp); the links in them are filled by the handlers
+// from route names (url_for), never pasted together.
+#pragma once
+#include <json/json.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ems::pages {
+
+// What the layout shows on every page.
+struct Layout {
+    struct User {
+        std::string fname, fullname, uid;
+    };
+    struct Flash {
+        std::string type;  // "success" or "error"
+        std::string message;
+    };
+    std::string title;
+    std::string csrf_token;
+    std::optional<User> user;  // signed in: the nav
+    std::optional<Flash> flash;
+};
+
+// One input of views/_field.mustache.
+struct Field {
+    std::string name, label, type, autocomplete, value, error;
+    bool required = true;
+};
+
+// An event as the pages (and the API) show it.
+struct Event {
+    std::string id, name, startdate, enddate, start_display, end_display, location, shortinfo;
+    long long participantcount = 0;
+};
+
+struct Login {
+    Layout layout;
+    std::vector<Field> fields;
+    std::string form_error;  // empty: none
+};
+
+struct CreatedEvent {
+    Event event;
+    std::string edit_url, manage_url, delete_url;
+};
+
+struct AttendedEvent {
+    Event event;
+    std::string cancel_url;
+    bool pending = false;             // waiting for the organizer's approval
+    bool status_unavailable = false;  // the event's participant list could not be read
+};
+
+struct Dashboard {
+    Layout layout;
+    std::string fullname;
+    std::vector<CreatedEvent> created;
+    std::vector<AttendedEvent> attended;
+    long long participants = 0;  // over the created events
+};
+
+struct Badges {
+    Layout layout;
+    std::vector<AttendedEvent> badges;
+};
+
+struct Participant {
+    std::string name, email, joined_at, status;
+    bool pending = false;
+    // The forms a row shows: approve and decline while pending, else remove.
+    std::string approve_url, decline_url, remove_url;
+};
+
+struct Paging {
+    std::size_t page = 1, pages = 0;
+    std::string prev_url, next_url, all_url;  // empty: no such page
+};
+
+struct EventManage {
+    Layout layout;
+    Event event;
+    std::string edit_url, key, register_url, csv_url;
+    bool registration_open = false, require_approval = false;
+    std::string max_participants;           // a number or "No limit"
+    std::vector<Participant> participants;  // this page's rows
+    std::size_t total = 0, pending_count = 0;
+    std::optional<Paging> paging;  // none when the whole list is shown
+};
+
+// The template data of each model. Layout, Field and Event are the parts
+// the untyped pages still build on.
+Json::Value to_model(const Layout& p);
+Json::Value to_model(const Field& f);
+Json::Value to_model(const Event& e);
+Json::Value to_model(const Login& p);
+Json::Value to_model(const Dashboard& p);
+Json::Value to_model(const Badges& p);
+Json::Value to_model(const EventManage& p);
+
+}  // namespace ems::pages
