@@ -5,9 +5,11 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/actor.hpp"
 #include "models/config_store.hpp"
 #include "models/event_check.hpp"
 #include "storage/file_storage.hpp"
@@ -166,23 +168,29 @@ std::optional<ListCommandArgs> parse_list_args(const char* name, int argc, char*
     return out;
 }
 
-void print_lines(const char* label, const std::vector<std::string>& lines) {
-    for (const auto& line : lines) std::cout << label << line << "\n";
-}
-
-// Runs `body` on the storage the options of list command `name` name;
-// exit 2 when the options are wrong or the command fails.
+// Runs list command `name` on the storage its options name: `body(files,
+// event_id, dry_run, out)` does the work and writes what it did to `out`,
+// printed after "event N: " (or "event N (dry run, nothing changed): ").
+// Exit 2 when the options are wrong or the command fails.
 template <typename Body>
 int run_list_command(const char* name, int argc, char** argv, Body body) {
     try {
         auto args = parse_list_args(name, argc, argv);
         if (!args) return 2;
         ems::storage::FileStorage files{ems::storage::StorageOptions{args->storage_root}};
-        return body(files, *args);
+        std::ostringstream out;
+        const int rc = body(files, args->event_id, args->dry_run, out);
+        std::cout << "event " << args->event_id
+                  << (args->dry_run ? " (dry run, nothing changed): " : ": ") << out.str();
+        return rc;
     } catch (const std::exception& e) {
         std::cerr << "ems-admin " << name << ": " << e.what() << "\n";
         return 2;
     }
+}
+
+void print_lines(std::ostream& out, const char* label, const std::vector<std::string>& lines) {
+    for (const auto& line : lines) out << label << line << "\n";
 }
 
 // repair-list --event N [--dry-run]: rebuild a damaged participant list.
@@ -191,15 +199,13 @@ int run_list_command(const char* name, int argc, char** argv, Body body) {
 int repair_list_command(int argc, char** argv) {
     return run_list_command(
         "repair-list", argc, argv,
-        [](ems::storage::FileStorage& files, const ListCommandArgs& args) {
-            const auto r = files.repair_list(args.event_id, "admin", args.dry_run);
-            std::cout << "event " << r.event_id
-                      << (r.dry_run ? " (dry run, nothing changed): would rebuild " : ": rebuilt ")
-                      << r.entries << " entries (" << r.from_file << " from participants/"
-                      << r.event_id << ".json, " << r.records_applied
-                      << " journal records applied)\n";
-            print_lines("could not recover: ", r.lost);
-            print_lines("note: ", r.notes);
+        [](ems::storage::FileStorage& files, std::int64_t id, bool dry_run, std::ostream& out) {
+            const auto r = files.repair_list(id, ems::admin_actor, dry_run);
+            out << (dry_run ? "would rebuild " : "rebuilt ") << r.entries << " entries ("
+                << r.from_file << " from participants/" << id << ".json, " << r.records_applied
+                << " journal records applied)\n";
+            print_lines(out, "could not recover: ", r.lost);
+            print_lines(out, "note: ", r.notes);
             return r.complete() ? 0 : 1;
         });
 }
@@ -210,22 +216,19 @@ int repair_list_command(int argc, char** argv) {
 int merge_journal_command(int argc, char** argv) {
     return run_list_command(
         "merge-journal", argc, argv,
-        [](ems::storage::FileStorage& files, const ListCommandArgs& args) {
-            const auto m = files.merge_kept_journal(args.event_id, "admin", args.dry_run);
-            std::cout << "event " << m.event_id
-                      << (m.dry_run ? " (dry run, nothing changed): " : ": ") << m.files.size()
-                      << " kept journal(s)\n";
-            print_lines("journal: ", m.files);
-            auto uids = [](const char* label, const std::vector<std::string>& v) {
-                std::cout << label << " " << v.size() << ":";
-                for (const auto& uid : v) std::cout << " " << uid;
-                std::cout << "\n";
-            };
-            uids("added", m.added);
-            uids("replaced", m.replaced);
-            uids("removed", m.removed);
-            std::cout << "unchanged " << m.unchanged << "\n";
-            print_lines("could not recover: ", m.lost);
+        [](ems::storage::FileStorage& files, std::int64_t id, bool dry_run, std::ostream& out) {
+            const auto m = files.merge_kept_journal(id, ems::admin_actor, dry_run);
+            out << m.files.size() << " kept journal(s)\n";
+            print_lines(out, "journal: ", m.files);
+            for (const auto& [label, uids] : {std::pair{"added", &m.added},
+                                              {"replaced", &m.replaced},
+                                              {"removed", &m.removed}}) {
+                out << label << " " << uids->size() << ":";
+                for (const auto& uid : *uids) out << " " << uid;
+                out << "\n";
+            }
+            out << "unchanged " << m.unchanged << "\n";
+            print_lines(out, "could not recover: ", m.lost);
             return m.lost.empty() ? 0 : 1;
         });
 }

@@ -17,12 +17,12 @@ bool is_owner(const Ctx& ctx, const events::Event& ev) {
     return ctx.user && ev.creator == ctx.user->uid;
 }
 
-std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message) {
+events::Event owned_event(Ctx& ctx, const char* deny_message) {
     ctx.answer_refusals_with_redirect(url_for("dashboard"));
     auto ev = event_from_param(ctx);
     if (!ev) throw NotFound("Event not found");
     if (!is_owner(ctx, *ev)) throw Forbidden(deny_message);
-    return ev;
+    return *ev;
 }
 
 events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {

@@ -14,11 +14,10 @@ namespace ems::event_views {
 // The event named by the {id} route parameter; nullopt when the id is
 // malformed or unknown (both are "Event not found").
 std::optional<events::Event> event_from_param(Ctx& ctx, const char* param = "id");
-// The event if the signed-in user created it (never empty: optional only so
-// callers keep event_from_param's `ev->`); otherwise throws NotFound ("Event
-// not found") or Forbidden (deny_message), which the HTML pages answer as
-// PHP did: flash + 302 /dashboard.
-std::optional<events::Event> owned_event(Ctx& ctx, const char* deny_message);
+// The event if the signed-in user created it; otherwise throws NotFound
+// ("Event not found") or Forbidden (deny_message), which the HTML pages
+// answer as PHP did: flash + 302 /dashboard.
+events::Event owned_event(Ctx& ctx, const char* deny_message);
 bool is_owner(const Ctx& ctx, const events::Event& ev);
 // Registers the signed-in user for ev: registered, pending or (a success
 // too) already_registered; a refusal throws NotFound ("Invalid event key")

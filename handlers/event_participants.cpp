@@ -66,13 +66,13 @@ std::string csv_cell(const std::string& v) {
 Response participant_action(Ctx& ctx, const char* verb) {
     const auto ev = owned_event(ctx, deny_manage);
     const auto uid = ctx.param("uid");
-    const auto back = url_for("manage_event", {{"id", std::to_string(ev->id)}});
+    const auto back = url_for("manage_event", {{"id", std::to_string(ev.id)}});
     ctx.answer_refusals_with_redirect(back);
     if (!storage::valid_uid(uid)) throw NotFound("Participant not found");
     const auto actor = actor_of(*ctx.user);
     const std::string v = verb;
-    const auto o = v == "approve" ? events::approve_participant(ctx.app, ev->id, uid, actor)
-                                  : events::remove_participant(ctx.app, ev->id, uid, actor);
+    const auto o = v == "approve" ? events::approve_participant(ctx.app, ev.id, uid, actor)
+                                  : events::remove_participant(ctx.app, ev.id, uid, actor);
     if (o != events::Outcome::done) throw NotFound("Participant not found");
     const char* msg = v == "approve"   ? "Participant approved"
                       : v == "decline" ? "Participant declined"
@@ -84,15 +84,15 @@ Response participant_action(Ctx& ctx, const char* verb) {
 
 Response manage_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, deny_manage);
-    const auto s = events::load_settings(ctx.app, ev->id);
-    const auto list = ctx.app.files().get_event_participants(ev->id);
-    const auto id = std::to_string(ev->id);
+    const auto s = events::load_settings(ctx.app, ev.id);
+    const auto list = ctx.app.files().get_event_participants(ev.id);
+    const auto id = std::to_string(ev.id);
     pages::EventManage p;
     p.layout = ctx.layout("Manage Event");
-    p.event = event_view(*ev);
+    p.event = event_view(ev);
     p.edit_url = url_for("edit_event", {{"id", id}});
-    p.key = ev->key;
-    p.register_url = ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev->key}});
+    p.key = ev.key;
+    p.register_url = ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}});
     p.registration_open = s.registration_open;
     p.require_approval = s.require_approval;
     p.max_participants = s.max_participants ? std::to_string(*s.max_participants) : "No limit";
@@ -114,7 +114,7 @@ Response manage_event(Ctx& ctx) {
 
 Response export_participants_csv(Ctx& ctx) {
     const auto ev = owned_event(ctx, deny_manage);
-    const auto list = ctx.app.files().get_event_participants(ev->id);
+    const auto list = ctx.app.files().get_event_participants(ev.id);
     std::string out = "\xEF\xBB\xBF\"Name\",\"Email\",\"Joined at\",\"Status\",\"User id\"\r\n";
     out.reserve(out.size() + list->size() * 96);
     for (const auto& [uid, e] : *list) {
@@ -125,8 +125,8 @@ Response export_participants_csv(Ctx& ctx) {
         out += csv_cell(uid) + "\r\n";
     }
     auto res = Response::text(std::move(out), "text/csv; charset=utf-8");
-    res.set_header("Content-Disposition", "attachment; filename=\"event-" + std::to_string(ev->id) +
-                                              "-participants.csv\"");
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"event-" + std::to_string(ev.id) + "-participants.csv\"");
     return res;
 }
 

@@ -14,69 +14,68 @@ namespace {
 
 using namespace event_views;
 
-// The event named by the {eventkey} route parameter (never empty: optional
-// only so callers keep `ev->`). Refusals on these pages answer as PHP did:
+// The event named by the {eventkey} route parameter. Refusals on these pages answer as PHP did:
 // flash + 302 /dashboard.
-std::optional<events::Event> event_from_key(Ctx& ctx) {
+events::Event event_from_key(Ctx& ctx) {
     ctx.answer_refusals_with_redirect(url_for("dashboard"));
     const auto key = events::normalize_key(ctx.param("eventkey"));
     auto ev = key ? events::find_event_by_key(ctx.app.db(), *key) : std::nullopt;
     if (!ev) throw NotFound("Invalid event key");
-    return ev;
+    return *ev;
 }
 
 // The same for the {id} route parameter.
-std::optional<events::Event> event_from_id(Ctx& ctx) {
+events::Event event_from_id(Ctx& ctx) {
     ctx.answer_refusals_with_redirect(url_for("dashboard"));
     auto ev = event_from_param(ctx);
     if (!ev) throw NotFound("Event not found");
-    return ev;
+    return *ev;
 }
 
 }  // namespace
 
 Response show_register_event(Ctx& ctx) {
     const auto ev = event_from_key(ctx);
-    auto m = ctx.page("Register for " + ev->name);
-    m["event"] = event_model(*ev);
-    const auto s = events::load_settings(ctx.app, ev->id);
-    const auto list = ctx.app.files().get_event_participants(ev->id);
+    auto m = ctx.page("Register for " + ev.name);
+    m["event"] = event_model(ev);
+    const auto s = events::load_settings(ctx.app, ev.id);
+    const auto list = ctx.app.files().get_event_participants(ev.id);
     if (const auto* entry = list->find(ctx.user->uid)) {
         m["heading"] = status_of(*entry) == ParticipantStatus::pending
                            ? "Your registration is waiting for approval"
                            : "You are registered for this event";
-        m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev->id)}});
+        m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev.id)}});
         m["button"] = "Cancel my registration";
         m["danger"] = true;
         return Response::html(ctx.app.views().render("confirm", m));
     }
     m["heading"] = "Register for this event?";
     if (!s.problem.empty())
-        m["message"] = events::outcome_message(events::Outcome::unavailable, ev->name);
+        m["message"] = events::outcome_message(events::Outcome::unavailable, ev.name);
     else if (!s.registration_open)
         m["message"] = "Registration is closed for this event";
     else if (at_capacity(list->size(), s.capacity()))
         m["message"] = "This event is full";
     else if (s.require_approval)
         m["message"] = "The organizer approves each registration.";
-    m["action"] = url_for("register_event_post", {{"eventkey", ev->key}});
+    m["action"] = url_for("register_event_post", {{"eventkey", ev.key}});
     m["button"] = "Register";
     return Response::html(ctx.app.views().render("confirm", m));
 }
 
 Response register_for_event(Ctx& ctx) {
     const auto ev = event_from_key(ctx);
-    const auto o = register_user_for(ctx, *ev);
-    return flash_redirect(ctx, "success", events::outcome_message(o, ev->name));
+    const auto o = register_user_for(ctx, ev);
+    return flash_redirect(ctx, "success", events::outcome_message(o, ev.name));
 }
 
 Response show_cancel_registration(Ctx& ctx) {
     const auto ev = event_from_id(ctx);
     auto m = ctx.page("Cancel registration");
-    m["event"] = event_model(*ev);
+    m["event"] = event_model(ev);
     m["heading"] = "Cancel your registration?";
     m["message"] = "Your seat goes back to the event.";
-    m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev->id)}});
+    m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev.id)}});
     m["button"] = "Cancel my registration";
     m["danger"] = true;
     return Response::html(ctx.app.views().render("confirm", m));
@@ -84,10 +83,10 @@ Response show_cancel_registration(Ctx& ctx) {
 
 Response cancel_registration(Ctx& ctx) {
     const auto ev = event_from_id(ctx);
-    const auto o = events::remove_participant(ctx.app, ev->id, ctx.user->uid, actor_of(*ctx.user));
-    if (o != events::Outcome::done) throw NotFound(events::outcome_message(o, ev->name));
+    const auto o = events::remove_participant(ctx.app, ev.id, ctx.user->uid, actor_of(*ctx.user));
+    if (o != events::Outcome::done) throw NotFound(events::outcome_message(o, ev.name));
     return flash_redirect(ctx, "success",
-                          "Your registration for " + ev->name + " has been cancelled");
+                          "Your registration for " + ev.name + " has been cancelled");
 }
 
 }  // namespace ems

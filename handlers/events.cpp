@@ -133,22 +133,21 @@ events::Settings editable_settings(Ctx& ctx, const events::Event& ev) {
 
 Response show_edit_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, "You can only edit your own events");
-    const auto s = events::load_settings(ctx.app, ev->id);
-    auto r = values_of(*ev, s.problem.empty() ? s : events::Settings{});
+    const auto s = events::load_settings(ctx.app, ev.id);
+    auto r = values_of(ev, s.problem.empty() ? s : events::Settings{});
     if (!s.problem.empty())
         r.form_error =
-            "This event's settings could not be read, so registration is closed. The form shows "
-            "the "
-            "defaults; saving it stores them.";
-    return form_page(ctx, edit_form(*ev), r, 200);
+            "This event's settings could not be read, so registration is closed. The form "
+            "shows the defaults; saving it stores them.";
+    return form_page(ctx, edit_form(ev), r, 200);
 }
 
 Response edit_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, "You can only edit your own events");
-    const auto r = submitted(ctx, editable_settings(ctx, *ev));  // absent settings stay as they are
-    refuse_with_form(ctx, edit_form(*ev), r);
+    const auto r = submitted(ctx, editable_settings(ctx, ev));  // absent settings stay as they are
+    refuse_with_form(ctx, edit_form(ev), r);
     if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
-    events::update_event(ctx.app, *ev, r.input, *ctx.user);
+    events::update_event(ctx.app, ev, r.input, *ctx.user);
     return flash_redirect(ctx, "success", "Event updated successfully!");
 }
 
@@ -156,11 +155,11 @@ Response show_delete_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, "You can only delete your own events");
     auto m = ctx.page("Delete Event");
     m["heading"] = "Delete this event?";
-    m["event"] = event_model(*ev);
+    m["event"] = event_model(ev);
     m["message"] = "The event, its registration link and its participant list (" +
-                   std::to_string(ev->participantcount) +
+                   std::to_string(ev.participantcount) +
                    " registered) will be removed. This cannot be undone.";
-    m["action"] = url_for("delete_event_post", {{"id", std::to_string(ev->id)}});
+    m["action"] = url_for("delete_event_post", {{"id", std::to_string(ev.id)}});
     m["button"] = "Delete event";
     m["danger"] = true;
     return Response::html(ctx.app.views().render("confirm", m));
@@ -168,7 +167,7 @@ Response show_delete_event(Ctx& ctx) {
 
 Response delete_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, "You can only delete your own events");
-    events::delete_event(ctx.app, ev->id, *ctx.user);
+    events::delete_event(ctx.app, ev.id, *ctx.user);
     return flash_redirect(ctx, "success", "Event deleted successfully!");
 }
 
