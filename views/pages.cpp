@@ -11,6 +11,13 @@ Json::Value to_model(const CreatedEvent& c);
 Json::Value to_model(const AttendedEvent& a);
 Json::Value to_model(const Participant& p);
 
+// m with the members set, in order (a page model is a map of template names).
+Json::Value with(Json::Value m,
+                 std::initializer_list<std::pair<const char*, Json::Value>> members) {
+    for (const auto& [name, value] : members) m[name] = value;
+    return m;
+}
+
 Json::Value list_of(const auto& items) {
     Json::Value out(Json::arrayValue);
     for (const auto& item : items) out.append(to_model(item));
@@ -18,11 +25,9 @@ Json::Value list_of(const auto& items) {
 }
 
 Json::Value to_model(const CreatedEvent& c) {
-    auto m = to_model(c.event);
-    m["edit_url"] = c.edit_url;
-    m["manage_url"] = c.manage_url;
-    m["delete_url"] = c.delete_url;
-    return m;
+    return with(
+        to_model(c.event),
+        {{"edit_url", c.edit_url}, {"manage_url", c.manage_url}, {"delete_url", c.delete_url}});
 }
 
 Json::Value to_model(const AttendedEvent& a) {
@@ -36,16 +41,14 @@ Json::Value to_model(const AttendedEvent& a) {
 }
 
 Json::Value to_model(const Participant& p) {
-    Json::Value m(Json::objectValue);
-    m["name"] = p.name;
-    m["email"] = p.email;
-    m["joined_at"] = p.joined_at;
-    m["status"] = p.status;
-    m["pending"] = p.pending;
-    m["approve_url"] = p.approve_url;
-    m["decline_url"] = p.decline_url;
-    m["remove_url"] = p.remove_url;
-    return m;
+    return with(Json::Value(Json::objectValue), {{"name", p.name},
+                                                 {"email", p.email},
+                                                 {"joined_at", p.joined_at},
+                                                 {"status", p.status},
+                                                 {"pending", p.pending},
+                                                 {"approve_url", p.approve_url},
+                                                 {"decline_url", p.decline_url},
+                                                 {"remove_url", p.remove_url}});
 }
 
 void add_paging(Json::Value& m, const Paging& p) {
@@ -90,17 +93,16 @@ Json::Value to_model(const Field& f) {
 }
 
 Json::Value to_model(const Event& e) {
-    Json::Value m(Json::objectValue);
-    m["id"] = e.id;
-    m["name"] = e.name;
-    m["startdate"] = e.startdate;
-    m["enddate"] = e.enddate;
-    m["start_display"] = e.start_display;
-    m["end_display"] = e.end_display;
-    m["location"] = e.location;
-    m["shortinfo"] = e.shortinfo;
-    m["participantcount"] = static_cast<Json::Int64>(e.participantcount);
-    return m;
+    return with(Json::Value(Json::objectValue),
+                {{"id", e.id},
+                 {"name", e.name},
+                 {"startdate", e.startdate},
+                 {"enddate", e.enddate},
+                 {"start_display", e.start_display},
+                 {"end_display", e.end_display},
+                 {"location", e.location},
+                 {"shortinfo", e.shortinfo},
+                 {"participantcount", static_cast<Json::Int64>(e.participantcount)}});
 }
 
 Json::Value to_model(const Login& p) {
@@ -131,20 +133,20 @@ Json::Value to_model(const Badges& p) {
 }
 
 Json::Value to_model(const EventManage& p) {
-    auto m = to_model(p.layout);
-    m["event"] = to_model(p.event);
-    m["edit_url"] = p.edit_url;
-    m["key"] = p.key;
-    m["register_url"] = p.register_url;
-    m["registration_open"] = p.registration_open;
-    m["require_approval"] = p.require_approval;
-    m["max_participants"] = p.max_participants;
-    m["csv_url"] = p.csv_url;
-    m["participants"] = list_of(p.participants);
-    m["has_participants"] = p.total > 0;
-    m["total"] = static_cast<Json::UInt64>(p.total);
-    m["pending_count"] = static_cast<Json::UInt64>(p.pending_count);
-    m["registered_count"] = static_cast<Json::UInt64>(p.total - p.pending_count);
+    auto m = with(to_model(p.layout),
+                  {{"event", to_model(p.event)},
+                   {"edit_url", p.edit_url},
+                   {"key", p.key},
+                   {"register_url", p.register_url},
+                   {"registration_open", p.registration_open},
+                   {"require_approval", p.require_approval},
+                   {"max_participants", p.max_participants},
+                   {"csv_url", p.csv_url},
+                   {"participants", list_of(p.participants)},
+                   {"has_participants", p.total > 0},
+                   {"total", static_cast<Json::UInt64>(p.total)},
+                   {"pending_count", static_cast<Json::UInt64>(p.pending_count)},
+                   {"registered_count", static_cast<Json::UInt64>(p.total - p.pending_count)}});
     if (p.paging) add_paging(m, *p.paging);
     return m;
 }
