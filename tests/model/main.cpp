@@ -3,11 +3,13 @@
 // model_fixture.hpp). The cases live in the other *_test.cpp files here.
 #define BOOST_TEST_MODULE ems_model
 #define BOOST_TEST_DYN_LINK
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -26,6 +28,21 @@ std::string env(const char* name, const char* fallback = nullptr) {
     throw std::runtime_error(std::string("model tests: ") + name +
                              " is not set; source a test stack's stack.env first "
                              "(scripts/stack.sh start DIR; set -a; . DIR/stack.env; set +a)");
+}
+
+// A run that crashed kept its database: drop those whose process is gone.
+void drop_stale_databases(db::Db& admin) {
+    const auto rows = admin.query(
+        "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA "
+        "WHERE SCHEMA_NAME LIKE 'ems\\_model\\_%'");
+    for (const auto& row : rows) {
+        const auto name = row.str("name");
+        const auto digits = name.substr(std::string("ems_model_").size());
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto pid = static_cast<pid_t>(std::stol(digits));
+        if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // still running (or not ours)
+        admin.exec_plain("DROP DATABASE IF EXISTS `" + name + "`");
+    }
 }
 
 struct State {
@@ -53,6 +70,7 @@ struct ModelDatabase {
         state->admin = std::make_unique<db::Db>(db_options(c));
 
         // ems_%: the databases stack.sh grants the ems user beside its own.
+        drop_stale_databases(*state->admin);
         state->database = "ems_model_" + std::to_string(::getpid());
         state->admin->exec_plain("DROP DATABASE IF EXISTS `" + state->database + "`");
         state->admin->exec_plain("CREATE DATABASE `" + state->database +
