@@ -8,9 +8,12 @@
 
 #include "core/participant_status.hpp"
 #include "models/event.hpp"
+#include "models/event_check.hpp"
 #include "models/event_participation.hpp"
 #include "models/user.hpp"
+#include "storage/file_storage.hpp"
 #include "tests/model/model_fixture.hpp"
+#include "tests/unit/temp_root.hpp"
 
 using ems::events::Outcome;
 using ems::events::Settings;
@@ -133,6 +136,34 @@ BOOST_AUTO_TEST_CASE(cancel_removes_entry_count_and_attended) {
     BOOST_TEST(ems::events::remove_participant(store(), id, b.uid, ems::actor_of(b)) ==
                Outcome::not_registered);
     check_agrees(id, 1);
+}
+
+// A damaged list is the storage's typed error (503 at the boundary), and
+// the registration it stops changes nothing in the database.
+BOOST_AUTO_TEST_CASE(damaged_list_throws_corrupt_list_and_changes_nothing) {
+    const auto org = ems::test::make_user("Org");
+    const auto a = ems::test::make_user("Before");
+    const auto b = ems::test::make_user("After");
+    const auto id = ems::test::make_event(org);
+    BOOST_TEST(ems::events::register_for_event(store(), id, a) == Outcome::registered);
+    store().files().compact(id);  // the list as one PHP-format file, no journal
+
+    ems::test::spit(ems::test::storage_root() / "participants" / (std::to_string(id) + ".json"),
+                    "{\"" + a.uid + "\": {\"uid\": ");
+    try {
+        ems::events::register_for_event(store(), id, b);
+        BOOST_FAIL("a registration on a damaged list went through");
+    } catch (const ems::storage::CorruptList& e) {
+        BOOST_TEST(e.event_id == id);
+    }
+    BOOST_TEST(stored_count(id) == 1);
+    BOOST_TEST(!attends(b, id));
+    const auto report = ems::events::check_consistency(store().db(), store().files(), false);
+    bool reported = false;
+    for (const auto& p : report.problems)
+        if (p.kind == "corrupt_list" && p.subject.find(std::to_string(id)) != std::string::npos)
+            reported = true;
+    BOOST_TEST(reported);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_event_is_not_found) {
