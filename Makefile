@@ -24,6 +24,8 @@ CMD_SRCS  := $(wildcard cmd/*.cpp)
 CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
 UNIT_SRCS := $(sort $(shell find tests/unit -name '*.cpp'))
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
+MODEL_SRCS:= $(sort $(wildcard tests/model/*.cpp))
+MODEL_OBJS:= $(MODEL_SRCS:%.cpp=$(BUILD)/%.o)
 TOOL_SRCS := $(wildcard tests/tools/*.cpp)
 TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
 BENCH_SRCS:= $(wildcard bench/*.cpp)
@@ -33,7 +35,7 @@ BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 # Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
 # intermediates by default, which relinked every binary on every make).
 .SECONDARY:
-all: $(CMDS) $(BIN)/unit_tests $(TOOLS) $(BENCHES)
+all: $(CMDS) $(BIN)/unit_tests $(BIN)/model_tests $(TOOLS) $(BENCHES)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -59,6 +61,12 @@ $(BIN)/bench-%: $(BUILD)/bench/%.o $(BUILD)/libems.a
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BIN)/unit_tests: $(UNIT_OBJS) $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
+
+# The models against a real MariaDB (tests/model/model_fixture.hpp): run
+# with a test stack's stack.env in the environment, as scripts/test.sh does.
+$(BIN)/model_tests: $(MODEL_OBJS) $(BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
 
@@ -96,4 +104,4 @@ format:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d)
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(MODEL_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d)

@@ -2,8 +2,9 @@
 # Runs every test suite (after `make all bin/fuzz_request`) and ends with one
 # line, `N passed, N failed`, summed over the suites; exits non-zero when
 # anything failed. Suites: Boost.Test unit tests, a bounded libFuzzer run,
-# the integration tests (node:test over HTTP against one private stack) and
-# the browser tests when there are any (same stack).
+# the model tests (Boost.Test against the stack's MariaDB), the integration
+# tests (node:test over HTTP against one private stack) and the browser
+# tests when there are any (same stack).
 # Full output of each suite goes to tests/output/ (git-ignored).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -45,6 +46,36 @@ run_unit() {
     grep -E 'error: in|fatal error|failure occurred' "$log" | head -n 30
   fi
   count unit "$p" "$f"
+}
+
+# The models against the stack's MariaDB (a database of their own, dropped
+# at the end); Boost.Test's report as for the unit tests.
+run_model() {
+  if [[ ! -x bin/model_tests ]]; then
+    echo "model: bin/model_tests missing (build failed?)"
+    count model 0 1
+    return
+  fi
+  if ! start_stack; then
+    echo "model: the stack did not come up"
+    count model 0 1
+    return
+  fi
+  local log=$OUT/model.log rc p f
+  bin/model_tests --report_level=short --log_level=test_suite --color_output=no >"$log" 2>&1
+  rc=$?
+  p=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ passed.*/\1/p' "$log" | head -n 1)
+  f=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ failed.*/\1/p' "$log" | head -n 1)
+  p=${p:-0} f=${f:-0}
+  if ((rc != 0 && f == 0)); then
+    f=1
+    echo "model: bin/model_tests exited with $rc; see $log"
+    tail -n 20 "$log"
+  fi
+  if ((f > 0)); then
+    grep -E 'error: in|fatal error|failure occurred' "$log" | head -n 30
+  fi
+  count model "$p" "$f"
 }
 
 # libFuzzer writes new inputs into its first corpus directory, so that is a
@@ -153,6 +184,7 @@ run_lint() {
 run_lint
 run_unit
 run_fuzz
+run_model
 if ensure_npm; then
   has_tests tests/integration && run_node_suite integration tests/integration/
   if has_tests tests/browser; then
