@@ -2,6 +2,8 @@
 // back with its values and types, and what we write is byte-identical to
 // PHP's json_encode(JSON_PRETTY_PRINT) and decodes to the same values in PHP.
 #define BOOST_TEST_DYN_LINK
+#include "storage/php_json.hpp"
+
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -11,7 +13,6 @@
 #include <sstream>
 
 #include "storage/file_storage.hpp"
-#include "storage/php_json.hpp"
 #include "tests/unit/temp_root.hpp"
 
 namespace fs = std::filesystem;
