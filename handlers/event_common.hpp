@@ -25,3 +25,11 @@ Json::Value event_model(const events::Event& ev);
 std::string display_datetime(const std::string& db_value);
 
 }  // namespace ems::event_views
+
+namespace ems {
+
+// A cell of the participants CSV export (event_participants.cpp): quoted,
+// quotes doubled, a leading formula character neutralised with an apostrophe.
+std::string csv_cell(const std::string& v);
+
+}  // namespace ems

@@ -47,18 +47,6 @@ void add_paging(Json::Value& m, const std::string& base, std::size_t page, std::
     m["all_url"] = base + "?all=1";
 }
 
-// A spreadsheet cell: quoted, quotes doubled, and a leading character a
-// spreadsheet would read as a formula neutralised with an apostrophe.
-std::string csv_cell(const std::string& v) {
-    std::string out = "\"";
-    if (!v.empty() && std::string("=+-@\t\r").find(v[0]) != std::string::npos) out += '\'';
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 Response participant_action(Ctx& ctx, const char* verb) {
     Response bail;
     const auto ev = owned_event(ctx, deny_manage, bail);
@@ -80,6 +68,18 @@ Response participant_action(Ctx& ctx, const char* verb) {
 }
 
 }  // namespace
+
+// A spreadsheet cell: quoted, quotes doubled, and a leading character a
+// spreadsheet would read as a formula neutralised with an apostrophe.
+std::string csv_cell(const std::string& v) {
+    std::string out = "\"";
+    if (!v.empty() && std::string("=+-@\t\r").find(v[0]) != std::string::npos) out += '\'';
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
 
 Response manage_event(Ctx& ctx) {
     Response bail;
