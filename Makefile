@@ -24,8 +24,12 @@ CMD_SRCS  := $(wildcard cmd/*.cpp)
 CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
 UNIT_SRCS := $(sort $(shell find tests/unit -name '*.cpp'))
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
-MODEL_SRCS:= $(sort $(wildcard tests/model/*.cpp))
-MODEL_OBJS:= $(MODEL_SRCS:%.cpp=$(BUILD)/%.o)
+# System tests run other programs, several processes or need root; model
+# tests need a MariaDB server (scripts/test.sh runs them on its stack).
+SYSTEM_SRCS := $(sort $(shell find tests/system -name '*.cpp'))
+SYSTEM_OBJS := $(SYSTEM_SRCS:%.cpp=$(BUILD)/%.o)
+MODEL_SRCS  := $(sort $(shell find tests/model -name '*.cpp'))
+MODEL_OBJS  := $(MODEL_SRCS:%.cpp=$(BUILD)/%.o)
 TOOL_SRCS := $(wildcard tests/tools/*.cpp)
 TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
 BENCH_SRCS:= $(wildcard bench/*.cpp)
@@ -35,7 +39,7 @@ BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 # Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
 # intermediates by default, which relinked every binary on every make).
 .SECONDARY:
-all: $(CMDS) $(BIN)/unit_tests $(BIN)/model_tests $(TOOLS) $(BENCHES)
+all: $(CMDS) $(BIN)/unit_tests $(BIN)/system_tests $(BIN)/model_tests $(TOOLS) $(BENCHES)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -64,8 +68,10 @@ $(BIN)/unit_tests: $(UNIT_OBJS) $(BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
 
-# The models against a real MariaDB (tests/model/model_fixture.hpp): run
-# with a test stack's stack.env in the environment, as scripts/test.sh does.
+$(BIN)/system_tests: $(SYSTEM_OBJS) $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
+
 $(BIN)/model_tests: $(MODEL_OBJS) $(BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
@@ -93,10 +99,13 @@ bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash scripts/bench.sh
 
-# The dependency rule between source folders (scripts/lint-includes.py).
+# The dependency rule between source folders, the house format, shellcheck
+# on the scripts and repeated code outside tests/ (scripts/lint-*.py).
 lint:
 	@python3 scripts/lint-includes.py
 	@clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp') && echo "clang-format: clean"
+	@shellcheck $$(git ls-files 'scripts/*.sh') && echo "shellcheck: clean"
+	@python3 scripts/lint-duplicates.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
@@ -104,4 +113,4 @@ format:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(MODEL_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d)
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(SYSTEM_OBJS:.o=.d) $(MODEL_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d)

@@ -29,3 +29,11 @@ pages::Event event_view(const events::Event& ev);
 Json::Value event_model(const events::Event& ev);
 
 }  // namespace ems::event_views
+
+namespace ems {
+
+// A cell of the participants CSV export (event_participants.cpp): quoted,
+// quotes doubled, a leading formula character neutralised with an apostrophe.
+std::string csv_cell(const std::string& v);
+
+}  // namespace ems

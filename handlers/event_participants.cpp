@@ -51,18 +51,6 @@ pages::Paging paging(const std::string& event_id, std::size_t page, std::size_t 
     return p;
 }
 
-// A spreadsheet cell: quoted, quotes doubled, and a leading character a
-// spreadsheet would read as a formula neutralised with an apostrophe.
-std::string csv_cell(const std::string& v) {
-    std::string out = "\"";
-    if (!v.empty() && std::string("=+-@\t\r").find(v[0]) != std::string::npos) out += '\'';
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 Response participant_action(Ctx& ctx, const char* verb) {
     const auto ev = owned_event(ctx, deny_manage);
     const auto uid = ctx.param("uid");
@@ -81,6 +69,18 @@ Response participant_action(Ctx& ctx, const char* verb) {
 }
 
 }  // namespace
+
+// A spreadsheet cell: quoted, quotes doubled, and a leading character a
+// spreadsheet would read as a formula neutralised with an apostrophe.
+std::string csv_cell(const std::string& v) {
+    std::string out = "\"";
+    if (!v.empty() && std::string("=+-@\t\r").find(v[0]) != std::string::npos) out += '\'';
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
 
 Response manage_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, deny_manage);

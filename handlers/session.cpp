@@ -137,7 +137,10 @@ bool safe_local_path(const std::string& p) {
     if (p.empty() || p.size() > 1024 || p[0] != '/' ||
         (p.size() > 1 && (p[1] == '/' || p[1] == '\\')))
         return false;
-    return valid_utf8(p) && !has_control_chars(p) && p.find('\\') == std::string::npos;
+    // No control character at all: has_control_chars lets text's tab, CR
+    // and LF through, which in a Location header would start a new header.
+    return valid_utf8(p) && !has_control_chars(p) &&
+           p.find_first_of("\\\t\r\n") == std::string::npos;
 }
 
 std::string after_sign_in(Ctx& ctx) {

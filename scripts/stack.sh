@@ -144,6 +144,34 @@ stack__admin_client() {
   mariadb --no-defaults --socket="$S_DB_SOCK" --user="$(stack__db_admin)" "$@"
 }
 
+# stack__await PID NAME SECONDS CHECK LOG...: runs CHECK every 0.1s until it
+# succeeds; fails, showing the LOGs, when PID exits or SECONDS pass first.
+stack__await() {
+  local pid=$1 name=$2 seconds=$3 check=$4 i
+  shift 4
+  for ((i = 0; i < seconds * 10; i++)); do
+    if ! stack__alive "$pid"; then
+      stack__say "$name exited during start-up"
+      stack__tail "$@"
+      return 1
+    fi
+    "$check" && return 0
+    sleep 0.1
+  done
+  stack__say "$name was not ready within ${seconds}s"
+  stack__tail "$@"
+  return 1
+}
+
+stack__db_ping() {
+  mariadb-admin --no-defaults --socket="$S_DB_SOCK" --user="$(stack__db_admin)" \
+    --connect-timeout=2 ping >/dev/null 2>&1
+}
+
+stack__pool_ready() {
+  [[ -S $S_POOL_SOCK ]] && stack__pid "$S_POOL_PID" ems-fcgi >/dev/null
+}
+
 stack_db_start() {
   stack__paths "$1" || return 1
   mkdir -p "$S_RUN" "$S_LOG" "$S_DIR/tmp" || return 1
@@ -174,24 +202,8 @@ stack_db_start() {
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --innodb-buffer-pool-size=128M --max-connections=200 \
     </dev/null >>"$S_LOG/mariadbd.out" 2>&1 &
-  local pid=$! i
-  for ((i = 0; i < STACK_DB_WAIT * 5; i++)); do
-    if ! stack__alive "$pid"; then
-      stack__say "MariaDB exited during start-up"
-      stack__tail "$S_DB_LOG" "$S_LOG/mariadbd.out"
-      return 1
-    fi
-    if mariadb-admin --no-defaults --socket="$S_DB_SOCK" --user="$(stack__db_admin)" \
-        --connect-timeout=2 ping >/dev/null 2>&1; then
-      break
-    fi
-    sleep 0.2
-  done
-  if ((i >= STACK_DB_WAIT * 5)); then
-    stack__say "MariaDB did not answer within ${STACK_DB_WAIT}s"
-    stack__tail "$S_DB_LOG"
+  stack__await $! MariaDB "$STACK_DB_WAIT" stack__db_ping "$S_DB_LOG" "$S_LOG/mariadbd.out" ||
     return 1
-  fi
   STACK_STARTED+=(db)
   stack__db_setup
 }
@@ -260,21 +272,8 @@ stack_pool_start() {
   local err_log=$S_LOG/error.log
   echo "=== $(date '+%F %T') starting ems-fcgi" >>"$S_POOL_OUT"
   (cd "$STACK_REPO" && exec setsid "$bin" -c "$S_CONF" </dev/null >>"$S_POOL_OUT" 2>&1) &
-  local pid=$! i
-  for ((i = 0; i < STACK_POOL_WAIT * 10; i++)); do
-    if ! stack__alive "$pid"; then
-      stack__say "ems-fcgi exited during start-up"
-      stack__tail "$S_POOL_OUT" "$err_log"
-      return 1
-    fi
-    [[ -S $S_POOL_SOCK ]] && stack__pid "$S_POOL_PID" ems-fcgi >/dev/null && break
-    sleep 0.1
-  done
-  if ((i >= STACK_POOL_WAIT * 10)); then
-    stack__say "ems-fcgi did not open $S_POOL_SOCK and write $S_POOL_PID within ${STACK_POOL_WAIT}s"
-    stack__tail "$S_POOL_OUT" "$err_log"
+  stack__await $! ems-fcgi "$STACK_POOL_WAIT" stack__pool_ready "$S_POOL_OUT" "$err_log" ||
     return 1
-  fi
   STACK_STARTED+=(pool)
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test suite (after `make all bin/fuzz_request`) and ends with one
 # line, `N passed, N failed`, summed over the suites; exits non-zero when
-# anything failed. Suites: Boost.Test unit tests, a bounded libFuzzer run,
-# the model tests (Boost.Test against the stack's MariaDB), the integration
-# tests (node:test over HTTP against one private stack) and the browser
-# tests when there are any (same stack).
+# anything failed. Suites: lint, Boost.Test unit and system tests, a
+# bounded libFuzzer run, the model tests (Boost.Test on the stack's MariaDB),
+# the integration tests (node:test over HTTP against one private stack) and
+# the browser tests when there are any (same stack).
 # Full output of each suite goes to tests/output/ (git-ignored).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -23,59 +23,37 @@ count() { # count SUITE PASSED FAILED
   printf '%-12s %d passed, %d failed\n' "$1:" "$2" "$3"
 }
 
-# Boost.Test prints "N test case(s) out of M passed|failed" in its short report.
-run_unit() {
-  if [[ ! -x bin/unit_tests ]]; then
-    echo "unit: bin/unit_tests missing (build failed?)"
-    count unit 0 1
-    return
-  fi
-  local log=$OUT/unit.log rc p f
-  bin/unit_tests --report_level=short --log_level=test_suite --color_output=no >"$log" 2>&1
-  rc=$?
-  p=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ passed.*/\1/p' "$log" | head -n 1)
-  f=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ failed.*/\1/p' "$log" | head -n 1)
-  p=${p:-0} f=${f:-0}
-  # A crash or a setup error leaves no (or a wrong) report; never count it as a pass.
+# Counts a suite from its exit status and the passed/failed numbers its log
+# gave; a crash or a setup error leaves no (or a wrong) report, never
+# counted as a pass. PATTERN picks the failure lines to show.
+settle() { # settle NAME RC LOG PASSED FAILED PATTERN
+  local name=$1 rc=$2 log=$3 p=${4:-0} f=${5:-0} pattern=$6
   if ((rc != 0 && f == 0)); then
     f=1
-    echo "unit: bin/unit_tests exited with $rc; see $log"
+    echo "$name: exited with $rc; see $log"
     tail -n 20 "$log"
   fi
   if ((f > 0)); then
-    grep -E 'error: in|fatal error|failure occurred' "$log" | head -n 30
+    grep -E "$pattern" "$log" | head -n 30
+    echo "$name: details in $log"
   fi
-  count unit "$p" "$f"
+  count "$name" "$p" "$f"
 }
 
-# The models against the stack's MariaDB (a database of their own, dropped
-# at the end); Boost.Test's report as for the unit tests.
-run_model() {
-  if [[ ! -x bin/model_tests ]]; then
-    echo "model: bin/model_tests missing (build failed?)"
-    count model 0 1
+# A Boost.Test binary; its short report says "N test case(s) out of M
+# passed|failed".
+run_boost() { # run_boost NAME BINARY
+  local name=$1 bin=$2 log=$OUT/$1.log rc p f
+  if [[ ! -x $bin ]]; then
+    echo "$name: $bin missing (build failed?)"
+    count "$name" 0 1
     return
   fi
-  if ! start_stack; then
-    echo "model: the stack did not come up"
-    count model 0 1
-    return
-  fi
-  local log=$OUT/model.log rc p f
-  bin/model_tests --report_level=short --log_level=test_suite --color_output=no >"$log" 2>&1
+  "$bin" --report_level=short --log_level=test_suite --color_output=no >"$log" 2>&1
   rc=$?
   p=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ passed.*/\1/p' "$log" | head -n 1)
   f=$(sed -nE 's/^ *([0-9]+) test cases? out of [0-9]+ failed.*/\1/p' "$log" | head -n 1)
-  p=${p:-0} f=${f:-0}
-  if ((rc != 0 && f == 0)); then
-    f=1
-    echo "model: bin/model_tests exited with $rc; see $log"
-    tail -n 20 "$log"
-  fi
-  if ((f > 0)); then
-    grep -E 'error: in|fatal error|failure occurred' "$log" | head -n 30
-  fi
-  count model "$p" "$f"
+  settle "$name" "$rc" "$log" "$p" "$f" 'error: in|fatal error|failure occurred'
 }
 
 # libFuzzer writes new inputs into its first corpus directory, so that is a
@@ -156,24 +134,14 @@ run_node_suite() { # run_node_suite NAME DIR
   p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log" | tail -n 1)
   f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log" | tail -n 1)
   c=$(sed -nE 's/^# cancelled ([0-9]+)$/\1/p' "$log" | tail -n 1)
-  p=${p:-0} f=$((${f:-0} + ${c:-0}))
-  if ((rc != 0 && f == 0)); then
-    f=1
-    echo "$name: node --test exited with $rc; see $log"
-    tail -n 20 "$log"
-  fi
-  if ((f > 0)); then
-    grep -E '^ *not ok ' "$log" | head -n 30
-    echo "$name: details in $log, stack logs in $OUT/stack/"
-  fi
-  count "$name" "$p" "$f"
+  settle "$name" "$rc" "$log" "${p:-0}" $((${f:-0} + ${c:-0})) '^ *not ok '
 }
 
 has_tests() { compgen -G "$1/*.test.mjs" >/dev/null || compgen -G "$1/**/*.test.mjs" >/dev/null; }
 
-# The dependency rule between folders: an upward include fails the run.
+# make lint: include direction, clang-format, shellcheck, duplicates.
 run_lint() {
-  if python3 scripts/lint-includes.py >"$OUT/lint.log" 2>&1; then
+  if make --no-print-directory lint >"$OUT/lint.log" 2>&1; then
     count lint 1 0
   else
     cat "$OUT/lint.log"
@@ -181,8 +149,20 @@ run_lint() {
   fi
 }
 
+# The model tests need the stack's MariaDB (DB_* from stack.env); the run
+# makes its own database there and drops it at the end.
+run_model() {
+  if ! start_stack; then
+    echo "model: the stack did not come up"
+    count model 0 1
+    return
+  fi
+  run_boost model bin/model_tests
+}
+
 run_lint
-run_unit
+run_boost unit bin/unit_tests
+run_boost system bin/system_tests
 run_fuzz
 run_model
 if ensure_npm; then

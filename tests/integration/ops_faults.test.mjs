@@ -180,8 +180,8 @@ test('mariadbd frozen past the timeouts: /health and pages answer 503 in time, t
     assert.equal((await client().get('/auth/login')).status, 200, 'the login page needs no database');
   } finally {
     await stack('db-thaw');
+    await waitHealthy(60000);
   }
-  await waitHealthy(60000);
   await waitFor(async () => (await alice.get('/dashboard')).status === 200, { timeoutMs: 30000, what: 'the dashboard back' });
   assert.deepEqual(workerPids(), pids, 'no worker died for it');
 });
@@ -212,8 +212,8 @@ test('storage read-only: clear 503 for registrations, /health read-only, a repla
     assert.doesNotMatch(readLog().slice(logBefore), /could not start/, 'no worker failed to start');
   } finally {
     await stack('storage-rw');
+    await waitHealthy();
   }
-  await waitHealthy();
   assert.ok((await register(alice, ev)).ok, 'registrations work again');
 });
 
@@ -250,8 +250,8 @@ test('storage full: /health full, a registration answers 503 and leaves nothing 
     assert.deepEqual((await participantsOf(org, before.id)).map((p) => String(p.uid)), [alice.user.uid]);
   } finally {
     await stack('storage-unfill');
+    await waitHealthy();
   }
-  await waitHealthy();
   assert.ok((await register(bob, ev)).ok, 'registrations work again');
   assert.equal(await countOf(ev.id), 1);
 });

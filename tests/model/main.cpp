@@ -22,12 +22,15 @@
 namespace ems::test {
 namespace {
 
+// The variable, or `fallback`; neither is a setup error that says what to do.
 std::string env(const char* name, const char* fallback = nullptr) {
-    if (const char* v = std::getenv(name); v && *v) return v;
-    if (fallback) return fallback;
-    throw std::runtime_error(std::string("model tests: ") + name +
-                             " is not set; source a test stack's stack.env first "
-                             "(scripts/stack.sh start DIR; set -a; . DIR/stack.env; set +a)");
+    const char* v = std::getenv(name);
+    const char* value = v && *v ? v : fallback;
+    if (!value)
+        throw std::runtime_error(std::string("model tests: ") + name +
+                                 " is not set; source a test stack's stack.env first (scripts/"
+                                 "stack.sh start DIR; set -a; . DIR/stack.env; set +a)");
+    return value;
 }
 
 // A run that crashed kept its database: drop those whose process is gone.

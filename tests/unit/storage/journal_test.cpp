@@ -2,12 +2,13 @@
 // every existing journal was written with, and new GUIDs (libuuid) must
 // look like the PHP app's uid-to-GUID script's.
 #define BOOST_TEST_DYN_LINK
+#include "storage/journal.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <regex>
 #include <set>
 
 #include "models/account.hpp"
-#include "storage/journal.hpp"
 
 BOOST_AUTO_TEST_SUITE(ids)
 

@@ -2,6 +2,8 @@
 // duplicates, capacity, deletion, corrupt files, torn journals, modes,
 // audit trail, cache and compaction.
 #define BOOST_TEST_DYN_LINK
+#include "storage/file_storage.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
 #include "tests/unit/temp_root.hpp"
 

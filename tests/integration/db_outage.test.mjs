@@ -1,13 +1,14 @@
 // A database outage: /health says 503, pages that need no database still
 // render, pages that do answer a clear 503 page (not a hang, not a 500), and
-// once MariaDB is back every worker reconnects on its own. Named zz_ to run
-// last: it stops the shared stack's database for a moment.
+// once MariaDB is back every worker reconnects on its own. It stops the
+// shared stack's database for a moment and, pass or fail, starts it again and
+// waits for /health to be ok before it ends, so the files may run in any order.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, repoRoot, stackDir, waitFor, workerPids } from './lib/stack.mjs';
+import { client, repoRoot, stackDir, waitHealthy, workerPids } from './lib/stack.mjs';
 import { registered } from './lib/accounts.mjs';
 
 const run = promisify(execFile);
@@ -36,8 +37,8 @@ test('MariaDB down and back: 503 health, clear 503 pages, automatic reconnect', 
     assert.ok(api.json().error_id);
   } finally {
     await run('bash', [stackSh, 'db-start', stackDir()]);
+    await waitHealthy(20000);
   }
-  await waitFor(async () => (await client().get('/health')).status === 200, { timeoutMs: 20000, what: 'health 200' });
   for (let i = 0; i < 8; i++) assert.equal((await c.get('/dashboard')).status, 200, 'the session survived, workers reconnected');
   assert.deepEqual(workerPids(), workersBefore, 'no worker died for it');
 });
