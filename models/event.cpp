@@ -14,18 +14,15 @@ namespace ems::events {
 namespace {
 
 // eventcreator is INT (V2.0.2) or VARCHAR(36) (GUID script): read it as text.
+// clang-format off
 const db::RowMapping<Event> event_row{
-    {"eventid", &Event::id},
-    {"eventname", &Event::name},
-    {"startdate", &Event::startdate},
-    {"enddate", &Event::enddate},
-    {"location", &Event::location},
+    {"eventid", &Event::id}, {"eventname", &Event::name}, {"startdate", &Event::startdate},
+    {"enddate", &Event::enddate}, {"location", &Event::location},
     {"eventshortinfo", &Event::shortinfo},
     {"CAST(eventcreator AS CHAR)", "eventcreator", &Event::creator},
-    {"eventkey", &Event::key},
-    {"eventbadgepath", &Event::badgepath},
-    {"eventinfopath", &Event::infopath},
-    {"participantcount", &Event::participantcount}};
+    {"eventkey", &Event::key}, {"eventbadgepath", &Event::badgepath},
+    {"eventinfopath", &Event::infopath}, {"participantcount", &Event::participantcount}};
+// clang-format on
 const std::string event_columns = "SELECT " + event_row.select_list() + " FROM events ";
 
 Event to_event(const db::Row& r) {

@@ -7,17 +7,14 @@
 namespace ems {
 namespace {
 
-const db::RowMapping<User> user_row{{"CAST(uid AS CHAR)", "uid", &User::uid},
-                                    {"fname", &User::fname},
-                                    {"mname", &User::mname},
-                                    {"lname", &User::lname},
-                                    {"fullname", &User::fullname},
-                                    {"email", &User::email},
-                                    {"password", &User::password_hash},
-                                    {"profilepicture", &User::profilepicture},
-                                    {"creationtime", &User::creationtime},
-                                    {"attendedevents", &User::attendedevents},
-                                    {"emailverified", &User::emailverified}};
+// clang-format off
+const db::RowMapping<User> user_row{
+    {"CAST(uid AS CHAR)", "uid", &User::uid}, {"fname", &User::fname},
+    {"mname", &User::mname}, {"lname", &User::lname}, {"fullname", &User::fullname},
+    {"email", &User::email}, {"password", &User::password_hash},
+    {"profilepicture", &User::profilepicture}, {"creationtime", &User::creationtime},
+    {"attendedevents", &User::attendedevents}, {"emailverified", &User::emailverified}};
+// clang-format on
 const std::string user_columns = "SELECT " + user_row.select_list() + " FROM user_credentials ";
 
 User to_user(const db::Row& r) {

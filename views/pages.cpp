@@ -41,14 +41,12 @@ Json::Value to_model(const AttendedEvent& a) {
 }
 
 Json::Value to_model(const Participant& p) {
-    return with(Json::Value(Json::objectValue), {{"name", p.name},
-                                                 {"email", p.email},
-                                                 {"joined_at", p.joined_at},
-                                                 {"status", p.status},
-                                                 {"pending", p.pending},
-                                                 {"approve_url", p.approve_url},
-                                                 {"decline_url", p.decline_url},
-                                                 {"remove_url", p.remove_url}});
+    // clang-format off
+    return with(Json::Value(Json::objectValue), {
+        {"name", p.name}, {"email", p.email}, {"joined_at", p.joined_at}, {"status", p.status},
+        {"pending", p.pending}, {"approve_url", p.approve_url}, {"decline_url", p.decline_url},
+        {"remove_url", p.remove_url}});
+    // clang-format on
 }
 
 void add_paging(Json::Value& m, const Paging& p) {
@@ -93,16 +91,13 @@ Json::Value to_model(const Field& f) {
 }
 
 Json::Value to_model(const Event& e) {
-    return with(Json::Value(Json::objectValue),
-                {{"id", e.id},
-                 {"name", e.name},
-                 {"startdate", e.startdate},
-                 {"enddate", e.enddate},
-                 {"start_display", e.start_display},
-                 {"end_display", e.end_display},
-                 {"location", e.location},
-                 {"shortinfo", e.shortinfo},
-                 {"participantcount", static_cast<Json::Int64>(e.participantcount)}});
+    // clang-format off
+    return with(Json::Value(Json::objectValue), {
+        {"id", e.id}, {"name", e.name}, {"startdate", e.startdate}, {"enddate", e.enddate},
+        {"start_display", e.start_display}, {"end_display", e.end_display},
+        {"location", e.location}, {"shortinfo", e.shortinfo},
+        {"participantcount", static_cast<Json::Int64>(e.participantcount)}});
+    // clang-format on
 }
 
 Json::Value to_model(const Login& p) {
@@ -133,20 +128,16 @@ Json::Value to_model(const Badges& p) {
 }
 
 Json::Value to_model(const EventManage& p) {
-    auto m = with(to_model(p.layout),
-                  {{"event", to_model(p.event)},
-                   {"edit_url", p.edit_url},
-                   {"key", p.key},
-                   {"register_url", p.register_url},
-                   {"registration_open", p.registration_open},
-                   {"require_approval", p.require_approval},
-                   {"max_participants", p.max_participants},
-                   {"csv_url", p.csv_url},
-                   {"participants", list_of(p.participants)},
-                   {"has_participants", p.total > 0},
-                   {"total", static_cast<Json::UInt64>(p.total)},
-                   {"pending_count", static_cast<Json::UInt64>(p.pending_count)},
-                   {"registered_count", static_cast<Json::UInt64>(p.total - p.pending_count)}});
+    // clang-format off
+    auto m = with(to_model(p.layout), {
+        {"event", to_model(p.event)}, {"edit_url", p.edit_url}, {"key", p.key},
+        {"register_url", p.register_url}, {"registration_open", p.registration_open},
+        {"require_approval", p.require_approval}, {"max_participants", p.max_participants},
+        {"csv_url", p.csv_url}, {"participants", list_of(p.participants)},
+        {"has_participants", p.total > 0}, {"total", static_cast<Json::UInt64>(p.total)},
+        {"pending_count", static_cast<Json::UInt64>(p.pending_count)},
+        {"registered_count", static_cast<Json::UInt64>(p.total - p.pending_count)}});
+    // clang-format on
     if (p.paging) add_paging(m, *p.paging);
     return m;
 }
