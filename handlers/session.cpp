@@ -138,7 +138,8 @@ bool safe_local_path(const std::string& p) {
         (p.size() > 1 && (p[1] == '/' || p[1] == '\\')))
         return false;
     // No control character at all: has_control_chars lets text's tab, CR
-    // and LF through, which in a Location header would start a new header.
+    // and LF through, which in a Location header would start a new header,
+    // and which a browser strips from a URL ("/\t/host" becomes "//host").
     return valid_utf8(p) && !has_control_chars(p) &&
            p.find_first_of("\\\t\r\n") == std::string::npos;
 }
