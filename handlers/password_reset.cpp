@@ -95,6 +95,7 @@ Response reset_password(Ctx& ctx) {
     profile::set_password(ctx.app, uid, password::hash(pw, ctx.app.config().password_cost));
     profile::clear_reset_token(ctx.app, uid);
     ctx.app.db().exec("DELETE FROM ems_sessions WHERE uid = ?", {uid});
+    profile::revoke_all_api_tokens(ctx.app, uid);
     if (ctx.user && ctx.user->uid == uid) sign_out(ctx);
     return to_login(ctx, "success",
                     "Password reset successful! You can now login with your new password.");

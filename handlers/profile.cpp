@@ -82,6 +82,7 @@ Response show_profile(Ctx& ctx) {
         row["name"] = t.name;
         row["created_at"] = t.created_at;
         row["last_used"] = t.last_used;
+        row["expires_at"] = t.expires_at;
         m["api_tokens"].append(row);
     }
     m["has_api_tokens"] = m.isMember("api_tokens");
@@ -107,9 +108,11 @@ void apply_password_change(Ctx& ctx, const std::string& current, const std::stri
     if (!user || current.size() > 4096 || !password::verify(current, user->password_hash))
         throw Forbidden("Current password is incorrect");
     profile::set_password(ctx.app, user->uid, password::hash(next, ctx.app.config().password_cost));
-    // Other devices signed in with the old password are signed out; this
-    // one continues under a fresh session id.
+    // Other devices signed in with the old password are signed out, and
+    // every API token ends (one may be why the password changed); this
+    // device continues under a fresh session id.
     end_other_sessions(ctx, user->uid);
+    profile::revoke_all_api_tokens(ctx.app, user->uid);
     if (ctx.auth_via == "session") sign_in(ctx, user->uid);
 }
 

@@ -80,14 +80,27 @@ std::string create_api_token(Store& store, const std::string& uid, const std::st
 }
 
 std::vector<ApiToken> api_tokens(Store& store, const std::string& uid) {
+    const long long ttl = 86400LL * store.config().api_token_ttl_days;
+    const auto now = static_cast<long long>(std::time(nullptr));
+    store.db().exec("DELETE FROM ems_api_tokens WHERE uid = ? AND created_at <= ?",
+                    {uid, now - ttl});
     std::vector<ApiToken> out;
     for (const auto& r : store.db().query("SELECT LEFT(token_hash, 16) AS id, name, created_at, "
                                           "last_used FROM ems_api_tokens WHERE uid = ? "
                                           "ORDER BY created_at",
                                           {uid}))
         out.push_back({r.str("id"), r.str("name"), format_time(r.num("created_at")),
-                       format_time(r.num("last_used"))});
+                       format_time(r.num("last_used")), format_time(r.num("created_at") + ttl)});
     return out;
+}
+
+bool revoke_api_token_value(Store& store, const std::string& token) {
+    return store.db().exec("DELETE FROM ems_api_tokens WHERE token_hash = ?", {sha256_hex(token)}) >
+           0;
+}
+
+void revoke_all_api_tokens(Store& store, const std::string& uid) {
+    store.db().exec("DELETE FROM ems_api_tokens WHERE uid = ?", {uid});
 }
 
 bool revoke_api_token(Store& store, const std::string& uid, const std::string& id) {

@@ -24,11 +24,16 @@ void clear_reset_token(Store& store, const std::string& uid);
 std::optional<std::string> verify_email(Store& store, const std::string& token);
 
 struct ApiToken {
-    std::string id, name, created_at, last_used;
+    std::string id, name, created_at, last_used, expires_at;
 };
 // Returns the new token (shown once); only its hash is stored.
 std::string create_api_token(Store& store, const std::string& uid, const std::string& name);
+// The account's unexpired tokens (api_token_ttl_days); expired ones are deleted.
 std::vector<ApiToken> api_tokens(Store& store, const std::string& uid);
 bool revoke_api_token(Store& store, const std::string& uid, const std::string& id);
+// The token itself (an API sign-out with it); false when unknown.
+bool revoke_api_token_value(Store& store, const std::string& token);
+// Every token of the account: its password changed or was reset.
+void revoke_all_api_tokens(Store& store, const std::string& uid);
 
 }  // namespace ems::profile
