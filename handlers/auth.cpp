@@ -63,6 +63,16 @@ std::string check_new_password(const std::string& pw) {
     return password_problem(pw);
 }
 
+void refuse_if_throttled(Ctx& ctx, const std::string& email, const std::string& what) {
+    const auto wait = account::login_wait(ctx.app, email, ctx.req.remote_addr());
+    if (wait.seconds == 0) return;
+    const int minutes = (wait.seconds + 59) / 60;
+    throw TooManyRequests(what + (wait.by_address ? " from your network" : "") + ". Please wait " +
+                              std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") +
+                              " and try again.",
+                          wait.seconds);
+}
+
 Response show_login(Ctx& ctx) {
     return login_page(ctx, "", "", 200);
 }
@@ -73,10 +83,7 @@ void attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
     if (!forms::check_text(email).empty() || pw.size() > 4096) throw wrong;
     auto& app = ctx.app;
     const auto ip = ctx.req.remote_addr();
-    if (account::recent_failures(app, email, ip) >= app.config().login_throttle_max)
-        throw TooManyRequests(
-            "Too many failed sign-in attempts. Please wait 15 minutes and try again.",
-            app.config().login_throttle_window);
+    refuse_if_throttled(ctx, email, "Too many failed sign-in attempts");
     const auto user = find_user_by_email(app.db(), email);
     if (!user || !password::verify(pw, user->password_hash)) {
         account::record_failure(app, email, ip);
@@ -84,7 +91,7 @@ void attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
     }
     if (app.config().require_email_verification && !user->emailverified)
         throw Unauthorized("Please verify your email address first: follow the link we sent you.");
-    account::clear_failures(app, email);
+    account::clear_pair_failures(app, email, ip);
     if (password::needs_rehash(user->password_hash, app.config().password_cost))
         app.db().exec("UPDATE user_credentials SET password = ? WHERE uid = CAST(? AS CHAR)",
                       {password::hash(pw, app.config().password_cost), user->uid});

@@ -5,6 +5,7 @@
 #include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
+#include "models/account.hpp"
 #include "models/password.hpp"
 #include "models/profile.hpp"
 #include "models/user.hpp"
@@ -94,6 +95,9 @@ Response reset_password(Ctx& ctx) {
     if (auto e = check_new_password(pw); !e.empty()) throw Invalid(e);
     profile::set_password(ctx.app, uid, password::hash(pw, ctx.app.config().password_cost));
     profile::clear_reset_token(ctx.app, uid);
+    // The owner proved the mailbox: every address may try again at once.
+    if (const auto user = find_user(ctx.app.db(), uid))
+        account::clear_failures(ctx.app, user->email);
     ctx.app.db().exec("DELETE FROM ems_sessions WHERE uid = ?", {uid});
     profile::revoke_all_api_tokens(ctx.app, uid);
     if (ctx.user && ctx.user->uid == uid) sign_out(ctx);

@@ -4,10 +4,32 @@
 // bounded bcrypt work; single-use links; sign-out by POST only.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { client, csrfFrom, sql } from './lib/stack.mjs';
+import http from 'node:http';
+import { baseUrl, client, csrfFrom, sql } from './lib/stack.mjs';
 import { flashOf, formPost, mailsTo, registered, signIn, uniqueEmail } from './lib/accounts.mjs';
 
 test.beforeEach(async () => { await sql('DELETE FROM ems_login_attempts'); });
+
+// POST /api/auth/login from another loopback address (a fresh address to
+// the app: nginx passes the peer's address on as REMOTE_ADDR).
+function apiLoginFrom(localAddress, email, password) {
+  const body = JSON.stringify({ email, password });
+  const u = new URL('/api/auth/login', baseUrl());
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress,
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const signInStatus = async (email, password) => (await signIn(email, password)).res.status;
 
 const bearer = (token) => ({ headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
 
@@ -84,3 +106,55 @@ test('a token is revoked from the profile page with a CSRF-protected form', asyn
   assert.equal(await meWith(token), 401);
 });
 
+
+test('failed sign-ins hold back only the (account, address) pair, with a growing delay', async () => {
+  const { email, password } = await registered();
+  // The finding: ten wrong passwords from anywhere locked the owner out.
+  const statuses = [];
+  for (let i = 0; i < 10; i++) statuses.push(await signInStatus(email, `wrong-${i}`));
+  assert.deepEqual(statuses, [422, 422, 422, 422, 422, 429, 429, 429, 429, 429],
+    'five failures, then that pair waits (refused tries are not counted)');
+  const { res } = await signIn(email, password);
+  assert.equal(res.status, 429, 'even the right password waits at this address');
+  assert.match(res.text, /Too many failed sign-in attempts\. Please wait 1 minute and try again\./);
+  const retry = Number(res.headers.get('retry-after'));
+  assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+  const api = await apiLoginFrom('127.0.0.1', email, password);
+  assert.equal(api.status, 429);
+  assert.ok(JSON.parse(api.text).error.startsWith('Too many failed sign-in attempts'));
+  assert.ok(Number(api.headers['retry-after']) >= 1);
+
+  const owner = await apiLoginFrom('127.0.0.2', email, password);
+  assert.equal(owner.status, 200, 'the owner from another address is never held back');
+
+  // The delay doubles: once the first one has passed, one more failure
+  // means two minutes.
+  await sql(`UPDATE ems_login_attempts SET attempted_at = attempted_at - 61 WHERE email = '${email}'`);
+  assert.equal(await signInStatus(email, 'wrong-again'), 422, 'allowed again after the delay');
+  const next = (await signIn(email, password)).res;
+  assert.equal(next.status, 429);
+  assert.ok(Number(next.headers.get('retry-after')) > 60, `Retry-After ${next.headers.get('retry-after')}`);
+  assert.match(next.text, /Please wait 2 minutes/);
+});
+
+test('one address may fail login_address_max (100) times in the window: a NAT is not locked out', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const rows = Array.from({ length: 99 }, (_, i) => `('nat-${i}@example.test', '127.0.0.1', ${now - i})`);
+  await sql(`INSERT INTO ems_login_attempts (email, ip, attempted_at) VALUES ${rows.join(',')}`);
+  const { email, password } = await registered();
+  assert.equal(await signInStatus(email, 'typo-typo'), 422, '99 others\' typos do not stop the 100th try');
+  const { res } = await signIn(email, password);
+  assert.equal(res.status, 429, 'the 101st try within the window waits');
+  assert.match(res.text, /Too many failed sign-in attempts from your network/);
+  assert.equal((await apiLoginFrom('127.0.0.3', email, password)).status, 200, 'other addresses are not concerned');
+});
+
+test('a password reset clears the account\'s failures', async () => {
+  const { email } = await registered();
+  for (let i = 0; i < 10; i++) await signInStatus(email, `wrong-${i}`);
+  await formPost(client(), '/auth/resetRequest', '/auth/resetRequest', { email });
+  const url = mailsTo(email).pop().match(/\/auth\/resetPassword\/[0-9a-f]{64}/)[0];
+  const r = await formPost(client(), url, url, { password: 'After-reset1', confirm_password: 'After-reset1' });
+  assert.equal(r.location, '/auth/login');
+  assert.equal(await signInStatus(email, 'After-reset1'), 302, 'signs in at once from the same address');
+});
