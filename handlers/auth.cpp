@@ -8,6 +8,7 @@
 #include "models/account.hpp"
 #include "models/idempotency.hpp"
 #include "models/password.hpp"
+#include "models/throttle.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -127,6 +128,14 @@ std::string attempt_register(Ctx& ctx, const Registration& r) {
     // The form's message is the first field's (in name order), as it was.
     if (!errors.empty()) throw Invalid(errors.begin()->second, errors);
     auto& app = ctx.app;
+    // Before the hash and the e-mail lookup: bounds both the bcrypt work
+    // and how fast "Email already exists" can be asked.
+    const auto& c = app.config();
+    const auto n =
+        throttle::hit(app.db(), "signup", ctx.req.remote_addr(), c.signup_throttle_window);
+    if (n.hits > c.signup_throttle_max)
+        throw TooManyRequests("Too many sign-ups from your address. Please try again later.",
+                              n.retry_after);
     account::NewUser u{r.email,
                        r.fname,
                        r.mname,

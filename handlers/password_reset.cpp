@@ -8,6 +8,7 @@
 #include "models/account.hpp"
 #include "models/password.hpp"
 #include "models/profile.hpp"
+#include "models/throttle.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -57,6 +58,19 @@ Response request_page(Ctx& ctx, const std::string& email, const std::string& err
 
 std::string request_password_reset(Ctx& ctx, const std::string& email) {
     if (!forms::valid_email(email)) throw Invalid("Please enter a valid email address");
+    const auto& c = ctx.app.config();
+    const auto by_address =
+        throttle::hit(ctx.app.db(), "reset_ip", ctx.req.remote_addr(), c.reset_throttle_window);
+    if (by_address.hits > c.reset_throttle_max)
+        throw TooManyRequests(
+            "Too many password reset requests from your address. Please try again later.",
+            by_address.retry_after);
+    // Per account, counted whether or not it exists: over the limit the
+    // answer is the same and no mail goes out, so a stranger can neither
+    // flood a mailbox nor learn who has an account.
+    const auto by_account =
+        throttle::hit(ctx.app.db(), "reset_account", to_lower(email), c.reset_throttle_window);
+    if (by_account.hits > c.reset_account_max) return reset_sent;
     if (const auto user = find_user_by_email(ctx.app.db(), email)) {
         const auto token = random_hex(32);
         profile::set_reset_token(ctx.app, user->uid, token);

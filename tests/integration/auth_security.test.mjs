@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { baseUrl, client, csrfFrom, sql } from './lib/stack.mjs';
+import { baseUrl, client, csrfFrom, poolRestart, sql, waitHealthy } from './lib/stack.mjs';
 import { flashOf, formPost, mailsTo, registered, signIn, uniqueEmail } from './lib/accounts.mjs';
 
 test.beforeEach(async () => { await sql('DELETE FROM ems_login_attempts'); });
@@ -28,6 +28,24 @@ function apiLoginFrom(localAddress, email, password) {
     req.on('error', reject);
     req.end(body);
   });
+}
+// Runs fn against a pool restarted with env added to its environment, then
+// restores the pool as it was (scripts/test.sh's settings).
+async function withPoolEnv(env, fn) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    await poolRestart();
+    await waitHealthy();
+    await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await poolRestart();
+    await waitHealthy();
+  }
 }
 const signInStatus = async (email, password) => (await signIn(email, password)).res.status;
 
@@ -157,4 +175,68 @@ test('a password reset clears the account\'s failures', async () => {
   const r = await formPost(client(), url, url, { password: 'After-reset1', confirm_password: 'After-reset1' });
   assert.equal(r.location, '/auth/login');
   assert.equal(await signInStatus(email, 'After-reset1'), 302, 'signs in at once from the same address');
+});
+
+test('sign-ups and reset requests per address are limited: 429 with Retry-After, nothing made or sent', async () => {
+  await withPoolEnv({ EMS_SIGNUP_THROTTLE_MAX: '2', EMS_RESET_THROTTLE_MAX: '2' }, async () => {
+    await sql('DELETE FROM ems_rate_limits');
+    const signUp = (email) => formPost(client(), '/auth/register', '/auth/register', {
+      fname: 'Rate', lname: 'Limited', email, password: 'Passw0rd!', confirm_password: 'Passw0rd!',
+    });
+    const emails = [uniqueEmail('s1'), uniqueEmail('s2'), uniqueEmail('s3')];
+    assert.equal((await signUp(emails[0])).status, 302);
+    assert.equal((await signUp(emails[1])).status, 302);
+    const third = await signUp(emails[2]);
+    assert.equal(third.status, 429);
+    assert.match(third.text, /Too many sign-ups from your address/);
+    assert.ok(Number(third.headers.get('retry-after')) >= 1);
+    const api = await client().json('POST', '/api/auth/register', {
+      fname: 'Rate', lname: 'Limited', email: emails[2], password: 'Passw0rd!', confirm_password: 'Passw0rd!',
+    });
+    assert.equal(api.status, 429);
+    assert.match(api.json().error, /Too many sign-ups/);
+    assert.equal((await sql(`SELECT COUNT(*) FROM user_credentials WHERE email = '${emails[2]}'`))[0][0], '0');
+    // Enumeration through "Email already exists" is bounded the same way.
+    assert.equal((await signUp(emails[0])).status, 429);
+
+    const reset = (email) => formPost(client(), '/auth/resetRequest', '/auth/resetRequest', { email });
+    assert.equal((await reset(emails[0])).location, '/auth/login');
+    assert.equal((await reset(emails[1])).location, '/auth/login');
+    const refused = await reset(emails[0]);
+    assert.equal(refused.status, 429);
+    assert.match(refused.text, /Too many password reset requests from your address/);
+    assert.equal(mailsTo(emails[0]).filter((m) => m.includes('resetPassword')).length, 1);
+  });
+});
+
+test('reset mails per account are limited (reset_account_max): the same answer, no more mail', async () => {
+  const { email } = await registered();
+  const answers = [];
+  for (let i = 0; i < 5; i++) {
+    const c = client();
+    const res = await formPost(c, '/auth/resetRequest', '/auth/resetRequest', { email });
+    assert.equal(res.location, '/auth/login');
+    answers.push(flashOf((await c.get('/auth/login')).text));
+  }
+  assert.equal(new Set(answers).size, 1, 'the answer never changes');
+  assert.equal(mailsTo(email).filter((m) => m.includes('resetPassword')).length, 3);
+});
+
+test('bcrypt work is bounded across the pool: over the slots, 503 with Retry-After, never a pile-up', async () => {
+  await withPoolEnv({ EMS_HASH_CONCURRENCY: '1', EMS_HASH_WAIT_MS: '1', EMS_PASSWORD_COST: '13' }, async () => {
+    const emails = Array.from({ length: 8 }, () => uniqueEmail('flood'));
+    const results = await Promise.all(emails.map((email) => client({ timeoutMs: 60000 }).json('POST', '/api/auth/register', {
+      fname: 'Flood', lname: 'Test', email, password: 'Passw0rd!', confirm_password: 'Passw0rd!',
+    })));
+    const statuses = results.map((r) => r.status);
+    for (const r of results.filter((x) => x.status === 503)) {
+      assert.ok(Number(r.headers.get('retry-after')) >= 1, 'Retry-After on a 503');
+      assert.match(r.json().error, /busy/);
+    }
+    assert.ok(statuses.every((st) => st === 201 || st === 503), `statuses ${statuses}`);
+    assert.ok(statuses.includes(201), 'one slot works');
+    assert.ok(statuses.includes(503), 'the rest are refused, not queued behind the hash');
+    const made = Number((await sql(`SELECT COUNT(*) FROM user_credentials WHERE email LIKE 'flood.%' AND email IN ('${emails.join("','")}')`))[0][0]);
+    assert.equal(made, statuses.filter((st) => st === 201).length, 'a 503 made no account');
+  });
 });
