@@ -86,6 +86,7 @@ void attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
     const auto ip = ctx.req.remote_addr();
     refuse_if_throttled(ctx, email, "Too many failed sign-in attempts");
     const auto user = find_user_by_email(app.db(), email);
+    if (!user) password::verify_dummy(pw, app.config().password_cost);
     if (!user || !password::verify(pw, user->password_hash)) {
         account::record_failure(app, email, ip);
         throw wrong;

@@ -36,6 +36,9 @@ class HashSlot {
 std::string hash(const std::string& plain, int cost);
 // Constant-time check of plain against a PHP- or ems-written hash.
 bool verify(const std::string& plain, const std::string& stored);
+// The same bcrypt work as verify() against a hash at `cost`, for an e-mail
+// with no account: a sign-in must not tell by its speed who has one.
+void verify_dummy(const std::string& plain, int cost);
 // True when stored is not $2y$ at `cost` or more: rehash at next sign-in.
 bool needs_rehash(const std::string& stored, int cost);
 

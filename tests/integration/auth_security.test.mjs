@@ -240,3 +240,48 @@ test('bcrypt work is bounded across the pool: over the slots, 503 with Retry-Aft
     assert.equal(made, statuses.filter((st) => st === 201).length, 'a 503 made no account');
   });
 });
+
+test('sign-in takes as long for an unknown e-mail as for a known one (a dummy hash check)', async () => {
+  // Cost 13 makes a bcrypt check last long enough to stand out from the
+  // rest of a request by far; the margin (a third) leaves room for noise.
+  await withPoolEnv({ EMS_PASSWORD_COST: '13' }, async () => {
+    const { email } = await registered();
+    const timed = async (who) => {
+      const started = process.hrtime.bigint();
+      const res = await client({ timeoutMs: 60000 }).json('POST', '/api/auth/login', { email: who, password: 'wrong-password' });
+      assert.equal(res.status, 401);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const known = [];
+    const unknown = [];
+    for (let i = 0; i < 3; i++) {
+      known.push(await timed(email));
+      unknown.push(await timed(uniqueEmail('nobody')));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+    assert.ok(median(unknown) > median(known) / 3,
+      `known e-mail ${median(known).toFixed(0)} ms, unknown ${median(unknown).toFixed(0)} ms`);
+  });
+});
+
+test('the current password on a change is throttled like sign-in (API and page)', async () => {
+  const { c, email, password } = await registered();
+  const change = (current) => c.json('POST', '/api/me/password', {
+    current_password: current, new_password: 'Changed-pw1', confirm_password: 'Changed-pw1',
+  });
+  for (let i = 0; i < 5; i++) {
+    const res = await change(`guess-${i}-guess`);
+    assert.equal(res.status, 403);
+    assert.equal(res.json().error, 'Current password is incorrect');
+  }
+  const res = await change(password);
+  assert.equal(res.status, 429, 'the sixth try waits, right or wrong');
+  assert.match(res.json().error, /^Too many wrong passwords\. Please wait 1 minute/);
+  assert.ok(Number(res.headers.get('retry-after')) >= 1);
+  const page = await c.post('/dashboard/changePassword', {
+    csrf_token: csrfFrom((await c.get('/dashboard/profile')).text),
+    current_password: password, new_password: 'Changed-pw1', confirm_password: 'Changed-pw1',
+  });
+  assert.equal(page.status, 429);
+  assert.equal((await apiLoginFrom('127.0.0.5', email, password)).status, 200, 'the password is unchanged');
+});
