@@ -112,6 +112,9 @@ Response reset_password(Ctx& ctx) {
     // The owner proved the mailbox: every address may try again at once.
     if (const auto user = find_user(ctx.app.db(), uid))
         account::clear_failures(ctx.app, user->email);
+    // The link came by mail: the address is proved, as by a verification
+    // link (which expires; this is the way back after it did).
+    profile::mark_email_verified(ctx.app, uid);
     ctx.app.db().exec("DELETE FROM ems_sessions WHERE uid = ?", {uid});
     profile::revoke_all_api_tokens(ctx.app, uid);
     if (ctx.user && ctx.user->uid == uid) sign_out(ctx);

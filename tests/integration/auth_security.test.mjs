@@ -285,3 +285,39 @@ test('the current password on a change is throttled like sign-in (API and page)'
   assert.equal(page.status, 429);
   assert.equal((await apiLoginFrom('127.0.0.5', email, password)).status, 200, 'the password is unchanged');
 });
+
+test('the stored SHA-256 of a reset token is never accepted as the token', async () => {
+  const { email } = await registered();
+  await formPost(client(), '/auth/resetRequest', '/auth/resetRequest', { email });
+  const [[stored]] = await sql(`SELECT password_reset_token FROM user_credentials WHERE email = '${email}'`);
+  assert.match(stored, /^[0-9a-f]{64}$/);
+  const c = client();
+  const res = await c.get(`/auth/resetPassword/${stored}`);
+  assert.equal(res.location, '/auth/login');
+  assert.equal(flashOf((await c.get('/auth/login')).text), 'Invalid or expired reset token');
+  const link = mailsTo(email).pop().match(/\/auth\/resetPassword\/[0-9a-f]{64}/)[0];
+  assert.equal((await client().get(link)).status, 200, 'the mailed token works');
+});
+
+test('verification links work once, expire after verify_link_ttl_hours, and a reset verifies instead', async () => {
+  const tokenOf = async (email) => (await sql(`SELECT currboundtoken FROM user_credentials WHERE email = '${email}'`))[0][0];
+  const verifiedOf = async (email) => (await sql(`SELECT emailverified FROM user_credentials WHERE email = '${email}'`))[0][0];
+  const c = client();
+  const { email } = await registered();
+  const token = await tokenOf(email);
+  await c.get(`/auth/verifyEmail/${token}`);
+  assert.equal(flashOf((await c.get('/auth/login')).text), 'Email verified successfully! You can now login.');
+  await c.get(`/auth/verifyEmail/${token}`);
+  assert.equal(flashOf((await c.get('/auth/login')).text), 'Invalid verification token', 'used once');
+
+  const late = await registered();
+  const old = await tokenOf(late.email);
+  await sql(`UPDATE user_credentials SET creationtime = NOW() - INTERVAL 49 HOUR WHERE email = '${late.email}'`);
+  await c.get(`/auth/verifyEmail/${old}`);
+  assert.equal(flashOf((await c.get('/auth/login')).text), 'Invalid verification token', 'expired after 48 h');
+  assert.equal(await verifiedOf(late.email), '0');
+  await formPost(client(), '/auth/resetRequest', '/auth/resetRequest', { email: late.email });
+  const url = mailsTo(late.email).pop().match(/\/auth\/resetPassword\/[0-9a-f]{64}/)[0];
+  await formPost(client(), url, url, { password: 'Verified-by-reset1', confirm_password: 'Verified-by-reset1' });
+  assert.equal(await verifiedOf(late.email), '1', 'the mailed reset link proved the address');
+});
