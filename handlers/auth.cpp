@@ -183,8 +183,20 @@ Response register_user(Ctx& ctx) {
     return Response::redirect(after_sign_in(ctx));
 }
 
+Response show_logout(Ctx& ctx) {
+    // The PHP link still leads here, but a GET changes nothing (an <img> on
+    // another site could send it): it asks, and the button POSTs with the
+    // CSRF token.
+    if (!ctx.user) return Response::redirect(url_for("login"));
+    auto m = ctx.page("Sign out");
+    m["heading"] = "Sign out?";
+    m["message"] = "You are signed in as " + ctx.user->email + ".";
+    m["action"] = url_for("logout_post");
+    m["button"] = "Sign out";
+    return Response::html(ctx.app.views().render("confirm", m));
+}
+
 Response logout(Ctx& ctx) {
-    // GET keeps the PHP link working; a cross-site GET can only sign out.
     sign_out(ctx);
     return Response::redirect(url_for("login"));
 }

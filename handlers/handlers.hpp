@@ -18,6 +18,7 @@ Response show_login(Ctx& ctx);
 Response login(Ctx& ctx);
 Response show_register(Ctx& ctx);
 Response register_user(Ctx& ctx);
+Response show_logout(Ctx& ctx);
 Response logout(Ctx& ctx);
 struct Registration {
     std::string fname, mname, lname, email, password, confirm;

@@ -321,3 +321,16 @@ test('verification links work once, expire after verify_link_ttl_hours, and a re
   await formPost(client(), url, url, { password: 'Verified-by-reset1', confirm_password: 'Verified-by-reset1' });
   assert.equal(await verifiedOf(late.email), '1', 'the mailed reset link proved the address');
 });
+
+test('GET /auth/logout only asks; POST with the CSRF token signs out', async () => {
+  const { c } = await registered();
+  const page = await c.get('/auth/logout', { headers: { referer: 'http://evil.example/' } });
+  assert.equal(page.status, 200, 'a cross-site GET (an <img>, a link) changes nothing');
+  assert.match(page.text, /<form method="post" action="\/auth\/logout">/);
+  assert.equal((await c.get('/dashboard')).status, 200, 'still signed in');
+  assert.equal((await c.post('/auth/logout', {})).status, 403, 'a POST without the token is refused');
+  const res = await c.post('/auth/logout', { csrf_token: csrfFrom(page.text) });
+  assert.equal(res.location, '/auth/login');
+  assert.equal((await c.get('/dashboard')).location, '/auth/login', 'signed out');
+  assert.equal((await client().get('/auth/logout')).location, '/auth/login', 'signed out, the PHP link leads to the login page');
+});
