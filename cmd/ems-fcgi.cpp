@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "fcgi/pool.hpp"
 #include "models/config_store.hpp"
+#include "models/password.hpp"
 #include "models/schema.hpp"
 #include "views/render.hpp"
 
@@ -42,8 +43,13 @@ int main(int argc, char** argv) {
         prepare_database(config);
         // Fail here, once and clearly, rather than in every forked worker.
         ems::Views views(config.views_dir);
-        return ems::run_pool(config_path, config);
+        // Before the fork: every worker shares this host's hash slots.
+        ems::password::open_hash_slots(config.hash_concurrency, config.hash_wait_ms);
+        const int rc = ems::run_pool(config_path, config);
+        ems::password::close_hash_slots();
+        return rc;
     } catch (const std::exception& e) {
+        ems::password::close_hash_slots();
         std::cerr << "ems-fcgi: " << e.what() << "\n";
         ems::log::error(std::string("startup failed: ") + e.what());
         return 1;

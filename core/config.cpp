@@ -70,6 +70,17 @@ const std::map<std::string, Setter>& setters() {
         {"base_url", str(&Config::base_url)},
         {"login_throttle_max", num(&Config::login_throttle_max)},
         {"login_throttle_window", num(&Config::login_throttle_window)},
+        {"login_address_max", num(&Config::login_address_max)},
+        {"login_delay_max", num(&Config::login_delay_max)},
+        {"signup_throttle_max", num(&Config::signup_throttle_max)},
+        {"signup_throttle_window", num(&Config::signup_throttle_window)},
+        {"reset_throttle_max", num(&Config::reset_throttle_max)},
+        {"reset_throttle_window", num(&Config::reset_throttle_window)},
+        {"reset_account_max", num(&Config::reset_account_max)},
+        {"hash_concurrency", num(&Config::hash_concurrency)},
+        {"hash_wait_ms", num(&Config::hash_wait_ms)},
+        {"api_token_ttl_days", num(&Config::api_token_ttl_days)},
+        {"verify_link_ttl_hours", num(&Config::verify_link_ttl_hours)},
         {"enable_test_routes", flag(&Config::enable_test_routes)},
         {"auto_migrate", flag(&Config::auto_migrate)},
         {"db_connect_timeout", num(&Config::db_connect_timeout)},
@@ -118,6 +129,21 @@ Config Config::load(const std::string& path) {
         throw std::runtime_error("config: session timeouts must be positive");
     if (c.password_cost < 10 || c.password_cost > 16)
         throw std::runtime_error("config: password_cost must be between 10 and 16");
+    for (const auto& [name, v] : {std::pair{"login_throttle_max", c.login_throttle_max},
+                                  {"login_throttle_window", c.login_throttle_window},
+                                  {"login_address_max", c.login_address_max},
+                                  {"login_delay_max", c.login_delay_max},
+                                  {"signup_throttle_max", c.signup_throttle_max},
+                                  {"signup_throttle_window", c.signup_throttle_window},
+                                  {"reset_throttle_max", c.reset_throttle_max},
+                                  {"reset_throttle_window", c.reset_throttle_window},
+                                  {"reset_account_max", c.reset_account_max},
+                                  {"hash_wait_ms", c.hash_wait_ms},
+                                  {"api_token_ttl_days", c.api_token_ttl_days},
+                                  {"verify_link_ttl_hours", c.verify_link_ttl_hours}})
+        if (v < 1) throw std::runtime_error(std::string("config: ") + name + " must be at least 1");
+    if (c.hash_concurrency < 0)
+        throw std::runtime_error("config: hash_concurrency must be 0 (automatic) or more");
     for (const auto& [name, v] : {std::pair{"db_connect_timeout", c.db_connect_timeout},
                                   {"db_read_timeout", c.db_read_timeout},
                                   {"db_write_timeout", c.db_write_timeout},

@@ -22,7 +22,22 @@ struct Config {
     int password_cost = 12;
     bool require_email_verification = false;
     std::string smtp_url, mail_from = "ems@localhost", base_url = "http://127.0.0.1:8080";
-    int login_throttle_max = 10, login_throttle_window = 900;
+    // Sign-in throttling (handlers/auth.cpp, docs/SECURITY.md#authentication):
+    // after login_throttle_max failures for one (account, address) pair, that
+    // pair waits 60 s, doubling per further failure up to login_delay_max;
+    // one address gets at most login_address_max failures per
+    // login_throttle_window (a NAT shares it).
+    int login_throttle_max = 5, login_throttle_window = 900, login_address_max = 100,
+        login_delay_max = 3600;
+    // Per address: sign-ups and reset requests per window; per account:
+    // reset mails per reset window.
+    int signup_throttle_max = 30, signup_throttle_window = 3600;
+    int reset_throttle_max = 10, reset_throttle_window = 3600, reset_account_max = 3;
+    // Bcrypt work at once on this host (0: half the cores, at least 1); a
+    // request waits at most hash_wait_ms for a slot, then gets 503.
+    int hash_concurrency = 0, hash_wait_ms = 1000;
+    int api_token_ttl_days = 90;
+    int verify_link_ttl_hours = 48;
     bool enable_test_routes = false;
     bool auto_migrate = true;
     // Fault answers (seconds): a frozen or unreachable database, or a held

@@ -6,6 +6,7 @@
 #include "handlers/api_common.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
+#include "models/profile.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -28,6 +29,9 @@ Response api_login(Ctx& ctx) {
 }
 
 Response api_logout(Ctx& ctx) {
+    // Called with a bearer token: that token ends (load_session checked it).
+    if (ctx.auth_via == "token")
+        profile::revoke_api_token_value(ctx.app, ctx.req.env("HTTP_AUTHORIZATION").substr(7));
     sign_out(ctx);
     Json::Value v;
     v["signed_out"] = true;

@@ -8,6 +8,7 @@
 #include "models/account.hpp"
 #include "models/idempotency.hpp"
 #include "models/password.hpp"
+#include "models/throttle.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -63,6 +64,16 @@ std::string check_new_password(const std::string& pw) {
     return password_problem(pw);
 }
 
+void refuse_if_throttled(Ctx& ctx, const std::string& email, const std::string& what) {
+    const auto wait = account::login_wait(ctx.app, email, ctx.req.remote_addr());
+    if (wait.seconds == 0) return;
+    const int minutes = (wait.seconds + 59) / 60;
+    throw TooManyRequests(what + (wait.by_address ? " from your network" : "") + ". Please wait " +
+                              std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") +
+                              " and try again.",
+                          wait.seconds);
+}
+
 Response show_login(Ctx& ctx) {
     return login_page(ctx, "", "", 200);
 }
@@ -73,18 +84,16 @@ void attempt_login(Ctx& ctx, const std::string& email, const std::string& pw) {
     if (!forms::check_text(email).empty() || pw.size() > 4096) throw wrong;
     auto& app = ctx.app;
     const auto ip = ctx.req.remote_addr();
-    if (account::recent_failures(app, email, ip) >= app.config().login_throttle_max)
-        throw TooManyRequests(
-            "Too many failed sign-in attempts. Please wait 15 minutes and try again.",
-            app.config().login_throttle_window);
+    refuse_if_throttled(ctx, email, "Too many failed sign-in attempts");
     const auto user = find_user_by_email(app.db(), email);
+    if (!user) password::verify_dummy(pw, app.config().password_cost);
     if (!user || !password::verify(pw, user->password_hash)) {
         account::record_failure(app, email, ip);
         throw wrong;
     }
     if (app.config().require_email_verification && !user->emailverified)
         throw Unauthorized("Please verify your email address first: follow the link we sent you.");
-    account::clear_failures(app, email);
+    account::clear_pair_failures(app, email, ip);
     if (password::needs_rehash(user->password_hash, app.config().password_cost))
         app.db().exec("UPDATE user_credentials SET password = ? WHERE uid = CAST(? AS CHAR)",
                       {password::hash(pw, app.config().password_cost), user->uid});
@@ -120,6 +129,14 @@ std::string attempt_register(Ctx& ctx, const Registration& r) {
     // The form's message is the first field's (in name order), as it was.
     if (!errors.empty()) throw Invalid(errors.begin()->second, errors);
     auto& app = ctx.app;
+    // Before the hash and the e-mail lookup: bounds both the bcrypt work
+    // and how fast "Email already exists" can be asked.
+    const auto& c = app.config();
+    const auto n =
+        throttle::hit(app.db(), "signup", ctx.req.remote_addr(), c.signup_throttle_window);
+    if (n.hits > c.signup_throttle_max)
+        throw TooManyRequests("Too many sign-ups from your address. Please try again later.",
+                              n.retry_after);
     account::NewUser u{r.email,
                        r.fname,
                        r.mname,
@@ -166,8 +183,20 @@ Response register_user(Ctx& ctx) {
     return Response::redirect(after_sign_in(ctx));
 }
 
+Response show_logout(Ctx& ctx) {
+    // The PHP link still leads here, but a GET changes nothing (an <img> on
+    // another site could send it): it asks, and the button POSTs with the
+    // CSRF token.
+    if (!ctx.user) return Response::redirect(url_for("login"));
+    auto m = ctx.page("Sign out");
+    m["heading"] = "Sign out?";
+    m["message"] = "You are signed in as " + ctx.user->email + ".";
+    m["action"] = url_for("logout_post");
+    m["button"] = "Sign out";
+    return Response::html(ctx.app.views().render("confirm", m));
+}
+
 Response logout(Ctx& ctx) {
-    // GET keeps the PHP link working; a cross-site GET can only sign out.
     sign_out(ctx);
     return Response::redirect(url_for("login"));
 }

@@ -18,6 +18,7 @@ Response show_login(Ctx& ctx);
 Response login(Ctx& ctx);
 Response show_register(Ctx& ctx);
 Response register_user(Ctx& ctx);
+Response show_logout(Ctx& ctx);
 Response logout(Ctx& ctx);
 struct Registration {
     std::string fname, mname, lname, email, password, confirm;
@@ -30,6 +31,10 @@ void attempt_login(Ctx& ctx, const std::string& email, const std::string& passwo
 std::string attempt_register(Ctx& ctx, const Registration& r);
 // "" when pw is acceptable as a new password, else why not.
 std::string check_new_password(const std::string& pw);
+// Throws TooManyRequests ("<what>. Please wait N minutes...", Retry-After)
+// while the (email, this address) pair or the address is throttled
+// (account::login_wait): sign-in and the current password on a change.
+void refuse_if_throttled(Ctx& ctx, const std::string& email, const std::string& what);
 
 // handlers/profile.cpp (apply_*: the change made, or Invalid; a wrong current
 // password is Forbidden, a picture over 5 MB PayloadTooLarge)

@@ -5,8 +5,10 @@
 #include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
+#include "models/account.hpp"
 #include "models/password.hpp"
 #include "models/profile.hpp"
+#include "models/throttle.hpp"
 #include "models/user.hpp"
 
 namespace ems {
@@ -56,6 +58,19 @@ Response request_page(Ctx& ctx, const std::string& email, const std::string& err
 
 std::string request_password_reset(Ctx& ctx, const std::string& email) {
     if (!forms::valid_email(email)) throw Invalid("Please enter a valid email address");
+    const auto& c = ctx.app.config();
+    const auto by_address =
+        throttle::hit(ctx.app.db(), "reset_ip", ctx.req.remote_addr(), c.reset_throttle_window);
+    if (by_address.hits > c.reset_throttle_max)
+        throw TooManyRequests(
+            "Too many password reset requests from your address. Please try again later.",
+            by_address.retry_after);
+    // Per account, counted whether or not it exists: over the limit the
+    // answer is the same and no mail goes out, so a stranger can neither
+    // flood a mailbox nor learn who has an account.
+    const auto by_account =
+        throttle::hit(ctx.app.db(), "reset_account", to_lower(email), c.reset_throttle_window);
+    if (by_account.hits > c.reset_account_max) return reset_sent;
     if (const auto user = find_user_by_email(ctx.app.db(), email)) {
         const auto token = random_hex(32);
         profile::set_reset_token(ctx.app, user->uid, token);
@@ -94,7 +109,14 @@ Response reset_password(Ctx& ctx) {
     if (auto e = check_new_password(pw); !e.empty()) throw Invalid(e);
     profile::set_password(ctx.app, uid, password::hash(pw, ctx.app.config().password_cost));
     profile::clear_reset_token(ctx.app, uid);
+    // The owner proved the mailbox: every address may try again at once.
+    if (const auto user = find_user(ctx.app.db(), uid))
+        account::clear_failures(ctx.app, user->email);
+    // The link came by mail: the address is proved, as by a verification
+    // link (which expires; this is the way back after it did).
+    profile::mark_email_verified(ctx.app, uid);
     ctx.app.db().exec("DELETE FROM ems_sessions WHERE uid = ?", {uid});
+    profile::revoke_all_api_tokens(ctx.app, uid);
     if (ctx.user && ctx.user->uid == uid) sign_out(ctx);
     return to_login(ctx, "success",
                     "Password reset successful! You can now login with your new password.");

@@ -12,6 +12,7 @@
 #include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
+#include "models/account.hpp"
 #include "models/password.hpp"
 #include "models/user.hpp"
 #include "storage/fs_util.hpp"
@@ -82,6 +83,7 @@ Response show_profile(Ctx& ctx) {
         row["name"] = t.name;
         row["created_at"] = t.created_at;
         row["last_used"] = t.last_used;
+        row["expires_at"] = t.expires_at;
         m["api_tokens"].append(row);
     }
     m["has_api_tokens"] = m.isMember("api_tokens");
@@ -104,12 +106,22 @@ void apply_password_change(Ctx& ctx, const std::string& current, const std::stri
     if (next != confirm) throw Invalid("New passwords do not match");
     if (auto e = check_new_password(next); !e.empty()) throw Invalid(e);
     const auto user = find_user(ctx.app.db(), ctx.user->uid);
-    if (!user || current.size() > 4096 || !password::verify(current, user->password_hash))
+    if (!user) throw Forbidden("Current password is incorrect");
+    // Guessing the current password of a session left open counts like
+    // failed sign-ins of the account from this address.
+    const auto ip = ctx.req.remote_addr();
+    refuse_if_throttled(ctx, user->email, "Too many wrong passwords");
+    if (current.size() > 4096 || !password::verify(current, user->password_hash)) {
+        account::record_failure(ctx.app, user->email, ip);
         throw Forbidden("Current password is incorrect");
+    }
+    account::clear_pair_failures(ctx.app, user->email, ip);
     profile::set_password(ctx.app, user->uid, password::hash(next, ctx.app.config().password_cost));
-    // Other devices signed in with the old password are signed out; this
-    // one continues under a fresh session id.
+    // Other devices signed in with the old password are signed out, and
+    // every API token ends (one may be why the password changed); this
+    // device continues under a fresh session id.
     end_other_sessions(ctx, user->uid);
+    profile::revoke_all_api_tokens(ctx.app, user->uid);
     if (ctx.auth_via == "session") sign_in(ctx, user->uid);
 }
 

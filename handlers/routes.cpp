@@ -35,7 +35,7 @@ const std::vector<Route>& routes() {
         {"POST", "/auth/login", login, "login_post", A::guest},
         {"GET", "/auth/register", show_register, "register", A::guest},
         {"POST", "/auth/register", register_user, "register_post", A::guest},
-        {"GET", "/auth/logout", logout, "logout", A::anyone},
+        {"GET", "/auth/logout", show_logout, "logout", A::anyone},
         {"POST", "/auth/logout", logout, "logout_post", A::anyone},
         {"GET", "/auth/resetRequest", show_reset_request, "reset_request", A::anyone},
         {"POST", "/auth/resetRequest", reset_request, "reset_request_post", A::anyone},

@@ -37,7 +37,8 @@ void load_session(Ctx& ctx) {
     if (is_api_request(ctx.req)) {
         const auto auth = ctx.req.env("HTTP_AUTHORIZATION");
         if (auth.rfind("Bearer ", 0) == 0) {
-            if (auto u = find_user_by_api_token(ctx.app.db(), auth.substr(7))) {
+            const long long ttl = 86400LL * ctx.app.config().api_token_ttl_days;
+            if (auto u = find_user_by_api_token(ctx.app.db(), auth.substr(7), ttl)) {
                 ctx.user = std::move(u);
                 ctx.auth_via = "token";
             } else {

@@ -2,6 +2,7 @@
 
 #include <uuid/uuid.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/log.hpp"
@@ -136,25 +137,54 @@ void sync_user_file(Store& store, const std::string& uid, const std::string& act
     files.save_user_data(uid, v, actor);
 }
 
-int recent_failures(Store& store, const std::string& email, const std::string& ip) {
-    const long long since = now() - store.config().login_throttle_window;
-    const auto by_email = store.db().query_one(
-        "SELECT COUNT(*) FROM ems_login_attempts WHERE email = ? AND attempted_at > ?",
-        {email, since});
-    const auto by_ip = store.db().query_one(
-        "SELECT COUNT(*) FROM ems_login_attempts WHERE ip = ? AND attempted_at > ?", {ip, since});
-    return static_cast<int>(std::max(by_email ? by_email->num(0) : 0, by_ip ? by_ip->num(0) : 0));
+namespace {
+
+// How long a pair's failures are remembered: the delay grows over a day.
+long long pair_memory(const Config& c) {
+    return std::max(86400LL, 2LL * c.login_delay_max);
+}
+
+}  // namespace
+
+LoginWait login_wait(Store& store, const std::string& email, const std::string& ip) {
+    const auto& c = store.config();
+    auto& db = store.db();
+    const long long t = now();
+    // The address: its login_address_max-th newest failure in the window.
+    const auto nth = db.query_one(
+        "SELECT attempted_at FROM ems_login_attempts WHERE ip = ? AND attempted_at > ? "
+        "ORDER BY attempted_at DESC LIMIT 1 OFFSET ?",
+        {ip, t - c.login_throttle_window, static_cast<long long>(c.login_address_max - 1)});
+    if (nth)
+        return {static_cast<int>(std::max(1LL, nth->num(0) + c.login_throttle_window - t)), true};
+    const auto pair = db.query_one(
+        "SELECT COUNT(*), COALESCE(MAX(attempted_at), 0) FROM ems_login_attempts "
+        "WHERE email = ? AND ip = ? AND attempted_at > ?",
+        {email.substr(0, 255), ip, t - pair_memory(c)});
+    const long long n = pair ? pair->num(0) : 0;
+    if (n < c.login_throttle_max) return {};
+    const long long delay = std::min<long long>(
+        c.login_delay_max, 60LL << std::min<long long>(n - c.login_throttle_max, 20));
+    const long long left = pair->num(1) + delay - t;
+    return left > 0 ? LoginWait{static_cast<int>(left), false} : LoginWait{};
 }
 
 void record_failure(Store& store, const std::string& email, const std::string& ip) {
+    const auto& c = store.config();
     store.db().exec("INSERT INTO ems_login_attempts (email, ip, attempted_at) VALUES (?, ?, ?)",
                     {email.substr(0, 255), ip, now()});
-    store.db().exec("DELETE FROM ems_login_attempts WHERE attempted_at < ?",
-                    {now() - 2LL * store.config().login_throttle_window});
+    if (one_in(20))
+        store.db().exec("DELETE FROM ems_login_attempts WHERE attempted_at < ?",
+                        {now() - std::max(pair_memory(c), 2LL * c.login_throttle_window)});
+}
+
+void clear_pair_failures(Store& store, const std::string& email, const std::string& ip) {
+    store.db().exec("DELETE FROM ems_login_attempts WHERE email = ? AND ip = ?",
+                    {email.substr(0, 255), ip});
 }
 
 void clear_failures(Store& store, const std::string& email) {
-    store.db().exec("DELETE FROM ems_login_attempts WHERE email = ?", {email});
+    store.db().exec("DELETE FROM ems_login_attempts WHERE email = ?", {email.substr(0, 255)});
 }
 
 }  // namespace ems::account

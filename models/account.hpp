@@ -32,9 +32,21 @@ void sync_user_file(Store& store, const std::string& uid, const std::string& act
 std::string full_name(const std::string& f, const std::string& m, const std::string& l);
 std::string new_guid();
 
-// Failed sign-ins in the window, for the account or the address.
-int recent_failures(Store& store, const std::string& email, const std::string& ip);
+// Sign-in throttling, from the failures in ems_login_attempts (shared by
+// every worker and host). Keyed by the (account, address) pair, so a
+// stranger's wrong guesses never hold back the owner at another address.
+struct LoginWait {
+    int seconds = 0;          // 0: go ahead
+    bool by_address = false;  // the address's limit, not the pair's delay
+};
+// After login_throttle_max failures of the pair, 60 s after the last one,
+// doubling per further failure up to login_delay_max; or the address's
+// login_address_max failures within login_throttle_window.
+LoginWait login_wait(Store& store, const std::string& email, const std::string& ip);
 void record_failure(Store& store, const std::string& email, const std::string& ip);
+// A success: the pair starts over.
+void clear_pair_failures(Store& store, const std::string& email, const std::string& ip);
+// A password reset: every address starts over for the account.
 void clear_failures(Store& store, const std::string& email);
 
 }  // namespace ems::account

@@ -47,9 +47,9 @@ void set_reset_token(Store& store, const std::string& uid, const std::string& to
 
 std::optional<std::string> uid_for_reset_token(Store& store, const std::string& token) {
     const auto row = store.db().query_one(
-        "SELECT CAST(uid AS CHAR) FROM user_credentials WHERE password_reset_token IN (?, ?) "
+        "SELECT CAST(uid AS CHAR) FROM user_credentials WHERE password_reset_token = ? "
         "AND password_reset_expiry > NOW() LIMIT 1",
-        {sha256_hex(token), token});
+        {sha256_hex(token)});
     if (!row) return std::nullopt;
     return row->str(0);
 }
@@ -62,13 +62,26 @@ void clear_reset_token(Store& store, const std::string& uid) {
 }
 
 std::optional<std::string> verify_email(Store& store, const std::string& token) {
+    // The token is set once, at sign-up (creationtime): it works within
+    // verify_link_ttl_hours of it.
     const auto row = store.db().query_one(
-        "SELECT CAST(uid AS CHAR) FROM user_credentials WHERE currboundtoken = ? LIMIT 1", {token});
+        "SELECT CAST(uid AS CHAR) FROM user_credentials WHERE currboundtoken = ? "
+        "AND creationtime > DATE_SUB(NOW(), INTERVAL ? HOUR) LIMIT 1",
+        {token, static_cast<long long>(store.config().verify_link_ttl_hours)});
     if (!row) return std::nullopt;
     const auto uid = row->str(0);
-    store.db().exec(std::string("UPDATE user_credentials SET emailverified = 1") + by_uid, {uid});
-    account::sync_user_file(store, uid, user_actor(uid));
+    mark_email_verified(store, uid);
     return uid;
+}
+
+void mark_email_verified(Store& store, const std::string& uid) {
+    // '0' is the column's default, what PHP rows without a token hold; no
+    // link matches it (a token is 16 to 64 hex digits), so the link is
+    // single-use.
+    store.db().exec(
+        std::string("UPDATE user_credentials SET emailverified = 1, currboundtoken = '0'") + by_uid,
+        {uid});
+    account::sync_user_file(store, uid, user_actor(uid));
 }
 
 std::string create_api_token(Store& store, const std::string& uid, const std::string& name) {
@@ -80,14 +93,27 @@ std::string create_api_token(Store& store, const std::string& uid, const std::st
 }
 
 std::vector<ApiToken> api_tokens(Store& store, const std::string& uid) {
+    const long long ttl = 86400LL * store.config().api_token_ttl_days;
+    const auto now = static_cast<long long>(std::time(nullptr));
+    store.db().exec("DELETE FROM ems_api_tokens WHERE uid = ? AND created_at <= ?",
+                    {uid, now - ttl});
     std::vector<ApiToken> out;
     for (const auto& r : store.db().query("SELECT LEFT(token_hash, 16) AS id, name, created_at, "
                                           "last_used FROM ems_api_tokens WHERE uid = ? "
                                           "ORDER BY created_at",
                                           {uid}))
         out.push_back({r.str("id"), r.str("name"), format_time(r.num("created_at")),
-                       format_time(r.num("last_used"))});
+                       format_time(r.num("last_used")), format_time(r.num("created_at") + ttl)});
     return out;
+}
+
+bool revoke_api_token_value(Store& store, const std::string& token) {
+    return store.db().exec("DELETE FROM ems_api_tokens WHERE token_hash = ?", {sha256_hex(token)}) >
+           0;
+}
+
+void revoke_all_api_tokens(Store& store, const std::string& uid) {
+    store.db().exec("DELETE FROM ems_api_tokens WHERE uid = ?", {uid});
 }
 
 bool revoke_api_token(Store& store, const std::string& uid, const std::string& id) {

@@ -124,6 +124,20 @@ const std::vector<Migration>& migrations() {
           "INSERT IGNORE INTO ems_event_keys (eventkey, eventid) "
           "SELECT eventkey, eventid FROM events WHERE eventkey IS NOT NULL AND eventkey <> '' "
           "ORDER BY eventid"}},
+        // Per-address and per-account counters of sign-ups and reset
+        // requests (models/throttle.hpp), one row per subject and window;
+        // and the pair lookups of sign-in throttling.
+        {4,
+         {R"(CREATE TABLE IF NOT EXISTS `ems_rate_limits` (
+  `bucket` varchar(32) NOT NULL,
+  `subject` varchar(255) NOT NULL,
+  `window_start` bigint NOT NULL,
+  `hits` int NOT NULL,
+  PRIMARY KEY (`bucket`, `subject`, `window_start`),
+  KEY `window_start` (`window_start`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          "CREATE INDEX IF NOT EXISTS `email_ip_time` ON ems_login_attempts "
+          "(`email`, `ip`, `attempted_at`)"}},
     };
     return all;
 }

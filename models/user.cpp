@@ -52,15 +52,19 @@ std::string sha256_hex(const std::string& data) {
     return out;
 }
 
-std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token) {
+std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token,
+                                           long long max_age) {
     if (token.size() != 64) return std::nullopt;
     const auto hash = sha256_hex(token);
+    const auto now = static_cast<long long>(std::time(nullptr));
+    // Expiry is computed from created_at, so a shorter api_token_ttl_days
+    // also ends the older tokens at once.
     auto row = db.query_one(
-        "SELECT uid, COALESCE(last_used, 0) AS last_used FROM ems_api_tokens WHERE token_hash = ?",
-        {hash});
+        "SELECT uid, COALESCE(last_used, 0) AS last_used FROM ems_api_tokens "
+        "WHERE token_hash = ? AND created_at > ?",
+        {hash, now - max_age});
     if (!row) return std::nullopt;
     // Minute precision is enough for "last used": no write on every call.
-    const auto now = static_cast<long long>(std::time(nullptr));
     if (row->num("last_used") < now - 60)
         db.exec("UPDATE ems_api_tokens SET last_used = ? WHERE token_hash = ?", {now, hash});
     return find_user(db, row->str("uid"));

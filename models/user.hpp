@@ -22,8 +22,9 @@ namespace ems {
 
 std::optional<User> find_user(db::Db& db, const std::string& uid);
 std::optional<User> find_user_by_email(db::Db& db, const std::string& email);
-// The user owning a bearer token (its SHA-256 is what ems_api_tokens holds).
-std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token);
+// The user owning a bearer token (its SHA-256 is what ems_api_tokens holds)
+// created less than max_age seconds ago.
+std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token, long long max_age);
 std::string sha256_hex(const std::string& data);
 // "uid:12": how the audit log names a user (core/actor.hpp).
 inline std::string actor_of(const User& u) {

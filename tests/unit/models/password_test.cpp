@@ -3,11 +3,17 @@
 #define BOOST_TEST_DYN_LINK
 #include "models/password.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "core/errors.hpp"
 
 namespace {
 
@@ -67,6 +73,36 @@ BOOST_AUTO_TEST_CASE(malformed_hashes_and_nul_bytes_never_verify) {
     BOOST_TEST(!ems::password::verify("x", ""));
     BOOST_TEST(!ems::password::verify("x", "*0"));
     BOOST_TEST(!ems::password::verify(std::string("a\0b", 3), ems::password::hash("a", 10)));
+}
+
+// Issue 12, medium 5: sign-ups could run a bcrypt each on every worker at
+// once. With every slot taken a hash is refused (503), not queued forever.
+BOOST_AUTO_TEST_CASE(a_hash_is_refused_while_every_hash_slot_is_taken) {
+    ems::password::open_hash_slots(1, 20);
+    {
+        const ems::password::HashSlot held;
+        BOOST_CHECK_THROW(ems::password::hash("pw", 10), ems::ServiceUnavailable);
+        BOOST_CHECK_THROW(ems::password::verify("pw", "$2y$10$abcdefghijklmnopqrstuv"),
+                          ems::ServiceUnavailable);
+    }
+    BOOST_TEST(ems::password::verify("pw", ems::password::hash("pw", 10)));
+    ems::password::close_hash_slots();
+}
+
+// A worker killed while hashing (kill -9) gives its slot back (SEM_UNDO).
+BOOST_AUTO_TEST_CASE(the_slot_of_a_killed_process_comes_back) {
+    ems::password::open_hash_slots(1, 20);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const ems::password::HashSlot held;
+        ::kill(::getpid(), SIGKILL);
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    BOOST_TEST(WIFSIGNALED(status));
+    BOOST_CHECK_NO_THROW(ems::password::hash("pw", 10));
+    ems::password::close_hash_slots();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
