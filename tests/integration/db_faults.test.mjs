@@ -234,14 +234,20 @@ test('connection killed during sign-up: one account per e-mail, every acknowledg
 
 test('the same e-mail signed up 8 times at once: one account, the rest "Email already exists", never a 500', async () => {
   const email = `${unique('twice')}@example.test`;
+  // The password hashes are bounded per host: a sign-up that finds every
+  // slot taken gets 503 with Retry-After, and a person sends the form again.
   const results = await Promise.all(Array.from({ length: 8 }, async () => {
-    const c = client();
-    const page = await c.get('/auth/register');
-    const fields = { csrf_token: csrfFrom(page.text), fname: 'Twice', mname: '', lname: 'Person', email,
-      password: 'Passw0rd!', confirm_password: 'Passw0rd!' };
-    const token = formTokenFrom(page.text);
-    if (token) fields.form_token = token;
-    return c.post('/auth/register', fields);
+    for (;;) {
+      const c = client();
+      const page = await c.get('/auth/register');
+      const fields = { csrf_token: csrfFrom(page.text), fname: 'Twice', mname: '', lname: 'Person', email,
+        password: 'Passw0rd!', confirm_password: 'Passw0rd!' };
+      const token = formTokenFrom(page.text);
+      if (token) fields.form_token = token;
+      const r = await c.post('/auth/register', fields);
+      if (r.status !== 503) return r;
+      assert.ok(r.headers.get('retry-after'), 'a busy answer says when to try again');
+    }
   }));
   assert.equal(results.filter((r) => r.status === 302).length, 1, results.map((r) => r.status).join(','));
   for (const r of results.filter((x) => x.status !== 302)) {
@@ -468,7 +474,9 @@ test('four starters migrate one database at once; legacy duplicates: the lowest 
       run(path.join(repoRoot, 'bin/ems-admin'), ['-c', conf, 'migrate-schema'], { env })
         .then((r) => ({ code: 0, out: r.stdout }), (e) => ({ code: e.code, out: `${e.stdout}${e.stderr}` }))));
     for (const r of runs) assert.equal(r.code, 0, r.out);
-    assert.deepEqual(await sql(`SELECT version FROM ${db}.ems_schema_migrations ORDER BY version`), [['1'], ['2'], ['3']]);
+    const versions = (await sql(`SELECT version FROM ${db}.ems_schema_migrations ORDER BY version`)).map(([v]) => Number(v));
+    assert.deepEqual(versions, versions.map((_, i) => i + 1), 'each migration applied once, none skipped');
+    assert.ok(versions.length >= 3);
     assert.deepEqual(await sql(`SELECT email, uid FROM ${db}.ems_user_emails ORDER BY email`),
       [['DUP@example.test', '3'], ['solo@example.test', '5']], 'uid 3 wins, with its own spelling');
     assert.deepEqual(await sql(`SELECT eventkey, eventid FROM ${db}.ems_event_keys ORDER BY eventkey`),
