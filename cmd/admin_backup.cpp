@@ -143,9 +143,9 @@ class NullSink : public Sink {
 std::string age_problem(const std::string& file, const std::string& key, const std::string& e) {
     if (e.find("no identity matched") != std::string::npos)
         return file + " was not encrypted to the key in " + key + " (wrong key): " + e;
-    if (e.find("EOF") != std::string::npos || e.find("truncated") != std::string::npos)
-        return file + " is truncated: " + e;
-    return file + " is damaged or was altered (decryption failed): " + e;
+    // age authenticates each 64 KiB chunk and the last one as the last: a
+    // cut archive and an altered one both fail that check.
+    return file + " is cut short or was altered (age could not authenticate it): " + e;
 }
 
 void compare(const Manifest& m, const std::map<std::string, FileSum>& seen,
@@ -183,6 +183,7 @@ Manifest read_archive(const Config& config, const std::string& file, Sink& sink)
     std::map<std::string, FileSum> seen;
     RowCounter rows;
     std::optional<Manifest> manifest;
+    bool sink_failed = false;  // then the error is ours, and age only lost its reader
     try {
         TarReader tr(out.read);
         std::string path, text;
@@ -194,7 +195,9 @@ Manifest read_archive(const Config& config, const std::string& file, Sink& sink)
             if (!safe_path(path) || seen.count(path))
                 throw Failure("the archive has an unsafe or repeated path: " + path);
             const bool is_manifest = path == "manifest.json", is_dump = path == "dump.sql";
+            sink_failed = true;
             if (!is_manifest) sink.begin(path, size, mode);
+            sink_failed = false;
             Sha256 sum;
             std::uint64_t total = 0;
             text.clear();
@@ -206,19 +209,23 @@ Manifest read_archive(const Config& config, const std::string& file, Sink& sink)
                 }
                 sum.add(buf.data(), n);
                 if (is_dump) rows.add({buf.data(), n});
+                sink_failed = true;
                 sink.data(buf.data(), n);
+                sink_failed = false;
             }
             if (is_manifest) {
                 manifest = Manifest::from_json(text);
             } else {
+                sink_failed = true;
                 sink.end();
+                sink_failed = false;
                 seen[path] = {total, sum.hex()};
             }
         }
     } catch (const Failure& e) {
         out.close_read();
         std::string error;
-        if (!age.wait(error)) throw Failure(age_problem(file, key, error));
+        if (!sink_failed && !age.wait(error)) throw Failure(age_problem(file, key, error));
         throw;
     }
     out.close_read();

@@ -126,6 +126,17 @@ class Restorer : public Sink {
         fd_ = -1;
     }
 
+    // Before the database is touched: both folders exist and take a file.
+    void probe() {
+        for (const auto& [dir, mode] : {std::pair{fs::path(config_.storage_root), 0750u},
+                                        {fs::path(config_.uploads_dir), 0755u}}) {
+            make_dirs(dir, mode);
+            const int fd = open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+            if (fd < 0 && errno != EOPNOTSUPP) fail_errno("writing in " + dir.string(), errno);
+            if (fd >= 0) close(fd);
+        }
+    }
+
     // After a failure: removes what this run wrote; says what is left.
     std::string undo(db::Db* db, bool db_was_empty) {
         if (fd_ >= 0) close(fd_), fd_ = -1;
@@ -253,6 +264,7 @@ Owner restore(const Config& config, const std::string& file, bool force) {
     const Owner owner = owner_of(config.storage_root);
     Restorer writer(config, manifest, owner);
     try {
+        writer.probe();
         read_archive(config, file, writer);
     } catch (const std::exception& e) {
         throw Failure(std::string(e.what()) + "; the restore " + writer.undo(&db, db_was_empty));
