@@ -27,6 +27,15 @@ std::string summary(const Manifest& m) {
            std::to_string(m.files.size() - 1) + " files";
 }
 
+std::string foreign_owner_refusal(const std::string& dir, const std::string& command) {
+    struct stat st {};
+    if (geteuid() != 0 || stat(dir.c_str(), &st) != 0 || st.st_uid == 0) return "";
+    return dir + " belongs to uid " + std::to_string(st.st_uid) +
+           "; run as root, this command would leave files that user cannot read. Run it as "
+           "that user: runuser -u \"$(stat -c %U " +
+           dir + ")\" -- ems-admin " + command;
+}
+
 namespace {
 
 // Every file of a folder and its subfolders, relative to it, sorted.
@@ -221,6 +230,13 @@ Manifest read_archive(const Config& config, const std::string& file, Sink& sink)
                 sink_failed = false;
                 seen[path] = {total, sum.hex()};
             }
+        }
+        // The tar reader stops at the end-of-archive blocks; age must still
+        // decrypt (and authenticate) the rest, the last chunk above all, and
+        // dies of SIGPIPE if nobody reads it.
+        char rest[1 << 12];
+        ssize_t n;
+        while ((n = read(out.read, rest, sizeof rest)) > 0 || (n < 0 && errno == EINTR)) {
         }
     } catch (const Failure& e) {
         out.close_read();

@@ -30,6 +30,11 @@ class Sink {
 // naming the problem (wrong key, truncated, altered, missing entries...).
 Manifest read_archive(const Config& config, const std::string& file, Sink& sink);
 
+// Root about to write into a folder another user owns (www-data's storage):
+// the files it would create would be root's, which the PHP pool cannot
+// read. The refusal to print, or "" when the run may go on.
+std::string foreign_owner_refusal(const std::string& dir, const std::string& command);
+
 // "N tables (R rows), F files" for the messages.
 std::string summary(const Manifest& m);
 

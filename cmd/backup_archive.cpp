@@ -14,6 +14,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/json_read.hpp"
+
 namespace ems::backup {
 
 void fail_errno(const std::string& what, int error) {
@@ -183,22 +185,27 @@ void RowCounter::line(std::string_view l) {
     // writes one per line), up to the ";" that ends the statement.
     std::uint64_t& n = rows_[table_];
     bool quoted = false;
-    for (; i < l.size(); ++i) {
-        const char c = l[i];
+    // Only quotes, backslashes in strings, parentheses and ';' matter.
+    for (; (i = l.find_first_of(quoted ? "\\'" : "'();", i)) != std::string_view::npos; ++i) {
         if (quoted) {
-            if (c == '\\')
-                ++i;
-            else if (c == '\'')
+            if (l[i] == '\\')
+                ++i;  // the escaped character, whatever it is
+            else
                 quoted = false;
-        } else if (c == '\'') {
-            quoted = true;
-        } else if (c == '(') {
-            if (depth_++ == 0) ++n;
-        } else if (c == ')') {
-            --depth_;
-        } else if (c == ';' && depth_ == 0) {
-            table_.clear();
-            return;
+            continue;
+        }
+        switch (l[i]) {
+            case '\'':
+                quoted = true;
+                break;
+            case '(':
+                n += depth_++ == 0 ? 1 : 0;
+                break;
+            case ')':
+                --depth_;
+                break;
+            default:  // ';'
+                if (depth_ == 0) return table_.clear();
         }
     }
 }
@@ -225,13 +232,10 @@ std::string Manifest::to_json() const {
 }
 
 Manifest Manifest::from_json(const std::string& text) {
-    Json::Value v;
-    std::string errors;
-    Json::CharReaderBuilder b;
-    std::istringstream in(text);
-    if (!Json::parseFromStream(b, in, &v, &errors) || !v.isObject() ||
-        v["format"].asString() != "ems-backup")
+    auto parsed = read_json(text, JsonReadOptions::php_file());
+    if (!parsed || !parsed->isObject() || (*parsed)["format"].asString() != "ems-backup")
         throw Failure("manifest.json is not an ems backup manifest");
+    const Json::Value& v = *parsed;
     Manifest m;
     try {
         m.format = v["format_version"].asInt();

@@ -54,6 +54,11 @@ int compact_command(int argc, char** argv) {
                   << "\n";
         return 1;
     }
+    if (auto refusal = ems::backup::foreign_owner_refusal(*storage_dir, "compact ...");
+        !refusal.empty()) {
+        std::cerr << "ems-admin compact: " << refusal << "\n";
+        return 1;
+    }
     try {
         ems::storage::FileStorage storage{ems::storage::StorageOptions{*storage_dir}};
         if (auto event = args.get("--event")) {

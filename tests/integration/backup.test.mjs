@@ -319,3 +319,20 @@ test('restore as root into a folder owned by another user gives every file to th
   }
   assert.deepEqual([...owners], [33]);
 });
+
+test('compact run as root against a folder another user owns refuses, creating nothing', async (t) => {
+  if (process.getuid() !== 0) return t.skip('needs root');
+  const dir = path.join(work, 'www-data-storage');
+  mkdirSync(dir);
+  await run('chown', ['33:33', dir]);
+  let result;
+  try {
+    await run(path.join(repoRoot, 'bin/ems-admin'), ['compact', '--storage', dir]);
+    result = { code: 0 };
+  } catch (e) {
+    result = { code: e.code, out: e.stderr };
+  }
+  assert.equal(result.code, 1);
+  assert.match(result.out, /belongs to uid 33; run as root, this command would leave files that user cannot read/);
+  assert.deepEqual(readdirSync(dir), []);
+});
