@@ -251,6 +251,16 @@ test('restore refuses a non-empty target without --force; backup refuses to over
   assert.equal(folder.code, 1);
   assert.match(folder.out, /target folders are not empty .*users\/1\.json/);
   assert.deepEqual(await tablesOf(t.db), []);
+  // --force: the previous files are moved aside, never deleted; the dump
+  // replaces its tables.
+  await sql(`CREATE TABLE \`${t.db}\`.events (stale INT)`);
+  const forced = await admin(['restore', '--force', archive], t.env);
+  assert.match(forced.out, /moved to .*\.ems\/replaced-\d+/, forced.out);
+  assert.match(forced.out, /restored into database/);
+  const aside = readdirSync(path.join(t.env.EMS_STORAGE_ROOT, '.ems')).find((n) => n.startsWith('replaced-'));
+  assert.equal(readFileSync(path.join(t.env.EMS_STORAGE_ROOT, '.ems', aside, 'users', '1.json'), 'utf8'), '{}');
+  const [[events]] = await sql(`SELECT COUNT(*) FROM \`${t.db}\`.events`);
+  assert.ok(Number(events) >= 1);
   const again = await admin(['backup', '--out', archive]);
   assert.equal(again.code, 1);
   assert.match(again.out, /exists; add --force/);
