@@ -16,12 +16,15 @@ CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -MMD -MP $(HARDEN_CXX)
 LDFLAGS  += $(HARDEN_LD)
 LDLIBS   += -lfcgi -lcgicc -ljsoncpp $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) \
-            -lcrypt -lcurl -lcrypto -lz -luuid -lpthread
+            -lcrypt -lcurl -lcrypto -lz -luuid -lpthread -larchive
 
 LIB_SRCS  := $(sort $(wildcard core/*.cpp fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
-CMD_SRCS  := $(wildcard cmd/*.cpp)
+# cmd/ems-*.cpp are the programs; the other cmd/*.cpp are parts of ems-admin.
+CMD_SRCS  := $(wildcard cmd/ems-*.cpp)
 CMDS      := $(CMD_SRCS:cmd/%.cpp=$(BIN)/%)
+ADMIN_SRCS := $(filter-out $(CMD_SRCS),$(wildcard cmd/*.cpp))
+ADMIN_OBJS := $(ADMIN_SRCS:%.cpp=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(shell find tests/unit -name '*.cpp'))
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/%.o)
 # System tests run other programs, several processes or need root; model
@@ -53,6 +56,10 @@ $(BUILD)/%.o: %.cpp
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(BIN)/%: $(BUILD)/cmd/%.o $(BUILD)/libems.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BIN)/ems-admin: $(BUILD)/cmd/ems-admin.o $(ADMIN_OBJS) $(BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -113,4 +120,5 @@ format:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(SYSTEM_OBJS:.o=.d) $(MODEL_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d)
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(SYSTEM_OBJS:.o=.d) $(MODEL_OBJS:.o=.d) $(CMD_SRCS:%.cpp=$(BUILD)/%.d) \
+         $(ADMIN_OBJS:.o=.d)

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/admin_backup.hpp"
 #include "core/actor.hpp"
 #include "models/config_store.hpp"
 #include "models/event_check.hpp"
@@ -51,6 +52,11 @@ int compact_command(int argc, char** argv) {
     if (args.error || !storage_dir) {
         std::cerr << "ems-admin compact: " << args.error.value_or("--storage DIR is required")
                   << "\n";
+        return 1;
+    }
+    if (auto refusal = ems::backup::foreign_owner_refusal(*storage_dir, "compact ...");
+        !refusal.empty()) {
+        std::cerr << "ems-admin compact: " << refusal << "\n";
         return 1;
     }
     try {
@@ -251,6 +257,15 @@ const Command commands[] = {
      "--event N [--dry-run] [--storage DIR]   apply journals kept aside in .ems/journal/kept "
      "(exit 0 done, 1 something lost, 2 error)",
      merge_journal_command},
+    {"backup",
+     "--out FILE [--force] | --verify FILE   an encrypted archive (age, key: backup_key) of "
+     "the database and the storage as of one instant, or check one without restoring "
+     "(exit 0 done, 1 failed); needs -c CONFIG",
+     [](int argc, char** argv) { return ems::backup::backup_command(argc, argv, config_path); }},
+    {"restore",
+     "FILE [--force]   restore a backup into an empty database and storage, then check "
+     "(exit 0 restored and consistent, 1 failed or problems found); needs -c CONFIG",
+     [](int argc, char** argv) { return ems::backup::restore_command(argc, argv, config_path); }},
 };
 
 int usage(std::ostream& out) {

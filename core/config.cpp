@@ -57,6 +57,7 @@ const std::map<std::string, Setter>& setters() {
         {"storage_root", str(&Config::storage_root)},
         {"uploads_dir", str(&Config::uploads_dir)},
         {"outbox_dir", str(&Config::outbox_dir)},
+        {"backup_key", str(&Config::backup_key)},
         {"log_dir", str(&Config::log_dir)},
         {"views_dir", str(&Config::views_dir)},
         {"static_dir", str(&Config::static_dir)},

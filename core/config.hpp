@@ -16,6 +16,8 @@ struct Config {
     std::string db_socket, db_user = "ems", db_password, db_name = "ems";
     std::string storage_root = "var/storage", uploads_dir = "var/uploads",
                 outbox_dir = "var/outbox";
+    // age identity file of `ems-admin backup` / `restore` (docs in the README).
+    std::string backup_key;
     std::string log_dir = "var/log", views_dir = "views", static_dir = "static";
     std::size_t body_limit = 8 * 1024 * 1024;
     int session_idle_timeout = 1800, session_absolute_timeout = 43200;

@@ -21,7 +21,8 @@
 #
 # Layout of DIR: mysql/ (datadir), run/ (sockets, pid files), log/ (ems and
 # MariaDB logs), nginx/ (prefix, pid, logs, temp), storage/ uploads/ outbox/
-# tmp/ bench-static/, secrets (DB password, mode 600), ems.conf, nginx.conf,
+# tmp/ bench-static/, secrets (DB password, mode 600), backup.key (age
+# identity for ems-admin backup, mode 600), ems.conf, nginx.conf,
 # stack.env (ports and paths for scripts and tests).
 #
 # Sourcing this file defines the stack_* functions and runs nothing; they
@@ -228,10 +229,24 @@ SQL
   fi
 }
 
+# The age identity `ems-admin backup` encrypts to (backup_key), made on
+# first use and kept: archives made with it stay readable across restarts.
+stack__backup_key() {
+  local key=$S_DIR/backup.key
+  if [[ ! -s $key ]]; then
+    (umask 077 && age-keygen -o "$key" 2>/dev/null) || {
+      stack__say "age-keygen failed (is the age package installed?)"
+      return 1
+    }
+  fi
+  chmod 600 "$key"
+}
+
 # ems.conf for this stack; written on every start (it holds no state).
 stack__write_conf() {
   local pw tmp
   pw=$(stack__db_password) || return 1
+  stack__backup_key || return 1
   mkdir -p "$S_DIR"/{storage,uploads,outbox,log,run,bench-static} || return 1
   tmp=$(mktemp "$S_CONF.XXXXXX") || return 1
   chmod 600 "$tmp"
@@ -248,6 +263,7 @@ db_password = $pw
 db_name = ems
 storage_root = $S_DIR/storage
 uploads_dir = $S_DIR/uploads
+backup_key = $S_DIR/backup.key
 outbox_dir = $S_DIR/outbox
 log_dir = $S_LOG
 views_dir = $STACK_REPO/views
@@ -365,7 +381,7 @@ stack__write_env() {
       POOL_PID_FILE "$S_POOL_PID" POOL_SOCKET "$S_POOL_SOCK" \
       NGINX_PID_FILE "$S_NGINX_PID" LOG_DIR "$S_LOG" \
       STORAGE_ROOT "$S_DIR/storage" UPLOADS_DIR "$S_DIR/uploads" \
-      OUTBOX_DIR "$S_DIR/outbox"
+      OUTBOX_DIR "$S_DIR/outbox" BACKUP_KEY "$S_DIR/backup.key"
   } >"$tmp" && mv "$tmp" "$S_ENV"
 }
 

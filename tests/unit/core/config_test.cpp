@@ -40,6 +40,17 @@ BOOST_AUTO_TEST_CASE(file_values_and_environment_overrides) {
     std::filesystem::remove(path);
 }
 
+BOOST_AUTO_TEST_CASE(backup_key_from_file_and_environment) {
+    BOOST_TEST(ems::Config::load("").backup_key.empty());
+    const auto path = write_config("backup_key = /etc/ems/backup.key\n");
+    BOOST_TEST(ems::Config::load(path).backup_key == "/etc/ems/backup.key");
+    setenv("EMS_BACKUP_KEY", "/run/other.key", 1);
+    const auto c = ems::Config::load(path);
+    unsetenv("EMS_BACKUP_KEY");
+    BOOST_TEST(c.backup_key == "/run/other.key");
+    std::filesystem::remove(path);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_keys_and_bad_values_name_the_key) {
     const auto bad_key = write_config("wokers = 3\n");
     try {
