@@ -158,6 +158,10 @@ class FileStorage : boost::noncopyable {
     // Writes `data`, keeping keys of the old file that `data` lacks.
     void save_user_data(const std::string& uid, const Json::Value& data, const std::string& actor);
     std::optional<Json::Value> get_user_data(const std::string& uid);
+    // Moves users/<uid>.json to .ems/retired/users/<uid>.<ns>.json (a uid
+    // that no longer names an account, e.g. after `ems-admin rekey-uids`);
+    // false when there was no such file. Never deletes. Audited.
+    bool retire_user_data(const std::string& uid, const std::string& actor);
     void save_event_data(std::int64_t event_id, const Json::Value& data, const std::string& actor);
     std::optional<Json::Value> get_event_data(std::int64_t event_id);
     // Removes events/<id>.json, participants/<id>.json, journal and lock.
