@@ -243,11 +243,18 @@ class Run {
         const auto e = events::find_event(db, listed.id, true);
         if (!e) return;
         std::size_t would_add = 0;
+        std::vector<std::pair<std::string, Json::Value>> batch;
+        auto flush = [&] {
+            if (batch.empty()) return;
+            files.add_participants_to_event(e->id, batch, admin_actor);
+            writes_ += batch.size();
+            batch.clear();
+            if (o_.kill_after && writes_ >= o_.kill_after) std::raise(SIGKILL);
+        };
         for (const auto& w : wanted) {
             tick();
             const auto* u = user_of_.at(w.uid);
-            const bool present = files.is_user_participant(e->id, w.uid);
-            if (present) {
+            if (files.is_user_participant(e->id, w.uid)) {
                 ++report_.already_present;
                 continue;
             }
@@ -260,10 +267,12 @@ class Run {
                 members_[e->id].insert(w.uid);
                 continue;
             }
-            files.add_participant_to_event(e->id, w.uid, migrated_entry(store_, *u, w),
-                                           admin_actor);
-            if (o_.kill_after && ++writes_ == o_.kill_after) std::raise(SIGKILL);
+            // One journal write and fsync per batch: a crash loses at most
+            // the batch, which the next run adds again.
+            batch.emplace_back(w.uid, migrated_entry(store_, *u, w));
+            if (batch.size() >= 1000) flush();
         }
+        flush();
         // participants/<id>.json in PHP's format at once, as PHP's script
         // left it (the PHP app reads only that file); also what a killed
         // run left in the journal. Nothing is written when there is none.
@@ -316,7 +325,7 @@ class Run {
             for (const auto& [id, add] : changes) {
                 const auto n = storage::parse_event_id(id);
                 const bool member =
-                    n && events::find_event(db, *n) && files.is_user_participant(*n, u.uid);
+                    n && scope_ids.count(id) && files.is_user_participant(*n, u.uid);
                 if (member == add) checked.push_back({id, add});
             }
             events::edit_attended(db, u.uid, checked);
