@@ -120,7 +120,8 @@ SignUpResult create_user(Store& store, const NewUser& u, const std::string& toke
     return r;
 }
 
-void sync_user_file(Store& store, const std::string& uid, const std::string& actor) {
+void sync_user_file(Store& store, const std::string& uid, const std::string& actor,
+                    const std::string& created_at) {
     const auto user = find_user(store.db(), uid);
     if (!user) return;
     // The PHP app's keys, order and types (User::syncUserToFile).
@@ -133,7 +134,8 @@ void sync_user_file(Store& store, const std::string& uid, const std::string& act
                                 {"emailverified", user->emailverified ? 1 : 0},
                                 {"last_updated", time::db_datetime(time::now())}};
     auto& files = store.files();
-    if (!files.get_user_data(uid)) v.add("created_at", time::db_datetime(time::now()));
+    if (!files.get_user_data(uid))
+        v.add("created_at", created_at.empty() ? time::db_datetime(time::now()) : created_at);
     files.save_user_data(uid, v, actor);
 }
 

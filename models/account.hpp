@@ -28,7 +28,9 @@ SignUpResult create_user(Store& store, const NewUser& u, const std::string& toke
 // Also rows the PHP app added after the migration filled ems_user_emails.
 bool email_taken(db::Db& db, const std::string& email);
 // Rewrites storage/users/<uid>.json from the row, with the PHP keys.
-void sync_user_file(Store& store, const std::string& uid, const std::string& actor);
+// created_at: written only when the file is new (default: now).
+void sync_user_file(Store& store, const std::string& uid, const std::string& actor,
+                    const std::string& created_at = {});
 std::string full_name(const std::string& f, const std::string& m, const std::string& l);
 std::string new_guid();
 

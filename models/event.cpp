@@ -100,6 +100,12 @@ std::vector<Event> events_created_by(db::Db& db, const std::string& uid) {
     return out;
 }
 
+std::vector<Event> all_events(db::Db& db) {
+    std::vector<Event> out;
+    for (const auto& r : db.query(event_columns + "ORDER BY eventid")) out.push_back(to_event(r));
+    return out;
+}
+
 std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids) {
     std::vector<Event> out;
     db::Params params;

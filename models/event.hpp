@@ -98,6 +98,8 @@ std::optional<Event> find_event_by_key(db::Db& db, const std::string& normalized
 // Events whose creator is uid, compared as strings; newest first.
 std::vector<Event> events_created_by(db::Db& db, const std::string& uid);
 std::vector<Event> events_by_ids(db::Db& db, const std::vector<std::string>& ids);
+// Every events row, by id.
+std::vector<Event> all_events(db::Db& db);
 // Never throws for a bad file: a missing, unreadable, corrupt or
 // ill-typed one gives closed settings with `problem` set.
 Settings load_settings(Store& store, std::int64_t id);

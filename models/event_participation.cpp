@@ -166,10 +166,11 @@ void delete_event(Store& store, std::int64_t id, const User& actor) {
 }
 
 // User::addAttendedEvent's entry.
-Json::Value participant_entry(schema::UidKind uid_kind, const User& u, bool pending) {
+Json::Value participant_entry(schema::UidKind uid_kind, const User& u, bool pending,
+                              const std::string& joined_at) {
     return storage::php_json::Object{
         {"uid", schema::uid_json(uid_kind, u.uid)},
-        {"joined_at", time::db_datetime(time::now())},
+        {"joined_at", joined_at.empty() ? time::db_datetime(time::now()) : joined_at},
         {"status", to_php(pending ? ParticipantStatus::pending : ParticipantStatus::registered)},
         {"name", u.fullname.empty() ? u.fname + " " + u.lname : u.fullname},
         {"email", u.email}};

@@ -44,7 +44,9 @@ Outcome approve_participant(Store& store, std::int64_t event_id, const std::stri
                             const std::string& actor);
 // The entry a registration writes: the PHP app's keys in its order (uid,
 // joined_at, status, name, email), the uid with the uid column's type.
-Json::Value participant_entry(schema::UidKind uid_kind, const User& u, bool pending);
+// joined_at "" means now.
+Json::Value participant_entry(schema::UidKind uid_kind, const User& u, bool pending,
+                              const std::string& joined_at = {});
 // User-facing message for an outcome ("This event is full", ...).
 std::string outcome_message(Outcome o, const std::string& event_name);
 

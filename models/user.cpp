@@ -33,6 +33,12 @@ std::optional<User> find_user(db::Db& db, const std::string& uid) {
     return u;
 }
 
+std::vector<User> all_users(db::Db& db) {
+    std::vector<User> out;
+    for (const auto& r : db.query(user_columns + "ORDER BY uid")) out.push_back(to_user(r));
+    return out;
+}
+
 std::optional<User> find_user_by_email(db::Db& db, const std::string& email) {
     auto row = db.query_one(user_columns + "WHERE email = ? LIMIT 1", {email});
     if (!row) return std::nullopt;

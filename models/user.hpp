@@ -22,6 +22,8 @@ namespace ems {
 
 std::optional<User> find_user(db::Db& db, const std::string& uid);
 std::optional<User> find_user_by_email(db::Db& db, const std::string& email);
+// Every user_credentials row, by uid.
+std::vector<User> all_users(db::Db& db);
 // The user owning a bearer token (its SHA-256 is what ems_api_tokens holds)
 // created less than max_age seconds ago.
 std::optional<User> find_user_by_api_token(db::Db& db, const std::string& token, long long max_age);

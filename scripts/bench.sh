@@ -72,6 +72,10 @@ http_bench() {
   # on the same stack, after the login page.
   echo
   BENCH_EVENTS_SECONDS=${BENCH_EVENTS_SECONDS:-5} bash bench/http_bench.sh "$dir" || return 1
+
+  # ---- migration (bench/migrate_bench.sh): a generated PHP-era database.
+  echo
+  bash bench/migrate_bench.sh "$dir" || return 1
 }
 
 http_bench || status=1

@@ -163,6 +163,33 @@ std::optional<Json::Value> FileStorage::get_user_data(const std::string& uid) {
     return read_doc(doc_path("users", checked_uid(uid)));
 }
 
+bool FileStorage::retire_user_data(const std::string& uid, const std::string& actor) {
+    const std::string name = checked_uid(uid);
+    const fs::path from = doc_path("users", name);
+    const auto stamp =
+        std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1);
+    const fs::path dir = options_.root / ".ems" / "retired" / "users";
+    const fs::path to = dir / (name + "." + std::to_string(stamp) + ".json");
+    try {
+        LockFile lock(lock_path("users", name), LockFile::Mode::exclusive);
+        ensure_dir(dir);
+        if (::rename(from.c_str(), to.c_str()) != 0) {
+            if (errno == ENOENT) return false;
+            throw_errno("move aside", from);
+        }
+        fsync_dir(from.parent_path());
+        fsync_dir(dir);
+        lock.unlock();
+        Json::Value extra(Json::objectValue);
+        extra["moved_to"] = rel(to);
+        audit(actor, "retire", from, "ok", {}, extra);
+        return true;
+    } catch (const std::exception& e) {
+        audit(actor, "retire", from, "error", e.what());
+        throw;
+    }
+}
+
 void FileStorage::save_event_data(std::int64_t event_id, const Json::Value& data,
                                   const std::string& actor) {
     save_doc("events", checked_event(event_id), data, actor);

@@ -158,6 +158,10 @@ class FileStorage : boost::noncopyable {
     // Writes `data`, keeping keys of the old file that `data` lacks.
     void save_user_data(const std::string& uid, const Json::Value& data, const std::string& actor);
     std::optional<Json::Value> get_user_data(const std::string& uid);
+    // Moves users/<uid>.json to .ems/retired/users/<uid>.<ns>.json (a uid
+    // that no longer names an account, e.g. after `ems-admin rekey-uids`);
+    // false when there was no such file. Never deletes. Audited.
+    bool retire_user_data(const std::string& uid, const std::string& actor);
     void save_event_data(std::int64_t event_id, const Json::Value& data, const std::string& actor);
     std::optional<Json::Value> get_event_data(std::int64_t event_id);
     // Removes events/<id>.json, participants/<id>.json, journal and lock.
@@ -169,6 +173,12 @@ class FileStorage : boost::noncopyable {
     AddResult add_participant_to_event(std::int64_t event_id, const std::string& uid,
                                        const Json::Value& entry, const std::string& actor,
                                        std::optional<std::size_t> max_participants = std::nullopt);
+    // Many entries at once (a migration): those not yet in the list are
+    // appended with one journal write and one fdatasync, in order; returns
+    // how many were added. No capacity check. One audit line.
+    std::size_t add_participants_to_event(
+        std::int64_t event_id, const std::vector<std::pair<std::string, Json::Value>>& entries,
+        const std::string& actor);
     bool remove_participant_from_event(std::int64_t event_id, const std::string& uid,
                                        const std::string& actor);
     // Merges `fields` into the entry (e.g. status).
@@ -215,7 +225,9 @@ class FileStorage : boost::noncopyable {
     std::optional<Json::Value> read_doc(const std::filesystem::path& path);
     void save_doc(const char* folder, const std::string& name, const Json::Value& data,
                   const std::string& actor);
-    void append_op(std::int64_t event_id, ParticipantState& state, const std::string& line);
+    // `lines`: one journal record a line, `records` of them.
+    void append_op(std::int64_t event_id, ParticipantState& state, const std::string& lines,
+                   std::size_t records = 1);
     void compact_locked(std::int64_t event_id, ParticipantState& state);
     void maybe_compact(std::int64_t event_id, ParticipantState& state, const std::string& actor);
     template <class Fn>

@@ -1,6 +1,8 @@
 // The public participant calls. Each runs under the event's lock file:
 // exclusive for changes (so the duplicate and capacity checks see every
 // other process's writes), shared for reads.
+#include <set>
+
 #include "core/actor.hpp"
 #include "core/pagination.hpp"
 #include "storage/file_storage.hpp"
@@ -56,6 +58,34 @@ AddResult FileStorage::add_participant_to_event(std::int64_t event_id, const std
             writable_list(s).put(uid, entry);
             maybe_compact(event_id, s, actor);
             return AddResult::added;
+        });
+    });
+}
+
+std::size_t FileStorage::add_participants_to_event(
+    std::int64_t event_id, const std::vector<std::pair<std::string, Json::Value>>& entries,
+    const std::string& actor) {
+    for (const auto& [uid, entry] : entries) {
+        check_uid(uid);
+        if (!entry.isObject()) throw InvalidData("participant entry must be a JSON object");
+    }
+    const auto name = [](std::size_t n) { return "added " + std::to_string(n); };
+    return audited(event_id, actor, "add_participants", name, [&] {
+        return with_participants(event_id, true, [&](ParticipantState& s) -> std::size_t {
+            std::string lines;
+            std::vector<const std::pair<std::string, Json::Value>*> fresh;
+            std::set<std::string> seen;
+            for (const auto& item : entries)
+                if (!s.list->contains(item.first) && seen.insert(item.first).second) {
+                    lines += journal_line(record("put", item.first, &item.second));
+                    fresh.push_back(&item);
+                }
+            if (fresh.empty()) return 0;
+            append_op(event_id, s, lines, fresh.size());
+            auto& list = writable_list(s);
+            for (const auto* item : fresh) list.put(item->first, item->second);
+            maybe_compact(event_id, s, actor);
+            return fresh.size();
         });
     });
 }

@@ -260,7 +260,8 @@ void FileStorage::refresh(std::int64_t event_id, ParticipantState& s, bool lock_
     s.loaded = s.journal_use != JournalUse::blocked;
 }
 
-void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const std::string& line) {
+void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const std::string& line,
+                            std::size_t records) {
     const fs::path path = journal_path(event_id);
     if (s.journal_use == JournalUse::blocked)
         throw StorageError(
@@ -316,8 +317,8 @@ void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const st
         throw_errno("append to", path);
     }
     s.journal_valid += line.size();
-    ++s.journal_lines;
-    ++s.journal_ops;
+    s.journal_lines += records;
+    s.journal_ops += records;
 }
 
 void FileStorage::compact_locked(std::int64_t event_id, ParticipantState& s) {
