@@ -307,6 +307,12 @@ int migrate_to_files_command(int argc, char** argv) {
                                         : std::to_string(diffs.size()) + " difference(s)\n");
             return diffs.empty() ? 0 : 1;
         }
+        if (auto refusal = ems::backup::foreign_owner_refusal(store.config().storage_root,
+                                                              "migrate-to-files ...");
+            !o.dry_run && !refusal.empty()) {
+            std::cerr << "ems-admin migrate-to-files: " << refusal << "\n";
+            return 2;
+        }
         if (const char* k = std::getenv("EMS_MIGRATE_KILL_AFTER")) o.kill_after = std::atoi(k);
         o.progress = progress_printer("migrating");
         ems::migration::print_report(ems::migration::migrate_to_files(store, o), std::cout);
@@ -337,6 +343,12 @@ int rekey_uids_command(int argc, char** argv) {
         ems::ConfigStore store(ems::Config::load(config_path));
         const auto map = map_file ? ems::migration::read_uid_map(store, *map_file)
                                   : ems::migration::detect_uid_map(store);
+        if (auto refusal =
+                ems::backup::foreign_owner_refusal(store.config().storage_root, "rekey-uids ...");
+            !dry_run && !refusal.empty()) {
+            std::cerr << "ems-admin rekey-uids: " << refusal << "\n";
+            return 2;
+        }
         for (const auto& n : map.notes) std::cout << "detected: " << n << "\n";
         if (map.guid_of.empty()) {
             std::cout << "no old integer uid found with a GUID user's e-mail: nothing to re-key "
