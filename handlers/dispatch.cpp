@@ -2,9 +2,11 @@
 
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <stdexcept>
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -159,6 +161,27 @@ Response html_answer(Ctx& ctx, const Fault& f, const std::string& error_id) {
     return error_page(ctx, f.status, f.message, error_id);
 }
 
+// A header with CR, LF or another control character (a value taken from
+// the request that no check caught) would split the response: the whole
+// answer becomes a 500 with an error id, keeping only the valid cookies
+// (a sign-in's session, a cleared return-to cookie), so nothing of the
+// bad value is sent.
+void refuse_invalid_headers(Ctx& ctx, Response& res, std::string& error_id) {
+    const auto bad = first_invalid_header(res);
+    if (bad.empty()) return;
+    std::vector<std::pair<std::string, std::string>> cookies;
+    for (const auto& h : res.headers)
+        if (strcasecmp(h.first.c_str(), "Set-Cookie") == 0 && valid_header(h.first, h.second))
+            cookies.push_back(h);
+    try {
+        throw std::logic_error("the response header '" + bad + "' holds a control character");
+    } catch (...) {
+        res = answer_current_exception(ctx, error_id);
+    }
+    res.headers.insert(res.headers.end(), cookies.begin(), cookies.end());
+    add_security_headers(res);
+}
+
 }  // namespace
 
 bool wants_json(const Request& req) {
@@ -218,6 +241,7 @@ Response dispatch(Request& req, App& app) {
         log::error("finishing the session failed: " + std::string(e.what()));
     }
     add_security_headers(res);
+    refuse_invalid_headers(ctx, res, error_id);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     char took[32];

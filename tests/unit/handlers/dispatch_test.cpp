@@ -97,6 +97,30 @@ BOOST_AUTO_TEST_CASE(oversized_bodies_get_413_before_reading) {
     BOOST_TEST(r.status == 413);
 }
 
+// Issue 12, medium 1: whatever a handler puts in a header, CR, LF and the
+// other control characters never reach the client.
+BOOST_AUTO_TEST_CASE(a_header_with_a_control_character_turns_the_answer_into_a_500) {
+    for (const char* value : {"a%0d%0aSet-Cookie:%20injected=1", "a%0aX-Injected:%20yes", "a%0db",
+                              "a%00b", "a%09b", "a%7fb"}) {
+        BOOST_TEST_CONTEXT(value) {
+            const auto r = get("GET", "/_test/header", "",
+                               {{"QUERY_STRING", "name=X-Test&value=" + std::string(value)}});
+            BOOST_TEST(r.status == 500);
+            BOOST_TEST(r.header("X-Test").empty());
+            BOOST_TEST(r.header("Set-Cookie").find("injected") == std::string::npos);
+            BOOST_TEST(r.body.find("Error id:") != std::string::npos);
+            check_security_headers(r);
+        }
+    }
+    const auto bad_name =
+        get("GET", "/_test/header", "", {{"QUERY_STRING", "name=X%0d%0aY&value=1"}});
+    BOOST_TEST(bad_name.status == 500);
+    const auto fine =
+        get("GET", "/_test/header", "", {{"QUERY_STRING", "name=X-Test&value=a%20b"}});
+    BOOST_TEST(fine.status == 200);
+    BOOST_TEST(fine.header("X-Test") == "a b");
+}
+
 BOOST_AUTO_TEST_CASE(api_errors_are_json) {
     const auto r = get("GET", "/api/no/such/thing");
     BOOST_TEST(r.status == 404);
