@@ -17,7 +17,12 @@ struct Config {
     std::string storage_root = "var/storage", uploads_dir = "var/uploads",
                 outbox_dir = "var/outbox";
     std::string log_dir = "var/log", views_dir = "views", static_dir = "static";
-    std::size_t body_limit = 8 * 1024 * 1024;
+    // Request bodies (handlers/request.cpp): larger ones get 413 before a
+    // byte is read; the picture uploads have their own limit. A form of more
+    // than max_input_vars fields gets 400 before it is parsed (PHP's
+    // max_input_vars).
+    std::size_t body_limit = 64 * 1024, upload_limit = 8 * 1024 * 1024;
+    std::size_t max_input_vars = 1000;
     int session_idle_timeout = 1800, session_absolute_timeout = 43200;
     int password_cost = 12;
     bool require_email_verification = false;

@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/db.hpp"
@@ -130,6 +131,12 @@ Response error_page(Ctx& ctx, int status, const std::string& message, const std:
     }
 }
 
+// The routes whose body is a picture upload (upload_limit); every other
+// body is a small form or JSON object (body_limit).
+bool takes_upload(const Route& r) {
+    return r.handler == upload_profile_picture || r.handler == api_upload_picture;
+}
+
 Response run_route(Ctx& ctx) {
     auto& req = ctx.req;
     const auto m =
@@ -141,9 +148,15 @@ Response run_route(Ctx& ctx) {
     ctx.route = m.route;
     req.params = m.params;
     if (!valid_utf8(req.path())) throw BadRequest("Invalid characters in the address");
-    req.read_body(ctx.app.config().body_limit);
+    // Nothing of the body is read before the visitor may send one: the
+    // session (or token), the route's access rule and what the CSRF check
+    // can decide without the form. Then a small limit for every route but
+    // the picture uploads, and a capped parse (read_body).
     load_session(ctx);
     if (auto gate = check_access(ctx)) return *gate;
+    check_csrf_before_body(ctx);
+    const auto& c = ctx.app.config();
+    req.read_body(takes_upload(*m.route) ? c.upload_limit : c.body_limit, c.max_input_vars);
     check_csrf(ctx);
     return m.route->handler(ctx);
 }

@@ -33,8 +33,11 @@ class Request {
     long long content_length() const { return content_length_; }
 
     // Reads and parses the body (urlencoded, multipart or raw). Throws
-    // PayloadTooLarge over `limit` and BadRequest for a short or bad body.
-    void read_body(std::size_t limit);
+    // PayloadTooLarge over `limit` (from CONTENT_LENGTH, before a byte is
+    // read), BadRequest for a short or bad body, and BadRequest for a form
+    // of more than `max_fields` fields (counted before it is parsed, like
+    // PHP's max_input_vars).
+    void read_body(std::size_t limit, std::size_t max_fields = 1000);
     const std::string& body() const { return body_; }
     const std::string& content_type() const { return content_type_; }
     std::string form(const std::string& name) const;
