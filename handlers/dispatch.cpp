@@ -157,6 +157,7 @@ Response run_route(Ctx& ctx) {
     check_csrf_before_body(ctx);
     const auto& c = ctx.app.config();
     req.read_body(takes_upload(*m.route) ? c.upload_limit : c.body_limit, c.max_input_vars);
+    req.refuse_repeated_fields();
     check_csrf(ctx);
     return m.route->handler(ctx);
 }

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <set>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -159,6 +161,28 @@ void Request::read_body(std::size_t limit, std::size_t max_fields) {
     } catch (const std::exception&) {
         throw BadRequest("The request body could not be read");
     }
+}
+
+namespace {
+
+void refuse_repeats(const std::multimap<std::string, std::string>& fields) {
+    static const std::set<std::string> checkboxes = {"registration_open", "require_approval"};
+    for (auto it = fields.begin(); it != fields.end();) {
+        const auto next = fields.upper_bound(it->first);
+        const auto n = std::distance(it, next);
+        const bool checkbox = n == 2 && it->second == "0" && checkboxes.count(it->first) > 0;
+        if (n > 1 && !checkbox)
+            throw BadRequest("The field '" + to_valid_utf8(it->first.substr(0, 64)) +
+                             "' was sent more than once");
+        it = next;
+    }
+}
+
+}  // namespace
+
+void Request::refuse_repeated_fields() const {
+    refuse_repeats(query_);
+    refuse_repeats(form_);
 }
 
 std::string Request::form(const std::string& name) const {

@@ -44,6 +44,12 @@ class Request {
     bool has_form(const std::string& name) const;
     const std::multimap<std::string, std::string>& form_fields() const { return form_; }
     const UploadedFile* file(const std::string& field) const;
+    // Throws BadRequest naming the first field of the query or the form
+    // sent more than once (`id=1&id=2`: which one counts would be a guess,
+    // and PHP and cgicc guess differently). The one repeat allowed is a
+    // checkbox of ours after its hidden "0" (the event form's
+    // registration_open and require_approval), where the last value counts.
+    void refuse_repeated_fields() const;
 
     // Route parameters, filled by the router.
     std::map<std::string, std::string> params;

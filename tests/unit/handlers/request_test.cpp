@@ -99,6 +99,32 @@ BOOST_AUTO_TEST_CASE(forms_of_more_than_max_fields_fields_are_refused_before_par
     }
 }
 
+// Issue 12, bad input: `id=1&id=2` is refused, not resolved by a guess;
+// the event form's checkboxes (hidden "0", then "1") are the one repeat.
+BOOST_AUTO_TEST_CASE(fields_sent_more_than_once_are_refused_except_a_checkbox_after_its_hidden_0) {
+    auto refused = [](const std::string& query, const std::string& body) {
+        auto env = post_env("application/x-www-form-urlencoded", body.size());
+        env["QUERY_STRING"] = query;
+        StringInput in(env, body);
+        Request r(in);
+        r.read_body(4096);
+        try {
+            r.refuse_repeated_fields();
+        } catch (const ems::BadRequest& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    BOOST_TEST(refused("", "id=1&id=2") == "The field 'id' was sent more than once");
+    BOOST_TEST(refused("page=1&page=2", "") == "The field 'page' was sent more than once");
+    BOOST_TEST(refused("", "csrf_token=a&x=1&csrf_token=a") != "");
+    BOOST_TEST(refused("", "registration_open=1&registration_open=0") != "");
+    BOOST_TEST(refused("", "require_approval=0&require_approval=1&require_approval=1") != "");
+    BOOST_TEST(refused("", "eventname=0&eventname=x") != "", "only the checkboxes");
+    BOOST_TEST(refused("a=1&b=2", "registration_open=0&registration_open=1&require_approval=0") ==
+               "");
+}
+
 BOOST_AUTO_TEST_CASE(patch_bodies_are_read) {
     auto env = post_env("application/json", 12);
     env["REQUEST_METHOD"] = "PATCH";
