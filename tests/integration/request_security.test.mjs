@@ -65,6 +65,24 @@ test('medium 1: a header with CR/LF planted by a handler is never sent: 500 with
   assert.match(logged, new RegExp(`error_id=${id} GET /_test/header: 500 the response header 'X-Test' holds a control character`));
 });
 
+test('medium 3: the cancel page only for the registered person and the owner; others get the API\'s 403 and 404', async () => {
+  const [owner, member, stranger] = await signedInClients(3);
+  const ev = await createEvent(owner, { eventshortinfo: 'Secret agenda' });
+  assert.equal((await postForm(member, `/events/register/${ev.key}`)).status, 302);
+  const page = await stranger.get(`/events/cancel/${ev.id}`);
+  assert.equal(page.status, 403);
+  assert.ok(!page.text.includes(ev.name) && !page.text.includes('Secret agenda'), 'nothing of the event');
+  assert.match(page.text, /You can only view events you created or registered for/);
+  assert.equal((await stranger.get(`/api/events/${ev.id}`)).status, 403, 'the same as the API');
+  assert.equal((await stranger.get(`/event/cancel/${ev.id}`)).status, 403, 'the PHP alias too');
+  assert.equal((await stranger.get('/events/cancel/999999999')).status, 404);
+  assert.equal((await stranger.get('/api/events/999999999')).status, 404);
+  const mine = await member.get(`/events/cancel/${ev.id}`);
+  assert.equal(mine.status, 200);
+  assert.ok(mine.text.includes(ev.name));
+  assert.equal((await owner.get(`/events/cancel/${ev.id}`)).status, 200);
+});
+
 // The peak resident size of each worker (kB), by pid.
 function peaks() {
   const out = new Map();
