@@ -161,3 +161,20 @@ test('medium 6: a form POST without a token source is refused before its body; c
   assert.equal(deepObject.status, 400);
 });
 
+test('low: new event keys have 12 hex digits; an 8-digit key of an older event still works', async () => {
+  const [org, guest] = await signedInClients(2);
+  const fresh = await createEvent(org);
+  assert.match(fresh.key, /^[0-9A-F]{12}$/);
+  const old = await createEvent(org);
+  const oldKey = unique('').slice(-8).toUpperCase().replace(/[^0-9A-F]/g, 'C').padEnd(8, 'D');
+  await sql(`UPDATE events SET eventkey = ${q(oldKey)} WHERE eventid = ${old.id}`);
+  await sql(`UPDATE ems_event_keys SET eventkey = ${q(oldKey)} WHERE eventid = ${old.id}`);
+  assert.equal((await guest.get(`/events/register/${oldKey.toLowerCase()}`)).status, 200);
+  const res = await postForm(guest, `/events/register/${oldKey}`);
+  assert.equal(res.status, 302);
+  assert.equal((await guest.get(`/events/cancel/${old.id}`)).status, 200, 'registered');
+  for (const bad of ['ABCDEF0', 'ABCDEF012', 'ABCDEF01234', 'ABCDEF0123456']) {
+    assert.equal((await guest.json('POST', `/api/events/${bad}/registrations`, {})).status, 404, bad);
+  }
+});
+
