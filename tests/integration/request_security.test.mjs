@@ -161,6 +161,30 @@ test('medium 6: a form POST without a token source is refused before its body; c
   assert.equal(deepObject.status, 400);
 });
 
+test('low: two picture uploads in the same second both succeed, under two names', async () => {
+  const [c] = await signedInClients(1);
+  const upload = (bytes) => {
+    const fd = new FormData();
+    fd.append('csrf_token', c.csrf);
+    fd.append('profile_picture', new Blob([bytes], { type: 'image/png' }), 'me.png');
+    return c.postMultipart('/dashboard/uploadProfilePicture', fd);
+  };
+  const dir = stackEnv().UPLOADS_DIR ?? path.join(stackDir(), 'uploads');
+  const mine = () => readdirSync(dir).filter((f) => f.startsWith(`${c.user.uid}_`));
+  // Four at once from one second: all answered 302 (never 500), and what
+  // the database names is a file holding the bytes of one of them.
+  const bodies = [0, 1, 2, 3].map((i) => Buffer.concat([PNG, Buffer.from([i])]));
+  const answers = await Promise.all(bodies.map(upload));
+  for (const a of answers) assert.equal(a.status, 302, a.text.slice(0, 200));
+  const [[pic]] = await sql(`SELECT profilepicture FROM user_credentials WHERE uid = ${q(c.user.uid)}`);
+  assert.match(pic, new RegExp(`^${c.user.uid}_\\d+(-[0-9a-f]{8})?\\.png$`));
+  const served = await client().get(`/profilePictures/${pic}`);
+  assert.equal(served.status, 200);
+  assert.ok(bodies.some((b) => b.equals(served.buffer)));
+  assert.ok(mine().includes(pic));
+  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp.')).length, 0, 'no temp file left');
+});
+
 test('low: new event keys have 12 hex digits; an 8-digit key of an older event still works', async () => {
   const [org, guest] = await signedInClients(2);
   const fresh = await createEvent(org);
