@@ -202,3 +202,17 @@ test('low: new event keys have 12 hex digits; an 8-digit key of an older event s
   }
 });
 
+test('low: control characters in a logged path stay on one log line', async () => {
+  const tag = unique('forged');
+  await client().get(`/nosuch%0a2026-01-01T00:00:00Z%20[error]%20${tag}%0d%0a`);
+  await client().get(`/_test/crash?x=%0a${tag}`);
+  await waitFor(() => readLog('access.log').includes(tag), { what: 'the access log line' });
+  for (const name of ['access.log', 'error.log']) {
+    for (const line of readLog(name).split('\n')) {
+      if (!line.includes(tag)) continue;
+      assert.ok(!line.startsWith('2026-01-01T00:00:00Z'), `${name}: a forged line: ${line}`);
+      assert.match(line, /\\n2026-01-01T00:00:00Z \[error\]/, `${name}: escaped: ${line}`);
+    }
+  }
+});
+
