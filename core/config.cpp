@@ -82,6 +82,7 @@ const std::map<std::string, Setter>& setters() {
         {"hash_concurrency", num(&Config::hash_concurrency)},
         {"hash_wait_ms", num(&Config::hash_wait_ms)},
         {"api_token_ttl_days", num(&Config::api_token_ttl_days)},
+        {"full_list_concurrency", num(&Config::full_list_concurrency)},
         {"verify_link_ttl_hours", num(&Config::verify_link_ttl_hours)},
         {"enable_test_routes", flag(&Config::enable_test_routes)},
         {"auto_migrate", flag(&Config::auto_migrate)},

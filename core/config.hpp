@@ -42,6 +42,9 @@ struct Config {
     // request waits at most hash_wait_ms for a slot, then gets 503.
     int hash_concurrency = 0, hash_wait_ms = 1000;
     int api_token_ttl_days = 90;
+    // Whole participant lists (manage ?all=1, CSV export) rendering at once
+    // per user on this host; more get 429 (0: no bound).
+    int full_list_concurrency = 2;
     int verify_link_ttl_hours = 48;
     bool enable_test_routes = false;
     bool auto_migrate = true;

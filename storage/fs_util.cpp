@@ -231,9 +231,14 @@ LockFile::LockFile(const fs::path& path, Mode mode, bool create) : path_(path) {
             if (!create && errno == ENOENT) return;
             throw_errno("open lock", path);
         }
-        int op = mode == Mode::exclusive ? LOCK_EX : LOCK_SH;
+        int op = mode == Mode::shared ? LOCK_SH : LOCK_EX;
+        if (mode == Mode::exclusive_nowait) op |= LOCK_NB;
         while (::flock(fd, op) != 0) {
             if (errno == EINTR) continue;
+            if (errno == EWOULDBLOCK && mode == Mode::exclusive_nowait) {
+                ::close(fd);
+                return;
+            }
             int saved = errno;
             ::close(fd);
             errno = saved;

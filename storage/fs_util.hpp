@@ -83,7 +83,8 @@ FileId file_id(int fd);
 // holders can never lock different inodes of one path.
 class LockFile {
   public:
-    enum class Mode { shared, exclusive };
+    // exclusive_nowait: returns an unheld lock when another holds it.
+    enum class Mode { shared, exclusive, exclusive_nowait };
     // create=false: returns an unheld lock when the file does not exist.
     LockFile(const std::filesystem::path& path, Mode mode, bool create = true);
     ~LockFile();

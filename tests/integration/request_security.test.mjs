@@ -185,6 +185,43 @@ test('low: two picture uploads in the same second both succeed, under two names'
   assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp.')).length, 0, 'no temp file left');
 });
 
+// Holds the file lock at `file` (flock(1)) until release() is called.
+async function holdLock(file) {
+  const child = spawn('flock', ['-x', file, '-c', 'echo held; cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { if (String(d).includes('held')) resolve(); });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`flock exited ${code}`)));
+  });
+  return () => new Promise((resolve) => { child.on('exit', resolve); child.stdin.end(); });
+}
+
+test('low: at most two whole-list renders per user at once (manage ?all=1, CSV); the third gets 429', async () => {
+  const [org] = await signedInClients(1);
+  const ev = await createEvent(org);
+  const owner = Buffer.from(org.user.uid).toString('hex');
+  const locks = path.join(storageRoot(), '.ems', 'locks');
+  assert.equal((await org.get(`/events/manage/${ev.id}?all=1`)).status, 200, 'makes the slot files');
+  // The two slots held, as by two renders in flight.
+  const releases = [];
+  for (const i of [0, 1]) releases.push(await holdLock(path.join(locks, `full-list-${owner}-${i}.lock`)));
+  try {
+    const third = await org.get(`/events/manage/${ev.id}?all=1`);
+    assert.equal(third.status, 429);
+    assert.equal(third.headers.get('retry-after'), '5');
+    assert.match(third.text, /full participant lists loading/);
+    assert.equal((await org.get(`/events/manage/${ev.id}/participants.csv`)).status, 429);
+    assert.equal((await org.get(`/events/manage/${ev.id}`)).status, 200, 'the paged view is not bounded');
+    const [other] = await signedInClients(1);
+    const theirs = await createEvent(other);
+    assert.equal((await other.get(`/events/manage/${theirs.id}?all=1`)).status, 200, 'per user');
+    await releases.pop()();
+    assert.equal((await org.get(`/events/manage/${ev.id}?all=1`)).status, 200, 'a freed slot is taken');
+  } finally {
+    for (const release of releases) await release();
+  }
+});
+
 test('low: new event keys have 12 hex digits; an 8-digit key of an older event still works', async () => {
   const [org, guest] = await signedInClients(2);
   const fresh = await createEvent(org);
