@@ -46,6 +46,13 @@ struct Config {
     // per user on this host; more get 429 (0: no bound).
     int full_list_concurrency = 2;
     int verify_link_ttl_hours = 48;
+    // TLS ended before nginx (handlers/request.hpp trust_proxy): requests
+    // from these addresses (comma-separated) are HTTPS when this header
+    // says "https"; empty: only nginx's own HTTPS counts. HTTPS answers
+    // carry Strict-Transport-Security for hsts_max_age seconds (0: none)
+    // and Secure cookies.
+    std::string trusted_proxy_header, trusted_proxies;
+    long hsts_max_age = 31536000;
     bool enable_test_routes = false;
     bool auto_migrate = true;
     // Fault answers (seconds): a frozen or unreachable database, or a held

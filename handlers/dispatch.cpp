@@ -241,6 +241,8 @@ void add_security_headers(Response& res) {
 
 Response dispatch(Request& req, App& app) {
     const auto t0 = std::chrono::steady_clock::now();
+    const auto& config = app.config();
+    req.trust_proxy(config.trusted_proxy_header, config.trusted_proxies);
     Ctx ctx(req, app);
     Response res;
     std::string error_id;
@@ -255,6 +257,11 @@ Response dispatch(Request& req, App& app) {
         log::error("finishing the session failed: " + std::string(e.what()));
     }
     add_security_headers(res);
+    // Over HTTPS only: a browser ignores it over HTTP, and a site still
+    // reached over HTTP must not be told to refuse HTTP.
+    if (req.is_https() && config.hsts_max_age > 0)
+        res.set_header("Strict-Transport-Security",
+                       "max-age=" + std::to_string(config.hsts_max_age));
     refuse_invalid_headers(ctx, res, error_id);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -81,9 +81,17 @@ std::string Request::query(const std::string& name) const {
 
 bool Request::is_https() const {
     const auto https = input_.getenv("HTTPS");
-    return !https.empty() && https != "off";
+    return (!https.empty() && https != "off") || https_via_proxy_;
 }
 
+void Request::trust_proxy(const std::string& header_name, const std::string& addresses) {
+    if (header_name.empty() || addresses.empty()) return;
+    const auto from = remote_addr();
+    bool trusted = false;
+    for (const auto& a : split(addresses, ','))
+        trusted = trusted || (!from.empty() && trim(a) == from);
+    https_via_proxy_ = trusted && to_lower(trim(header(header_name))) == "https";
+}
 
 namespace {
 

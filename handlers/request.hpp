@@ -27,7 +27,13 @@ class Request {
     std::string header(const std::string& name) const;
     std::optional<std::string> cookie(const std::string& name) const;
     std::string query(const std::string& name) const;
+    // HTTPS when nginx says so (fastcgi_params' HTTPS), or when the request
+    // comes from a trusted proxy (trust_proxy) whose header says "https".
     bool is_https() const;
+    // The proxies in front of nginx that terminate TLS: requests from one of
+    // `addresses` (REMOTE_ADDR, exactly) are HTTPS when their `header`
+    // (e.g. X-Forwarded-Proto) is "https". Anyone else's header is ignored.
+    void trust_proxy(const std::string& header, const std::string& addresses);
     std::string remote_addr() const { return env("REMOTE_ADDR"); }
     // Declared CONTENT_LENGTH; -1 when absent or not a number.
     long long content_length() const { return content_length_; }
@@ -62,6 +68,7 @@ class Request {
     std::map<std::string, std::string> cookies_;
     std::vector<UploadedFile> files_;
     bool body_read_ = false;
+    bool https_via_proxy_ = false;
 };
 
 // The one rule for "is this an API request": the path is /api or under

@@ -253,3 +253,10 @@ test('low: control characters in a logged path stay on one log line', async () =
   }
 });
 
+test('low: X-Forwarded-Proto from an address that is not a trusted proxy gives neither HSTS nor Secure', async () => {
+  const res = await client().get('/auth/login', { headers: { 'x-forwarded-proto': 'https' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('strict-transport-security'), null);
+  assert.ok(res.headers.getSetCookie().every((h) => !/;\s*Secure/i.test(h)));
+});
+

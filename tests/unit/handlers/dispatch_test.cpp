@@ -165,6 +165,42 @@ BOOST_AUTO_TEST_CASE(a_header_with_a_control_character_turns_the_answer_into_a_5
     BOOST_TEST(fine.header("X-Test") == "a b");
 }
 
+// HTTPS seen directly (nginx's HTTPS) or through a trusted proxy's header
+// gets HSTS and Secure cookies; the same header from anyone else does not.
+BOOST_AUTO_TEST_CASE(https_directly_or_from_a_trusted_proxy_gets_hsts_and_secure_cookies) {
+    ems::Config c;
+    c.views_dir = "views";
+    c.storage_root = (root / "storage").string();
+    c.trusted_proxy_header = "X-Forwarded-Proto";
+    c.trusted_proxies = "10.0.0.1, 10.0.0.2";
+    ems::App proxied(c);
+    auto login_page = [&](std::map<std::string, std::string> env) {
+        env["REQUEST_METHOD"] = "GET";
+        env["DOCUMENT_URI"] = "/auth/login";
+        ems::StringInput in(env, "");
+        ems::Request req(in);
+        return ems::dispatch(req, proxied);
+    };
+    const auto secure = [](const ems::Response& r) {
+        return r.header("Set-Cookie").find("; Secure") != std::string::npos;
+    };
+    const auto via_proxy =
+        login_page({{"REMOTE_ADDR", "10.0.0.2"}, {"HTTP_X_FORWARDED_PROTO", "https"}});
+    BOOST_TEST(via_proxy.header("Strict-Transport-Security") == "max-age=31536000");
+    BOOST_TEST(secure(via_proxy));
+    const auto direct = login_page({{"REMOTE_ADDR", "192.0.2.9"}, {"HTTPS", "on"}});
+    BOOST_TEST(direct.header("Strict-Transport-Security") == "max-age=31536000");
+    BOOST_TEST(secure(direct));
+    const auto spoofed =
+        login_page({{"REMOTE_ADDR", "192.0.2.9"}, {"HTTP_X_FORWARDED_PROTO", "https"}});
+    BOOST_TEST(spoofed.header("Strict-Transport-Security").empty());
+    BOOST_TEST(!secure(spoofed));
+    const auto plain =
+        login_page({{"REMOTE_ADDR", "10.0.0.1"}, {"HTTP_X_FORWARDED_PROTO", "http"}});
+    BOOST_TEST(plain.header("Strict-Transport-Security").empty());
+    BOOST_TEST(!secure(plain));
+}
+
 BOOST_AUTO_TEST_CASE(api_errors_are_json) {
     const auto r = get("GET", "/api/no/such/thing");
     BOOST_TEST(r.status == 404);
