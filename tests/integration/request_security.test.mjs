@@ -260,3 +260,42 @@ test('low: X-Forwarded-Proto from an address that is not a trusted proxy gives n
   assert.ok(res.headers.getSetCookie().every((h) => !/;\s*Secure/i.test(h)));
 });
 
+// ---- nginx's rate limits --------------------------------------------------
+
+function nginxWorkers() {
+  const pid = Number(readFileSync(path.join(stackDir(), 'nginx', 'nginx.pid'), 'utf8').trim());
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean);
+}
+
+// Reloads nginx with the limits shipped or lifted, and returns once every
+// worker of the old configuration is gone (so requests meet the new one).
+async function reloadNginx(limits) {
+  const old = nginxWorkers();
+  await run('bash', [path.join(repoRoot, 'scripts/stack.sh'), 'nginx-reload', stackDir()],
+    { env: { ...process.env, STACK_NGINX_LIMITS: limits } });
+  await waitFor(() => {
+    const now = nginxWorkers();
+    return now.length > 0 && !now.some((p) => old.includes(p));
+  }, { timeoutMs: 15000, what: 'the old nginx workers to exit' });
+}
+
+test('nginx: the shipped reset limit (burst 5) answers 429 with its page and Retry-After; pages are not limited', async () => {
+  await reloadNginx('shipped');
+  try {
+    const statuses = [];
+    let refused = null;
+    for (let i = 0; i < 12; i += 1) {
+      const res = await client().post('/auth/resetRequest', { email: `${unique('nobody')}@example.test` });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    assert.ok(refused, `no 429 in ${statuses}`);
+    assert.ok(statuses.slice(0, 6).every((s) => s !== 429), `the burst passes: ${statuses}`);
+    assert.equal(refused.headers.get('retry-after'), '60');
+    assert.match(refused.text, /Too many requests/);
+    assert.equal(refused.headers.get('x-frame-options'), 'DENY');
+    for (let i = 0; i < 20; i += 1) assert.equal((await client().get('/auth/resetRequest')).status, 200);
+  } finally {
+    await reloadNginx('lifted');
+  }
+});
