@@ -62,6 +62,8 @@ const std::map<std::string, Setter>& setters() {
         {"views_dir", str(&Config::views_dir)},
         {"static_dir", str(&Config::static_dir)},
         {"body_limit", num(&Config::body_limit)},
+        {"upload_limit", num(&Config::upload_limit)},
+        {"max_input_vars", num(&Config::max_input_vars)},
         {"session_idle_timeout", num(&Config::session_idle_timeout)},
         {"session_absolute_timeout", num(&Config::session_absolute_timeout)},
         {"password_cost", num(&Config::password_cost)},
@@ -81,7 +83,11 @@ const std::map<std::string, Setter>& setters() {
         {"hash_concurrency", num(&Config::hash_concurrency)},
         {"hash_wait_ms", num(&Config::hash_wait_ms)},
         {"api_token_ttl_days", num(&Config::api_token_ttl_days)},
+        {"full_list_concurrency", num(&Config::full_list_concurrency)},
         {"verify_link_ttl_hours", num(&Config::verify_link_ttl_hours)},
+        {"trusted_proxy_header", str(&Config::trusted_proxy_header)},
+        {"trusted_proxies", str(&Config::trusted_proxies)},
+        {"hsts_max_age", num(&Config::hsts_max_age)},
         {"enable_test_routes", flag(&Config::enable_test_routes)},
         {"auto_migrate", flag(&Config::auto_migrate)},
         {"db_connect_timeout", num(&Config::db_connect_timeout)},
@@ -128,6 +134,9 @@ Config Config::load(const std::string& path) {
     }
     if (c.session_idle_timeout <= 0 || c.session_absolute_timeout <= 0)
         throw std::runtime_error("config: session timeouts must be positive");
+    if (c.body_limit < 1024 || c.upload_limit < 1024 || c.max_input_vars < 1)
+        throw std::runtime_error(
+            "config: body_limit and upload_limit must be at least 1024, max_input_vars at least 1");
     if (c.password_cost < 10 || c.password_cost > 16)
         throw std::runtime_error("config: password_cost must be between 10 and 16");
     for (const auto& [name, v] : {std::pair{"login_throttle_max", c.login_throttle_max},

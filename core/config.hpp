@@ -19,7 +19,12 @@ struct Config {
     // age identity file of `ems-admin backup` / `restore` (docs in the README).
     std::string backup_key;
     std::string log_dir = "var/log", views_dir = "views", static_dir = "static";
-    std::size_t body_limit = 8 * 1024 * 1024;
+    // Request bodies (handlers/request.cpp): larger ones get 413 before a
+    // byte is read; the picture uploads have their own limit. A form of more
+    // than max_input_vars fields gets 400 before it is parsed (PHP's
+    // max_input_vars).
+    std::size_t body_limit = 64 * 1024, upload_limit = 8 * 1024 * 1024;
+    std::size_t max_input_vars = 1000;
     int session_idle_timeout = 1800, session_absolute_timeout = 43200;
     int password_cost = 12;
     bool require_email_verification = false;
@@ -39,7 +44,17 @@ struct Config {
     // request waits at most hash_wait_ms for a slot, then gets 503.
     int hash_concurrency = 0, hash_wait_ms = 1000;
     int api_token_ttl_days = 90;
+    // Whole participant lists (manage ?all=1, CSV export) rendering at once
+    // per user on this host; more get 429 (0: no bound).
+    int full_list_concurrency = 2;
     int verify_link_ttl_hours = 48;
+    // TLS ended before nginx (handlers/request.hpp trust_proxy): requests
+    // from these addresses (comma-separated) are HTTPS when this header
+    // says "https"; empty: only nginx's own HTTPS counts. HTTPS answers
+    // carry Strict-Transport-Security for hsts_max_age seconds (0: none)
+    // and Secure cookies.
+    std::string trusted_proxy_header, trusted_proxies;
+    long hsts_max_age = 31536000;
     bool enable_test_routes = false;
     bool auto_migrate = true;
     // Fault answers (seconds): a frozen or unreachable database, or a held

@@ -36,8 +36,9 @@ struct JsonReadOptions {
 
     // Files written by the PHP app or by ems, journal lines, DB columns.
     static JsonReadOptions php_file() { return {}; }
-    // Request bodies of the JSON API (already capped by body_limit).
-    static JsonReadOptions api_body() { return {64, 0, true, true}; }
+    // Request bodies of the JSON API: already capped by body_limit, capped
+    // here again (1 MiB) should that limit be raised.
+    static JsonReadOptions api_body() { return {64, 1024 * 1024, true, true}; }
 };
 
 // The value, or nullopt with *error (when given) saying why.

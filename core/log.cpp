@@ -15,8 +15,8 @@ int access_fd = -1;
 
 void write_line(int fd, const std::string& line) {
     if (fd < 0) return;
-    std::string out = line;
-    if (out.empty() || out.back() != '\n') out.push_back('\n');
+    std::string out = escape_controls(line);
+    out.push_back('\n');
     // One write per line keeps lines whole between processes.
     if (::write(fd, out.data(), out.size()) < 0 && fd != 2) {
         [[maybe_unused]] auto r = ::write(2, out.data(), out.size());
@@ -28,6 +28,29 @@ int open_append(const std::filesystem::path& p) {
 }
 
 }  // namespace
+
+std::string escape_controls(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c != 0x7f) {
+            out.push_back(ch);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else {
+            out += "\\x";
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
 
 void open(const std::string& log_dir) {
     std::error_code ec;

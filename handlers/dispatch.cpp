@@ -2,13 +2,16 @@
 
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <stdexcept>
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/db.hpp"
@@ -128,6 +131,12 @@ Response error_page(Ctx& ctx, int status, const std::string& message, const std:
     }
 }
 
+// The routes whose body is a picture upload (upload_limit); every other
+// body is a small form or JSON object (body_limit).
+bool takes_upload(const Route& r) {
+    return r.handler == upload_profile_picture || r.handler == api_upload_picture;
+}
+
 Response run_route(Ctx& ctx) {
     auto& req = ctx.req;
     const auto m =
@@ -139,9 +148,16 @@ Response run_route(Ctx& ctx) {
     ctx.route = m.route;
     req.params = m.params;
     if (!valid_utf8(req.path())) throw BadRequest("Invalid characters in the address");
-    req.read_body(ctx.app.config().body_limit);
+    // Nothing of the body is read before the visitor may send one: the
+    // session (or token), the route's access rule and what the CSRF check
+    // can decide without the form. Then a small limit for every route but
+    // the picture uploads, and a capped parse (read_body).
     load_session(ctx);
     if (auto gate = check_access(ctx)) return *gate;
+    check_csrf_before_body(ctx);
+    const auto& c = ctx.app.config();
+    req.read_body(takes_upload(*m.route) ? c.upload_limit : c.body_limit, c.max_input_vars);
+    req.refuse_repeated_fields();
     check_csrf(ctx);
     return m.route->handler(ctx);
 }
@@ -157,6 +173,27 @@ Response html_answer(Ctx& ctx, const Fault& f, const std::string& error_id) {
         }
     }
     return error_page(ctx, f.status, f.message, error_id);
+}
+
+// A header with CR, LF or another control character (a value taken from
+// the request that no check caught) would split the response: the whole
+// answer becomes a 500 with an error id, keeping only the valid cookies
+// (a sign-in's session, a cleared return-to cookie), so nothing of the
+// bad value is sent.
+void refuse_invalid_headers(Ctx& ctx, Response& res, std::string& error_id) {
+    const auto bad = first_invalid_header(res);
+    if (bad.empty()) return;
+    std::vector<std::pair<std::string, std::string>> cookies;
+    for (const auto& h : res.headers)
+        if (strcasecmp(h.first.c_str(), "Set-Cookie") == 0 && valid_header(h.first, h.second))
+            cookies.push_back(h);
+    try {
+        throw std::logic_error("the response header '" + bad + "' holds a control character");
+    } catch (...) {
+        res = answer_current_exception(ctx, error_id);
+    }
+    res.headers.insert(res.headers.end(), cookies.begin(), cookies.end());
+    add_security_headers(res);
 }
 
 }  // namespace
@@ -204,6 +241,8 @@ void add_security_headers(Response& res) {
 
 Response dispatch(Request& req, App& app) {
     const auto t0 = std::chrono::steady_clock::now();
+    const auto& config = app.config();
+    req.trust_proxy(config.trusted_proxy_header, config.trusted_proxies);
     Ctx ctx(req, app);
     Response res;
     std::string error_id;
@@ -218,6 +257,12 @@ Response dispatch(Request& req, App& app) {
         log::error("finishing the session failed: " + std::string(e.what()));
     }
     add_security_headers(res);
+    // Over HTTPS only: a browser ignores it over HTTP, and a site still
+    // reached over HTTP must not be told to refuse HTTP.
+    if (req.is_https() && config.hsts_max_age > 0)
+        res.set_header("Strict-Transport-Security",
+                       "max-age=" + std::to_string(config.hsts_max_age));
+    refuse_invalid_headers(ctx, res, error_id);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     char took[32];

@@ -2,6 +2,7 @@
 // whole list with ?all=1 as the PHP page showed it), the CSV export, and
 // approve / decline / remove.
 #include <algorithm>
+#include <memory>
 
 #include "core/errors.hpp"
 #include "core/pagination.hpp"
@@ -11,6 +12,7 @@
 #include "handlers/session.hpp"
 #include "models/event_participation.hpp"
 #include "storage/file_storage.hpp"
+#include "storage/fs_util.hpp"
 
 namespace ems {
 namespace {
@@ -82,8 +84,44 @@ std::string csv_cell(const std::string& v) {
     return out + "\"";
 }
 
+namespace {
+
+// One of the signed-in user's slots for a whole-list page or export: at
+// most full_list_concurrency of them at once per user on this host, so
+// that one organizer's many tabs (or a script) cannot take every worker
+// with 10,000-row pages. The slots are flock'd files under .ems/locks/
+// (released by the kernel if a worker dies); a storage that cannot hold
+// them (read-only) does not cost the page.
+std::unique_ptr<storage::LockFile> full_list_slot(Ctx& ctx) {
+    const int slots = ctx.app.config().full_list_concurrency;
+    if (slots <= 0) return nullptr;
+    std::string owner;
+    for (const unsigned char c : ctx.user->uid) {
+        static constexpr char hex[] = "0123456789abcdef";
+        owner += hex[c >> 4];
+        owner += hex[c & 15];
+    }
+    const auto dir = ctx.app.files().root() / ".ems" / "locks";
+    try {
+        for (int i = 0; i < slots; ++i) {
+            auto slot = std::make_unique<storage::LockFile>(
+                dir / ("full-list-" + owner + "-" + std::to_string(i) + ".lock"),
+                storage::LockFile::Mode::exclusive_nowait);
+            if (slot->held()) return slot;
+        }
+    } catch (const storage::StorageError&) {
+        return nullptr;
+    }
+    throw TooManyRequests(
+        "You already have full participant lists loading. Please wait for them and try again.", 5);
+}
+
+}  // namespace
+
 Response manage_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, deny_manage);
+    const bool all = ctx.req.query("all") == "1";
+    const auto slot = all ? full_list_slot(ctx) : nullptr;
     const auto s = events::load_settings(ctx.app, ev.id);
     const auto list = ctx.app.files().get_event_participants(ev.id);
     const auto id = std::to_string(ev.id);
@@ -97,7 +135,6 @@ Response manage_event(Ctx& ctx) {
     p.require_approval = s.require_approval;
     p.max_participants = s.max_participants ? std::to_string(*s.max_participants) : "No limit";
     p.csv_url = url_for("participants_csv", {{"id", id}});
-    const bool all = ctx.req.query("all") == "1";
     p.total = list->size();
     const auto pg =
         paginate(p.total, per_page, all ? 1 : parse_positive(ctx.req.query("page")).value_or(1),
@@ -114,6 +151,7 @@ Response manage_event(Ctx& ctx) {
 
 Response export_participants_csv(Ctx& ctx) {
     const auto ev = owned_event(ctx, deny_manage);
+    const auto slot = full_list_slot(ctx);
     const auto list = ctx.app.files().get_event_participants(ev.id);
     std::string out = "\xEF\xBB\xBF\"Name\",\"Email\",\"Joined at\",\"Status\",\"User id\"\r\n";
     out.reserve(out.size() + list->size() * 96);

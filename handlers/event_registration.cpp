@@ -69,8 +69,17 @@ Response register_for_event(Ctx& ctx) {
     return flash_redirect(ctx, "success", events::outcome_message(o, ev.name));
 }
 
+// The page names the event (dates, place, description), so only its
+// registered people and its owner see it; ids are sequential. Everyone
+// else gets the API's answers (GET /api/events/{id}): 404 for no such
+// event, 403 for one of someone else's, as error pages that show nothing
+// of the event.
 Response show_cancel_registration(Ctx& ctx) {
-    const auto ev = event_from_id(ctx);
+    auto found = event_from_param(ctx);
+    if (!found) throw NotFound("Event not found");
+    const auto& ev = *found;
+    if (!is_owner(ctx, ev) && !ctx.app.files().get_event_participants(ev.id)->find(ctx.user->uid))
+        throw Forbidden("You can only view events you created or registered for");
     auto m = ctx.page("Cancel registration");
     m["event"] = event_model(ev);
     m["heading"] = "Cancel your registration?";

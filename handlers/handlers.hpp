@@ -12,6 +12,7 @@ Response show_health(Ctx& ctx);
 Response show_home(Ctx& ctx);
 Response test_crash(Ctx& ctx);
 Response test_sleep(Ctx& ctx);
+Response test_header(Ctx& ctx);
 
 // handlers/auth.cpp
 Response show_login(Ctx& ctx);

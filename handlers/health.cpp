@@ -132,6 +132,15 @@ Response test_crash(Ctx& ctx) {
     throw std::runtime_error("forced failure for the error-page test" + secret);
 }
 
+// /_test/header?name=N&value=V answers with the header N: V as decoded from
+// the query (%0d%0a included), so the tests can plant what no real handler
+// should ever send and check that the response writer refuses it.
+Response test_header(Ctx& ctx) {
+    auto res = Response::text("planted\n", "text/plain; charset=UTF-8");
+    res.headers.emplace_back(ctx.req.query("name"), ctx.req.query("value"));
+    return res;
+}
+
 // Logs when it starts, so a test can wait until every worker is busy.
 Response test_sleep(Ctx& ctx) {
     const auto ms = std::min(10000L, std::max(0L, std::atol(ctx.req.query("ms").c_str())));

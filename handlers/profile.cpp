@@ -52,17 +52,29 @@ std::string image_extension(const std::string& data) {
     return {};
 }
 
-void write_upload(const std::filesystem::path& dir, const std::string& name,
-                  const std::string& data) {
+// Writes the picture under a name no other file has, and returns it: the
+// PHP app's uid_<time>.<ext>, or, when an upload in the same second took
+// that (another tab, a double click), uid_<time>-<8 hex>.<ext>. A name is
+// never written twice, so a page (or a cache: nginx serves these for a
+// day) showing the first picture never gets the second's bytes.
+std::string write_upload(const std::filesystem::path& dir, const std::string& uid,
+                         const std::string& ext, const std::string& data) {
     std::filesystem::create_directories(dir);
+    const auto stem = uid + "_" + std::to_string(std::time(nullptr));
     // 0644: nginx serves these files itself; they are images, never executed.
-    storage::write_file_atomic(dir / name, data, 0644);
+    if (storage::write_new_file(dir / (stem + "." + ext), data, 0644)) return stem + "." + ext;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const auto name = stem + "-" + random_hex(4) + "." + ext;
+        if (storage::write_new_file(dir / name, data, 0644)) return name;
+    }
+    throw std::runtime_error("no free name for a profile picture in " + dir.string());
 }
 
 }  // namespace
 
 std::string picture_url(const std::string& file_name) {
-    static const std::regex ours(R"(^[0-9A-Za-z-]{1,36}_[0-9]{1,12}\.(jpg|png|gif)$)");
+    static const std::regex ours(
+        R"(^[0-9A-Za-z-]{1,36}_[0-9]{1,12}(-[0-9a-f]{8})?\.(jpg|png|gif)$)");
     if (std::regex_match(file_name, ours)) return "/profilePictures/" + file_name;
     return "/static/default-avatar.svg";
 }
@@ -132,8 +144,7 @@ void apply_picture_upload(Ctx& ctx, const UploadedFile* file) {
     const auto ext = image_extension(file->data);
     if (ext.empty()) throw Invalid("Only JPEG, PNG, and GIF files are allowed");
     const auto& uid = ctx.user->uid;
-    const auto name = uid + "_" + std::to_string(std::time(nullptr)) + "." + ext;
-    write_upload(ctx.app.config().uploads_dir, name, file->data);
+    const auto name = write_upload(ctx.app.config().uploads_dir, uid, ext, file->data);
     const auto old = ctx.user->profilepicture;
     profile::set_picture(ctx.app, uid, name);
     ctx.user->profilepicture = name;

@@ -27,20 +27,35 @@ class Request {
     std::string header(const std::string& name) const;
     std::optional<std::string> cookie(const std::string& name) const;
     std::string query(const std::string& name) const;
+    // HTTPS when nginx says so (fastcgi_params' HTTPS), or when the request
+    // comes from a trusted proxy (trust_proxy) whose header says "https".
     bool is_https() const;
+    // The proxies in front of nginx that terminate TLS: requests from one of
+    // `addresses` (REMOTE_ADDR, exactly) are HTTPS when their `header`
+    // (e.g. X-Forwarded-Proto) is "https". Anyone else's header is ignored.
+    void trust_proxy(const std::string& header, const std::string& addresses);
     std::string remote_addr() const { return env("REMOTE_ADDR"); }
     // Declared CONTENT_LENGTH; -1 when absent or not a number.
     long long content_length() const { return content_length_; }
 
     // Reads and parses the body (urlencoded, multipart or raw). Throws
-    // PayloadTooLarge over `limit` and BadRequest for a short or bad body.
-    void read_body(std::size_t limit);
+    // PayloadTooLarge over `limit` (from CONTENT_LENGTH, before a byte is
+    // read), BadRequest for a short or bad body, and BadRequest for a form
+    // of more than `max_fields` fields (counted before it is parsed, like
+    // PHP's max_input_vars).
+    void read_body(std::size_t limit, std::size_t max_fields = 1000);
     const std::string& body() const { return body_; }
     const std::string& content_type() const { return content_type_; }
     std::string form(const std::string& name) const;
     bool has_form(const std::string& name) const;
     const std::multimap<std::string, std::string>& form_fields() const { return form_; }
     const UploadedFile* file(const std::string& field) const;
+    // Throws BadRequest naming the first field of the query or the form
+    // sent more than once (`id=1&id=2`: which one counts would be a guess,
+    // and PHP and cgicc guess differently). The one repeat allowed is a
+    // checkbox of ours after its hidden "0" (the event form's
+    // registration_open and require_approval), where the last value counts.
+    void refuse_repeated_fields() const;
 
     // Route parameters, filled by the router.
     std::map<std::string, std::string> params;
@@ -53,6 +68,7 @@ class Request {
     std::map<std::string, std::string> cookies_;
     std::vector<UploadedFile> files_;
     bool body_read_ = false;
+    bool https_via_proxy_ = false;
 };
 
 // The one rule for "is this an API request": the path is /api or under

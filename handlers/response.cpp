@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <cctype>
+#include <string_view>
+
 #include "core/text.hpp"
 
 namespace ems {
@@ -94,10 +97,29 @@ const char* status_title(int status) {
     return "Error";
 }
 
+bool valid_header(const std::string& name, const std::string& value) {
+    static constexpr std::string_view token_punct = "!#$%&'*+-.^_`|~";
+    if (name.empty()) return false;
+    for (const unsigned char c : name)
+        if (!(c < 0x80 && std::isalnum(c)) &&
+            token_punct.find(static_cast<char>(c)) == std::string_view::npos)
+            return false;
+    for (const unsigned char c : value)
+        if (c < 0x20 || c == 0x7f) return false;
+    return true;
+}
+
+std::string first_invalid_header(const Response& res) {
+    for (const auto& [n, v] : res.headers)
+        if (!valid_header(n, v)) return n.empty() ? std::string("(empty name)") : n;
+    return {};
+}
+
 std::string serialize_cgi(const Response& res, bool head_only) {
     std::string out =
         "Status: " + std::to_string(res.status) + " " + status_text(res.status) + "\r\n";
-    for (const auto& [n, v] : res.headers) out += n + ": " + v + "\r\n";
+    for (const auto& [n, v] : res.headers)
+        if (valid_header(n, v)) out += n + ": " + v + "\r\n";
     out += "\r\n";
     if (!head_only) out += res.body;
     return out;

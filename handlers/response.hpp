@@ -28,7 +28,15 @@ struct Response {
 const char* status_text(int status);
 // The error page's title for a status ("Page not found").
 const char* status_title(int status);
+// True when a header can be sent as is: the name an HTTP token, the value
+// free of control characters (CR or LF would end the header and start
+// another, or the body; a tab has no use in any header ems sends).
+bool valid_header(const std::string& name, const std::string& value);
+// The name of the first header that is not valid_header; empty when none.
+std::string first_invalid_header(const Response& res);
 // The CGI/FastCGI response head and body: "Status: 200 OK\r\n...\r\n\r\nbody".
+// A header that is not valid_header is left out (dispatch answers 500
+// before it gets here; this is the last line).
 std::string serialize_cgi(const Response& res, bool head_only = false);
 std::string to_json_text(const Json::Value& value);
 

@@ -84,6 +84,7 @@ const std::vector<Route>& routes() {
         {"DELETE", "/api/events/{key}/registrations", delete_api_registration, "api_cancel_registration", A::user},
         {"GET", "/_test/crash", test_crash, "test_crash", A::anyone, nullptr, true},
         {"GET", "/_test/sleep", test_sleep, "test_sleep", A::anyone, nullptr, true},
+        {"GET", "/_test/header", test_header, "test_header", A::anyone, nullptr, true},
     });
     // clang-format on
     return table;

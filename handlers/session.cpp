@@ -100,12 +100,22 @@ const std::string& csrf_token(Ctx& ctx) {
     return ctx.csrf_token;
 }
 
-void check_csrf(Ctx& ctx) {
+namespace {
+
+// GET and HEAD change nothing; a bearer token is no ambient credential.
+// Signing out with no session changes nothing, so a sign-out button left
+// open after the session ended just goes to the login page.
+bool csrf_exempt(const Ctx& ctx) {
     const auto& m = ctx.req.method();
-    if (m == "GET" || m == "HEAD" || ctx.auth_via == "token") return;
-    // Signing out with no session changes nothing, so a sign-out button
-    // left open after the session ended just goes to the login page.
-    if (ctx.route->handler == logout && ctx.session_id.empty()) return;
+    return m == "GET" || m == "HEAD" || ctx.auth_via == "token" ||
+           (ctx.route->handler == logout && ctx.session_id.empty());
+}
+
+// Refuses a request sent by another site (its Origin names another host);
+// true when it needs no token besides: a cross-site page can send neither
+// a JSON body nor a DELETE without a CORS preflight, which ems never
+// grants, so such API calls need no token.
+bool check_origin(const Ctx& ctx) {
     const auto origin = ctx.req.header("Origin");
     if (!origin.empty() && origin != "null") {
         const auto host = ctx.req.header("Host");
@@ -116,21 +126,35 @@ void check_csrf(Ctx& ctx) {
         if (origin != scheme + host && (port.empty() || origin != scheme + host + ":" + port))
             throw Forbidden("This request came from another site and was refused.");
     }
-    // A cross-site page can send neither a JSON body nor a DELETE without a
-    // CORS preflight, which ems never grants: such API calls need no token.
-    if (is_api_request(ctx.req) &&
-        (m == "DELETE" || ctx.req.content_type().rfind("application/json", 0) == 0))
-        return;
+    return is_api_request(ctx.req) && (ctx.req.method() == "DELETE" ||
+                                       ctx.req.content_type().rfind("application/json", 0) == 0);
+}
+
+// The token the request must carry: the session's, or the anonymous
+// double-submit cookie's; empty when it has neither.
+std::string expected_csrf(const Ctx& ctx) {
+    if (!ctx.session_id.empty()) return ctx.csrf_token;
+    const auto c = ctx.req.cookie(csrf_cookie);
+    return c ? *c : std::string();
+}
+
+constexpr const char* csrf_expired =
+    "This form has expired. Please go back, reload the page and try again.";
+
+}  // namespace
+
+void check_csrf_before_body(Ctx& ctx) {
+    if (csrf_exempt(ctx) || check_origin(ctx)) return;
+    if (!is_hex(expected_csrf(ctx), 64, 64)) throw Forbidden(csrf_expired);
+}
+
+void check_csrf(Ctx& ctx) {
+    if (csrf_exempt(ctx) || check_origin(ctx)) return;
     std::string sent = ctx.req.form("csrf_token");
     if (sent.empty()) sent = ctx.req.header("X-CSRF-Token");
-    std::string expected;
-    if (!ctx.session_id.empty()) {
-        expected = ctx.csrf_token;
-    } else if (auto c = ctx.req.cookie(csrf_cookie)) {
-        expected = *c;
-    }
+    const auto expected = expected_csrf(ctx);
     if (expected.empty() || !is_hex(sent, 64, 64) || sent != expected)
-        throw Forbidden("This form has expired. Please go back, reload the page and try again.");
+        throw Forbidden(csrf_expired);
 }
 
 bool safe_local_path(const std::string& p) {

@@ -23,6 +23,11 @@ void load_session(Ctx& ctx);
 std::optional<Response> check_access(Ctx& ctx);
 // Throws Forbidden on a state-changing request without a valid token.
 void check_csrf(Ctx& ctx);
+// What can be refused before the body (which holds a form's token) is read:
+// a request from another site, and one that needs a token while the
+// visitor has neither a session nor the anonymous CSRF cookie, so that
+// nobody can make a worker read and parse a body without them.
+void check_csrf_before_body(Ctx& ctx);
 // The token to put in forms: the session's, or the anonymous cookie's.
 const std::string& csrf_token(Ctx& ctx);
 // Cookies and cache headers for the response; consumes a shown flash.

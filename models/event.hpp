@@ -60,7 +60,7 @@ inline constexpr long long max_capacity = 1000000;
 std::optional<std::string> normalize_datetime(const std::string& s);
 // "YYYY-MM-DD HH:MM:SS" -> "YYYY-MM-DDTHH:MM" for <input type=datetime-local>.
 std::string to_input_datetime(const std::string& db_value);
-// Upper-cased key when it is 8 hex characters, else nullopt.
+// Upper-cased key when it is 8 (older keys) or 12 hex characters, else nullopt.
 std::optional<std::string> normalize_key(const std::string& key);
 // fields: the raw form values by name (the last one sent for each name).
 // A setting that is absent takes its value from `base`: the PHP defaults

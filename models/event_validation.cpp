@@ -58,7 +58,10 @@ std::string to_input_datetime(const std::string& v) {
 }
 
 std::optional<std::string> normalize_key(const std::string& key) {
-    if (!is_hex(key, 8, 8)) return std::nullopt;
+    // 8 characters: keys made before 48-bit keys (by the PHP app or ems),
+    // still on shared links and QR codes; 12: keys made since.
+    if (key.size() != 8 && key.size() != 12) return std::nullopt;
+    if (!is_hex(key, 8, 12)) return std::nullopt;
     std::string out(key);
     for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;

@@ -39,7 +39,9 @@ http_bench() {
   dir=$(mktemp -d /tmp/ems-bench.XXXXXX)
   # shellcheck disable=SC2064
   trap "bash scripts/stack.sh stop '$dir' >/dev/null 2>&1; rm -rf '$dir'" EXIT
-  bash scripts/stack.sh start "$dir" >"$dir.start.log" 2>&1 || {
+  # The benchmarks load the API and sign-in from one address: nginx's rate
+  # limits would measure themselves.
+  STACK_NGINX_LIMITS=lifted bash scripts/stack.sh start "$dir" >"$dir.start.log" 2>&1 || {
     cat "$dir.start.log" >&2
     rm -f "$dir.start.log"
     return 1

@@ -5,6 +5,7 @@
 #   stack.sh start DIR [--http-port P]   create on first use, start what is not running
 #   stack.sh stop DIR                    stop nginx, the pool, MariaDB
 #   stack.sh pool-start DIR | pool-stop DIR | db-start DIR | db-stop DIR
+#   stack.sh nginx-reload DIR            render nginx.conf again, reload nginx
 #   stack.sh status DIR                  what runs, on which ports, /health
 #   stack.sh sql DIR [mariadb args]      mariadb client as the ems user on the ems DB
 #   stack.sh admin-sql DIR [args]        the same as the DB superuser
@@ -17,7 +18,8 @@
 #                                        copy / unmounted (what was written there is lost)
 #
 # EMS_* variables in the environment reach ems-fcgi (they override ems.conf),
-# e.g. EMS_WORKERS=4 stack.sh start /tmp/x.
+# e.g. EMS_WORKERS=4 stack.sh start /tmp/x. STACK_NGINX_LIMITS=lifted raises
+# nginx's rate limits out of reach (scripts/test.sh); default: as shipped.
 #
 # Layout of DIR: mysql/ (datadir), run/ (sockets, pid files), log/ (ems and
 # MariaDB logs), nginx/ (prefix, pid, logs, temp), storage/ uploads/ outbox/
@@ -319,7 +321,33 @@ stack__render_nginx() {
     -e "s|@STATIC_DIR@|$STACK_REPO/static|g" \
     -e "s|@UPLOADS_DIR@|$S_DIR/uploads|g" \
     -e "s|@POOL_SOCKET@|$S_POOL_SOCK|g" \
-    "$STACK_REPO/nginx/ems-dev.conf.in" >"$S_NGINX_CONF"
+    "$STACK_REPO/nginx/ems-dev.conf.in" >"$S_NGINX_CONF" || return 1
+  stack__render_limits
+}
+
+# The rate limits (nginx/ems-limits.conf and ems-limit-req.conf) copied into
+# the stack: as shipped, or with STACK_NGINX_LIMITS=lifted every rate and
+# burst raised so far that nothing is held back (the test suites sign in and
+# sign up hundreds of times a minute from 127.0.0.1; the test of the limits
+# reloads nginx with the shipped ones).
+stack__render_limits() {
+  local lift=(-e '')
+  if [[ ${STACK_NGINX_LIMITS:-shipped} == lifted ]]; then
+    lift=(-e 's/rate=[0-9]*r\/[ms]/rate=100000r\/s/' -e 's/burst=[0-9]*/burst=100000/')
+  fi
+  sed "${lift[@]}" "$STACK_REPO/nginx/ems-limits.conf" >"$S_NGINX_PREFIX/ems-limits.conf" &&
+    sed "${lift[@]}" "$STACK_REPO/nginx/ems-limit-req.conf" >"$S_NGINX_PREFIX/ems-limit-req.conf"
+}
+
+# stack_nginx_reload DIR: the configuration rendered again (with the current
+# STACK_NGINX_LIMITS) and nginx told to reload; returns once nginx accepted it.
+stack_nginx_reload() {
+  stack__paths "$1" || return 1
+  local pid
+  pid=$(stack__pid "$S_NGINX_PID" nginx) || { stack__say "nginx is not running"; return 1; }
+  stack__render_nginx || return 1
+  nginx -t -q -c "$S_NGINX_CONF" -p "$S_NGINX_PREFIX/" -e "$S_NGINX_PREFIX/error.log" || return 1
+  kill -HUP "$pid"
 }
 
 # stack_nginx_start DIR [PORT]
@@ -532,6 +560,7 @@ stack_main() {
       [[ -z $S_HTTP_PORT ]] || ! stack__pid "$S_NGINX_PID" nginx >/dev/null || stack_wait_healthy "$S_DIR"
       ;;
     pool-stop) stack_pool_stop "${1:-}" ;;
+    nginx-reload) stack_nginx_reload "${1:-}" ;;
     db-start) stack_db_start "${1:-}" ;;
     db-stop) stack_db_stop "${1:-}" ;;
     status) stack_status "${1:-}" ;;

@@ -112,6 +112,9 @@ start_stack() {
   # limits are lifted here; tests/integration/auth_security restarts the
   # pool with low ones to test them.
   export EMS_SIGNUP_THROTTLE_MAX=100000 EMS_RESET_THROTTLE_MAX=100000
+  # The same for nginx's rate limits (nginx/ems-limits.conf); the
+  # integration test of the limits reloads nginx with the shipped ones.
+  export STACK_NGINX_LIMITS=lifted
   export EMS_STACK_DIR=$STACK_DIR
   if ! bash scripts/stack.sh start "$STACK_DIR" >"$OUT/stack-start.log" 2>&1; then
     cat "$OUT/stack-start.log"

@@ -106,24 +106,49 @@ std::optional<std::string> read_file(const fs::path& path, FileId* id) {
     return data;
 }
 
-void write_file_atomic(const fs::path& path, const std::string& content, mode_t mode) {
-    static std::atomic<unsigned> counter{0};
-    fs::path dir = path.parent_path();
+namespace {
+
+// A new temp file beside `path`, written whole and fsynced. Its name is
+// made by mkostemp (six random characters, created O_EXCL, retried on a
+// clash), so two writers never share one, whatever their pids or hosts.
+fs::path write_temp_beside(const fs::path& path, const std::string& content, mode_t mode) {
+    const fs::path dir = path.parent_path();
     ensure_dir(dir);
-    fs::path temp = dir / ("." + path.filename().string() + temp_marker +
-                           std::to_string(::getpid()) + "." + std::to_string(counter++));
-    {
-        Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-        if (fd.get() < 0) throw_errno("create", temp);
-        try {
-            ::fchmod(fd.get(), mode);
-            write_all(fd.get(), content, temp);
-            if (::fsync(fd.get()) != 0) throw_errno("fsync", temp);
-        } catch (...) {
-            ::unlink(temp.c_str());
-            throw;
-        }
+    std::string name = (dir / ("." + path.filename().string() + temp_marker + "XXXXXX")).string();
+    Fd fd(::mkostemp(name.data(), O_CLOEXEC));
+    const fs::path temp = name;
+    if (fd.get() < 0) throw_errno("create", temp);
+    try {
+        ::fchmod(fd.get(), mode);  // mkostemp made it 0600
+        write_all(fd.get(), content, temp);
+        if (::fsync(fd.get()) != 0) throw_errno("fsync", temp);
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
     }
+    return temp;
+}
+
+}  // namespace
+
+bool write_new_file(const fs::path& path, const std::string& content, mode_t mode) {
+    const fs::path temp = write_temp_beside(path, content, mode);
+    // link(2) never replaces: the name is ours only if nobody has it.
+    const int rc = ::link(temp.c_str(), path.c_str());
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    if (rc != 0) {
+        if (saved == EEXIST) return false;
+        errno = saved;
+        throw_errno("link", path);
+    }
+    fsync_dir(path.parent_path());
+    return true;
+}
+
+void write_file_atomic(const fs::path& path, const std::string& content, mode_t mode) {
+    const fs::path dir = path.parent_path();
+    const fs::path temp = write_temp_beside(path, content, mode);
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         int saved = errno;
         ::unlink(temp.c_str());
@@ -206,9 +231,14 @@ LockFile::LockFile(const fs::path& path, Mode mode, bool create) : path_(path) {
             if (!create && errno == ENOENT) return;
             throw_errno("open lock", path);
         }
-        int op = mode == Mode::exclusive ? LOCK_EX : LOCK_SH;
+        int op = mode == Mode::shared ? LOCK_SH : LOCK_EX;
+        if (mode == Mode::exclusive_nowait) op |= LOCK_NB;
         while (::flock(fd, op) != 0) {
             if (errno == EINTR) continue;
+            if (errno == EWOULDBLOCK && mode == Mode::exclusive_nowait) {
+                ::close(fd);
+                return;
+            }
             int saved = errno;
             ::close(fd);
             errno = saved;

@@ -40,6 +40,13 @@ std::optional<std::string> read_file(const std::filesystem::path& path, FileId* 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content,
                        mode_t mode = file_mode);
 
+// The same bytes, durably, at `path` only if nothing is there yet (a
+// link(2) of the written temp file): false, and nothing written, when the
+// name is taken. For names that must not replace another's file (profile
+// pictures uploaded in the same second).
+bool write_new_file(const std::filesystem::path& path, const std::string& content,
+                    mode_t mode = file_mode);
+
 // Removes temp files of write_file_atomic older than `min_age_s` (a younger
 // one may belong to a writer in another process).
 void remove_stale_temps(const std::filesystem::path& dir, int min_age_s = 60);
@@ -76,7 +83,8 @@ FileId file_id(int fd);
 // holders can never lock different inodes of one path.
 class LockFile {
   public:
-    enum class Mode { shared, exclusive };
+    // exclusive_nowait: returns an unheld lock when another holds it.
+    enum class Mode { shared, exclusive, exclusive_nowait };
     // create=false: returns an unheld lock when the file does not exist.
     LockFile(const std::filesystem::path& path, Mode mode, bool create = true);
     ~LockFile();

@@ -67,7 +67,7 @@ test('event life cycle: create, share, register, manage, CSV, capacity, delete',
     assert.match(await text(org.page), /No participants yet/);
     const input = org.page.locator('main input[readonly]').first();
     link = await input.inputValue();
-    assert.match(link, /\/events\/register\/[0-9A-F]{8}$/);
+    assert.match(link, /\/events\/register\/[0-9A-F]{12}$/);
     assert.ok(await input.evaluate((el) => el.labels.length > 0 || el.hasAttribute('aria-label')), 'link input is labelled');
     const copy = org.page.locator('main').getByRole('button', { name: /copy/i });
     await copy.click();

@@ -29,7 +29,7 @@ test('without JavaScript: sign up, create, share, register, edit, delete, sign o
   await org.page.goto(`/events/manage/${id}`);
   await checkPage(org.page, 'manage');
   const link = await org.page.locator('main input[readonly]').first().inputValue();
-  assert.match(link, /\/events\/register\/[0-9A-F]{8}$/);
+  assert.match(link, /\/events\/register\/[0-9A-F]{12}$/);
 
   await registerAccount(guest.page, guest);
   await checkPage(guest.page, 'dashboard');

@@ -59,7 +59,7 @@ test('create: a valid event, the PHP key format, the event file with PHP keys', 
   await expectFlash(org, res, 'Event created successfully!');
   const [[id, key, count, creator]] = await sql(
     `SELECT eventid, eventkey, participantcount, CAST(eventcreator AS CHAR) FROM events WHERE eventname = ${q(name)}`);
-  assert.match(key, /^[0-9A-F]{8}$/);
+  assert.match(key, /^[0-9A-F]{12}$/); // 48 bits (issue 12); older 8-character keys still work
   assert.equal(count, '0');
   assert.equal(creator, org.user.uid);
   const file = eventFile(id);

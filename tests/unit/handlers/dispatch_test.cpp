@@ -45,6 +45,9 @@ struct Fixture {
     std::unique_ptr<ems::App> app;
 };
 
+// An anonymous visitor's CSRF cookie (what the login page sets).
+const std::string csrf_cookie = "ems_csrf=" + std::string(64, 'a');
+
 void check_security_headers(const ems::Response& r) {
     BOOST_TEST(r.header("Content-Security-Policy").find("frame-ancestors 'none'") !=
                std::string::npos);
@@ -89,12 +92,113 @@ BOOST_AUTO_TEST_CASE(exceptions_become_a_500_page_with_an_error_id_and_no_intern
 BOOST_AUTO_TEST_CASE(posts_without_a_csrf_token_are_refused) {
     const auto r = get("POST", "/auth/login", "email=a%40b.test&password=x");
     BOOST_TEST(r.status == 403);
+    const auto with_cookie =
+        get("POST", "/auth/login", "email=a%40b.test&password=x", {{"HTTP_COOKIE", csrf_cookie}});
+    BOOST_TEST(with_cookie.status == 403);
 }
 
 BOOST_AUTO_TEST_CASE(oversized_bodies_get_413_before_reading) {
-    std::map<std::string, std::string> env{{"CONTENT_LENGTH", std::to_string(20 * 1024 * 1024)}};
+    std::map<std::string, std::string> env{{"CONTENT_LENGTH", std::to_string(20 * 1024 * 1024)},
+                                           {"HTTP_COOKIE", csrf_cookie}};
     const auto r = get("POST", "/auth/login", "", env);
     BOOST_TEST(r.status == 413);
+    BOOST_TEST(r.body.find("too large (at most 64 KB)") != std::string::npos);
+}
+
+// Issue 12, medium 6: the body of a form POST is read only once the
+// visitor could have a token for it; the picture uploads keep their own,
+// larger limit.
+BOOST_AUTO_TEST_CASE(a_post_that_cannot_hold_a_valid_token_is_refused_before_its_body_is_read) {
+    const std::string body(100 * 1024, 'a');
+    std::map<std::string, std::string> env{{"REQUEST_METHOD", "POST"},
+                                           {"DOCUMENT_URI", "/auth/login"},
+                                           {"REMOTE_ADDR", "127.0.0.1"},
+                                           {"CONTENT_TYPE", "application/x-www-form-urlencoded"},
+                                           {"CONTENT_LENGTH", std::to_string(body.size())}};
+    ems::StringInput in(env, body);
+    ems::Request req(in);
+    const auto r = ems::dispatch(req, *app);
+    BOOST_TEST(r.status == 403);
+    BOOST_TEST(req.body().empty(), "the body was not read");
+    BOOST_TEST(r.body.find("This form has expired") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_form_of_more_than_max_input_vars_fields_gets_400) {
+    std::string body;
+    for (int i = 0; i < 1001; ++i) body += "a=&";
+    const auto r = get("POST", "/auth/login", body, {{"HTTP_COOKIE", csrf_cookie}});
+    BOOST_TEST(r.status == 400);
+    BOOST_TEST(r.body.find("Too many form fields (at most 1000)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_picture_upload_may_be_larger_than_body_limit_but_not_upload_limit) {
+    // Signed out, the upload route answers with the login redirect before
+    // any body is read, whatever its size.
+    const auto r = get("POST", "/dashboard/uploadProfilePicture", "",
+                       {{"CONTENT_LENGTH", std::to_string(1024 * 1024)},
+                        {"CONTENT_TYPE", "multipart/form-data; boundary=x"}});
+    BOOST_TEST(r.status == 302);
+    BOOST_TEST(r.header("Location") == "/auth/login");
+}
+
+// Issue 12, medium 1: whatever a handler puts in a header, CR, LF and the
+// other control characters never reach the client.
+BOOST_AUTO_TEST_CASE(a_header_with_a_control_character_turns_the_answer_into_a_500) {
+    for (const char* value : {"a%0d%0aSet-Cookie:%20injected=1", "a%0aX-Injected:%20yes", "a%0db",
+                              "a%00b", "a%09b", "a%7fb"}) {
+        BOOST_TEST_CONTEXT(value) {
+            const auto r = get("GET", "/_test/header", "",
+                               {{"QUERY_STRING", "name=X-Test&value=" + std::string(value)}});
+            BOOST_TEST(r.status == 500);
+            BOOST_TEST(r.header("X-Test").empty());
+            BOOST_TEST(r.header("Set-Cookie").find("injected") == std::string::npos);
+            BOOST_TEST(r.body.find("Error id:") != std::string::npos);
+            check_security_headers(r);
+        }
+    }
+    const auto bad_name =
+        get("GET", "/_test/header", "", {{"QUERY_STRING", "name=X%0d%0aY&value=1"}});
+    BOOST_TEST(bad_name.status == 500);
+    const auto fine =
+        get("GET", "/_test/header", "", {{"QUERY_STRING", "name=X-Test&value=a%20b"}});
+    BOOST_TEST(fine.status == 200);
+    BOOST_TEST(fine.header("X-Test") == "a b");
+}
+
+// HTTPS seen directly (nginx's HTTPS) or through a trusted proxy's header
+// gets HSTS and Secure cookies; the same header from anyone else does not.
+BOOST_AUTO_TEST_CASE(https_directly_or_from_a_trusted_proxy_gets_hsts_and_secure_cookies) {
+    ems::Config c;
+    c.views_dir = "views";
+    c.storage_root = (root / "storage").string();
+    c.trusted_proxy_header = "X-Forwarded-Proto";
+    c.trusted_proxies = "10.0.0.1, 10.0.0.2";
+    ems::App proxied(c);
+    auto login_page = [&](std::map<std::string, std::string> env) {
+        env["REQUEST_METHOD"] = "GET";
+        env["DOCUMENT_URI"] = "/auth/login";
+        ems::StringInput in(env, "");
+        ems::Request req(in);
+        return ems::dispatch(req, proxied);
+    };
+    const auto secure = [](const ems::Response& r) {
+        return r.header("Set-Cookie").find("; Secure") != std::string::npos;
+    };
+    const auto via_proxy =
+        login_page({{"REMOTE_ADDR", "10.0.0.2"}, {"HTTP_X_FORWARDED_PROTO", "https"}});
+    BOOST_TEST(via_proxy.header("Strict-Transport-Security") == "max-age=31536000");
+    BOOST_TEST(secure(via_proxy));
+    const auto direct = login_page({{"REMOTE_ADDR", "192.0.2.9"}, {"HTTPS", "on"}});
+    BOOST_TEST(direct.header("Strict-Transport-Security") == "max-age=31536000");
+    BOOST_TEST(secure(direct));
+    const auto spoofed =
+        login_page({{"REMOTE_ADDR", "192.0.2.9"}, {"HTTP_X_FORWARDED_PROTO", "https"}});
+    BOOST_TEST(spoofed.header("Strict-Transport-Security").empty());
+    BOOST_TEST(!secure(spoofed));
+    const auto plain =
+        login_page({{"REMOTE_ADDR", "10.0.0.1"}, {"HTTP_X_FORWARDED_PROTO", "http"}});
+    BOOST_TEST(plain.header("Strict-Transport-Security").empty());
+    BOOST_TEST(!secure(plain));
 }
 
 BOOST_AUTO_TEST_CASE(api_errors_are_json) {

@@ -52,11 +52,12 @@ BOOST_AUTO_TEST_CASE(normalize_datetime_accepts_both_formats_and_refuses_impossi
     }
 }
 
-BOOST_AUTO_TEST_CASE(normalize_key_upper_cases_eight_hex_digits_only) {
+BOOST_AUTO_TEST_CASE(normalize_key_upper_cases_eight_or_twelve_hex_digits_only) {
     BOOST_TEST(*normalize_key("df57d62e") == "DF57D62E");
     BOOST_TEST(*normalize_key("DF57D62E") == "DF57D62E");
-    for (const char* bad :
-         {"", "DF57D62", "DF57D62E0", "GF57D62E", "DF57D62 ", "../../x", "DF57%62E"})
+    BOOST_TEST(*normalize_key("0a1b2c3d4e5f") == "0A1B2C3D4E5F");
+    for (const char* bad : {"", "DF57D62", "DF57D62E0", "DF57D62E0A1", "DF57D62E0A1B2", "GF57D62E",
+                            "DF57D62 ", "../../x", "DF57%62E", "DF57D62E0A1G"})
         BOOST_TEST_CONTEXT(bad) {
             BOOST_TEST(!normalize_key(bad).has_value());
         }
