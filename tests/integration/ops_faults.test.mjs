@@ -325,7 +325,9 @@ test('workers that cannot start: the master backs off and logs once, then recove
     const failures = Number(recovered[1]);
     assert.ok(failures >= 2 && failures <= 30, `${failures} failed starts in about 3 s`);
     assert.equal(log().match(/could not start/g).length, 1, 'the master logs the burst once');
-    assert.ok(log().match(/worker cannot start/g).length <= 2, 'the workers log the cause once per burst');
+    // None when the first kill found workers still starting (the sanitizer
+    // build starts slowly): that kill is then the burst's first failure.
+    assert.ok((log().match(/worker cannot start/g) ?? []).length <= 2, 'the workers log the cause once per burst');
     await waitFor(() => workerPids(pool.pid).length === 2, { timeoutMs: 10000, what: '2 workers back' });
   } finally {
     if (existsSync(`${views}.gone`)) await run('mv', [`${views}.gone`, views]);
