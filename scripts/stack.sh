@@ -20,6 +20,7 @@
 # EMS_* variables in the environment reach ems-fcgi (they override ems.conf),
 # e.g. EMS_WORKERS=4 stack.sh start /tmp/x. STACK_NGINX_LIMITS=lifted raises
 # nginx's rate limits out of reach (scripts/test.sh); default: as shipped.
+# EMS_BIN_DIR=bin-asan runs the sanitizer build's ems-fcgi instead of bin/'s.
 #
 # Layout of DIR: mysql/ (datadir), run/ (sockets, pid files), log/ (ems and
 # MariaDB logs), nginx/ (prefix, pid, logs, temp), storage/ uploads/ outbox/
@@ -278,8 +279,12 @@ EOF
 stack_pool_start() {
   stack__paths "$1" || return 1
   if stack__pid "$S_POOL_PID" ems-fcgi >/dev/null; then return 0; fi
-  # STACK_POOL_BIN runs another build (e.g. a sanitizer build) in its place.
-  local bin=${STACK_POOL_BIN:-$STACK_REPO/bin/ems-fcgi}
+  # EMS_BIN_DIR (relative to the repository or absolute) runs another
+  # build's programs, e.g. bin-asan for the sanitizer run of scripts/test.sh;
+  # STACK_POOL_BIN names the pool's program alone.
+  local bin_dir=${EMS_BIN_DIR:-bin}
+  [[ $bin_dir == /* ]] || bin_dir=$STACK_REPO/$bin_dir
+  local bin=${STACK_POOL_BIN:-$bin_dir/ems-fcgi}
   if [[ ! -x $bin ]]; then
     stack__say "$bin is missing: run make first"
     return 1

@@ -14,7 +14,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, csrfFrom, repoRoot, sql, stackDir, stackEnv, waitFor } from './lib/stack.mjs';
+import { binPath, client, csrfFrom, repoRoot, sql, stackDir, stackEnv, waitFor } from './lib/stack.mjs';
 import {
   countOf, createEvent, eventFields, eventFile, flashAfter, participantsOf, postForm, q, signedInClients,
   storageRoot, unique,
@@ -130,7 +130,7 @@ const flashText = (c) => {
 
 function adminCheck(...args) {
   const dir = stackDir();
-  return run(path.join(repoRoot, 'bin/ems-admin'), ['-c', path.join(dir, 'ems.conf'), 'check', ...args])
+  return run(binPath('ems-admin'), ['-c', path.join(dir, 'ems.conf'), 'check', ...args])
     .then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
 }
 
@@ -471,7 +471,7 @@ test('four starters migrate one database at once; legacy duplicates: the lowest 
     const conf = path.join(stackDir(), 'ems.conf');
     const env = { ...process.env, EMS_DB_NAME: db };
     const runs = await Promise.all(Array.from({ length: 4 }, () =>
-      run(path.join(repoRoot, 'bin/ems-admin'), ['-c', conf, 'migrate-schema'], { env })
+      run(binPath('ems-admin'), ['-c', conf, 'migrate-schema'], { env })
         .then((r) => ({ code: 0, out: r.stdout }), (e) => ({ code: e.code, out: `${e.stdout}${e.stderr}` }))));
     for (const r of runs) assert.equal(r.code, 0, r.out);
     const versions = (await sql(`SELECT version FROM ${db}.ems_schema_migrations ORDER BY version`)).map(([v]) => Number(v));

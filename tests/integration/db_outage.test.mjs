@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, repoRoot, stackDir, waitHealthy, workerPids } from './lib/stack.mjs';
+import { binPath, client, repoRoot, stackDir, waitHealthy, workerPids } from './lib/stack.mjs';
 import { registered } from './lib/accounts.mjs';
 
 const run = promisify(execFile);
@@ -49,7 +49,7 @@ test('the pool refuses to start when MariaDB would not keep acknowledged commits
   try {
     const dir = stackDir();
     const env = { ...process.env, EMS_LISTEN: `unix:${dir}/run/refused.sock`, EMS_PID_FILE: `${dir}/run/refused.pid` };
-    const err = await run(path.join(repoRoot, 'bin/ems-fcgi'), ['-c', path.join(dir, 'ems.conf')], { env })
+    const err = await run(binPath('ems-fcgi'), ['-c', path.join(dir, 'ems.conf')], { env })
       .then(() => null, (e) => e);
     assert.ok(err, 'ems-fcgi must exit non-zero');
     assert.equal(err.code, 1);

@@ -8,8 +8,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import path from 'node:path';
-import { repoRoot, sleep, sql, stackEnv, workerPids, waitFor } from './lib/stack.mjs';
+import { binPath, sleep, sql, stackEnv, workerPids, waitFor } from './lib/stack.mjs';
 import { checkJson, problemsAbout } from './lib/admin.mjs';
 import { attendedOf, countOf, createEvent, participantsOf, postForm, q, signedInClients } from './lib/fixtures.mjs';
 
@@ -19,7 +18,7 @@ const [org] = await signedInClients(1);
 async function check(repair) {
   const args = ['-c', stackEnv().CONF, 'check', ...(repair ? ['--repair'] : [])];
   try {
-    const { stdout } = await run(path.join(repoRoot, 'bin/ems-admin'), args);
+    const { stdout } = await run(binPath('ems-admin'), args);
     return { code: 0, out: stdout };
   } catch (e) {
     return { code: e.code, out: `${e.stdout}${e.stderr}` };

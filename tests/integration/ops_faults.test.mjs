@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  client, poolPid, poolStart, processAlive, readLog, repoRoot, sleep, sql, stackDir, stackEnv, waitFor,
+  binPath, client, poolPid, poolStart, processAlive, readLog, repoRoot, sleep, sql, stackDir, stackEnv, waitFor,
   waitHealthy, workerPids,
 } from './lib/stack.mjs';
 import { countOf, createEvent, participantsOf, postForm, q, signedInClients, storageRoot, unique } from './lib/fixtures.mjs';
@@ -82,7 +82,7 @@ test('a corrupt participants file: that event answers a clear 503, its participa
   assert.ok((await register(alice, ev)).ok);
   assert.ok((await register(alice, other)).ok);
   // Everything in the JSON file, no journal: restoring its bytes restores the list.
-  await run(path.join(repoRoot, 'bin/ems-admin'), ['compact', '--event', ev.id, '--storage', storageRoot()]);
+  await run(binPath('ems-admin'), ['compact', '--event', ev.id, '--storage', storageRoot()]);
   const file = path.join(storageRoot(), 'participants', `${ev.id}.json`);
   const original = readFileSync(file);
   const logBefore = readLog().length;
@@ -308,7 +308,7 @@ test('workers that cannot start: the master backs off and logs once, then recove
     ...process.env, EMS_LISTEN: `unix:${dir}/run/${tag}.sock`, EMS_PID_FILE: `${dir}/run/${tag}.pid`,
     EMS_VIEWS_DIR: views, EMS_LOG_DIR: logDir, EMS_WORKERS: '2',
   };
-  const pool = spawn(path.join(repoRoot, 'bin/ems-fcgi'), ['-c', stackEnv().CONF], { env, stdio: 'ignore' });
+  const pool = spawn(binPath('ems-fcgi'), ['-c', stackEnv().CONF], { env, stdio: 'ignore' });
   const exited = new Promise((resolve) => pool.on('exit', resolve));
   const log = () => { try { return readFileSync(path.join(logDir, 'error.log'), 'utf8'); } catch { return ''; } };
   try {
@@ -325,7 +325,9 @@ test('workers that cannot start: the master backs off and logs once, then recove
     const failures = Number(recovered[1]);
     assert.ok(failures >= 2 && failures <= 30, `${failures} failed starts in about 3 s`);
     assert.equal(log().match(/could not start/g).length, 1, 'the master logs the burst once');
-    assert.ok(log().match(/worker cannot start/g).length <= 2, 'the workers log the cause once per burst');
+    // None when the first kill found workers still starting (the sanitizer
+    // build starts slowly): that kill is then the burst's first failure.
+    assert.ok((log().match(/worker cannot start/g) ?? []).length <= 2, 'the workers log the cause once per burst');
     await waitFor(() => workerPids(pool.pid).length === 2, { timeoutMs: 10000, what: '2 workers back' });
   } finally {
     if (existsSync(`${views}.gone`)) await run('mv', [`${views}.gone`, views]);

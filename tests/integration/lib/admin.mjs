@@ -4,15 +4,14 @@
 // never on the whole database being clean).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import path from 'node:path';
-import { repoRoot, stackEnv } from './stack.mjs';
+import { binPath, stackEnv } from './stack.mjs';
 
 const run = promisify(execFile);
 
 // Resolves to { code, out } whatever the exit status.
 export async function emsAdmin(...args) {
   try {
-    const { stdout, stderr } = await run(path.join(repoRoot, 'bin/ems-admin'), ['-c', stackEnv().CONF, ...args],
+    const { stdout, stderr } = await run(binPath('ems-admin'), ['-c', stackEnv().CONF, ...args],
       { maxBuffer: 64 << 20 });
     return { code: 0, out: `${stdout}${stderr}`, stdout };
   } catch (e) {

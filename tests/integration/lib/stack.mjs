@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 const run = promisify(execFile);
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const stackScript = path.join(repoRoot, 'scripts/stack.sh');
+// A program of the build under test: bin/NAME, or EMS_BIN_DIR/NAME when set
+// (scripts/test.sh sets it to bin-asan for the sanitizer run).
+export const binPath = (name) => path.resolve(repoRoot, process.env.EMS_BIN_DIR || 'bin', name);
 
 export function stackDir() {
   const dir = process.env.EMS_STACK_DIR;
