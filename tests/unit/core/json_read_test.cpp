@@ -22,11 +22,20 @@ BOOST_AUTO_TEST_CASE(both_presets_refuse_what_is_not_strict_json) {
         R"({"a": 1 /* note */})",  // comment
         R"(// note
 {"a": 1})",
-        R"({'a': 1})",          // single quotes
-        R"({"a": [1, 2,]})",    // trailing comma
-        R"([1,,2])",            // dropped value
-        R"({"a": NaN})",        // special float
-        R"({"a": 1e400})",      // out of double range
+        R"({'a': 1})",        // single quotes
+        R"({"a": [1, 2,]})",  // trailing comma
+        R"([1,,2])",          // dropped value
+        R"({"a": NaN})",      // special float
+        R"({"a": 1e400})",    // out of double range
+        R"({"a": 01})",       // numbers outside JSON's grammar
+        R"({"a": 1.})",
+        R"({"a": +1})",
+        R"({"a": -.0})",
+        R"({"a": .5})",
+        R"({"a": 1e})",
+        R"({"a": 1.5e+})",
+        R"({"a": --1})",
+        R"({"a": 0x10})",
         R"({"a": 1, "a": 2})",  // duplicate key
         R"("just a string")",   // root neither object nor array
         R"(42)",
@@ -38,6 +47,18 @@ BOOST_AUTO_TEST_CASE(both_presets_refuse_what_is_not_strict_json) {
             BOOST_TEST(!reads(text, ems::JsonReadOptions::api_body()));
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(every_json_number_form_reads) {
+    const auto v =
+        ems::read_json(R"([0, -0, 12, -3.25, 1e5, 1E+2, 2.5e-3, -0.0, 10.0, "01 +1 1."])",
+                       ems::JsonReadOptions::php_file());
+    BOOST_REQUIRE(v.has_value());
+    BOOST_TEST(v->size() == 10u);
+    BOOST_TEST((*v)[3].asDouble() == -3.25);
+    std::string error;
+    BOOST_TEST(!ems::read_json(R"({"n": 007})", ems::JsonReadOptions::api_body(), &error));
+    BOOST_TEST(error == "'007' is not a JSON number");
 }
 
 BOOST_AUTO_TEST_CASE(reads_plain_json_and_says_why_it_refuses) {
