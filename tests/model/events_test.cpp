@@ -26,8 +26,9 @@ Settings capped(long long max, bool approval = false, bool open = true) {
     return s;
 }
 
+// New event keys: 12 upper-case hex digits (48 bits; 8-digit keys of the PHP app still work).
 bool is_key(const std::string& k) {
-    if (k.size() != 8) return false;
+    if (k.size() != 12) return false;
     for (char c : k)
         if (!std::isxdigit(static_cast<unsigned char>(c)) ||
             std::islower(static_cast<unsigned char>(c)))
