@@ -240,3 +240,52 @@ test('bad input: wrong password, no server, storage that is not a folder, unknow
   assert.equal(missing.code, 2);
   assert.match(missing.out, /cannot read the map file/);
 });
+
+async function mountAllowed() {
+  try {
+    await run('bash', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m ems-probe "$d" && umount "$d"; rc=$?; rmdir "$d"; exit $rc']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a read-only or full storage folder: a clear message, exit 2, no file half-written; with room again, a re-run completes', async (t) => {
+  if (!(await mountAllowed())) return t.skip('mounting a tmpfs is not permitted here');
+  await loadDump('ems_mig3', path.join(fixtures, 'dump-after-exercise.sql'));
+  const mounts = [];
+  const tmpfs = async (options) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ems-mig-fs-'));
+    await run('mount', ['-t', 'tmpfs', '-o', options, 'ems-migrate-test', dir]);
+    mounts.push(dir);
+    return dir;
+  };
+  try {
+    const ro = await tmpfs('size=1m,ro');
+    const refused = await emsAdmin('ems_mig3', ro, ['migrate-to-files']);
+    assert.equal(refused.code, 2, refused.out);
+    assert.match(refused.out, /ems-admin migrate-to-files: .*(Read-only file system|read-only)/i);
+    assert.deepEqual(readdirSync(ro), []);
+
+    // The PHP storage folder, then a filler taking every byte left.
+    const full = await tmpfs('size=512k');
+    cpSync(path.join(fixtures, 'storage'), full, { recursive: true });
+    const before = snapshot(full);
+    await run('bash', ['-c', `dd if=/dev/zero of=${full}/filler bs=4k 2>/dev/null; true`]);
+    const failed = await emsAdmin('ems_mig3', full, ['migrate-to-files']);
+    assert.equal(failed.code, 2, failed.out);
+    assert.match(failed.out, /ems-admin migrate-to-files: .*No space left on device/);
+    const after = snapshot(full);
+    for (const [file, sum] of Object.entries(before))
+      if (after[file] !== sum) JSON.parse(readFileSync(path.join(full, file), 'utf8')); // changed: whole, never cut
+    for (const name of Object.keys(after)) assert.doesNotMatch(name, /\.tmp\./, 'no temporary file left behind');
+
+    await run('rm', [path.join(full, 'filler')]);
+    const again = await emsAdmin('ems_mig3', full, ['migrate-to-files']);
+    assert.equal(again.code, 0, again.out);
+    await assertConsistent('ems_mig3', full);
+    assert.equal((await emsAdmin('ems_mig3', full, ['migrate-to-files', '--verify'])).code, 0);
+  } finally {
+    for (const dir of mounts) await run('umount', [dir]).catch(() => {});
+  }
+});
