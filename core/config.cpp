@@ -29,10 +29,18 @@ bool parse_bool(const std::string& key, const std::string& v) {
 
 using Setter = std::function<void(Config&, const std::string&, const std::string&)>;
 
+// A number key; with `min` (and `max`), a value outside the range is refused.
 template <typename T>
-Setter num(T Config::*m) {
-    return [m](Config& c, const std::string& k, const std::string& v) {
-        c.*m = static_cast<T>(parse_number(k, v));
+Setter num(T Config::*m, long long min = 0, long long max = -1) {
+    return [m, min, max](Config& c, const std::string& k, const std::string& v) {
+        const auto n = parse_number(k, v);
+        if (n < min || (max >= 0 && n > max))
+            throw std::runtime_error(
+                "config: " + k + " must be " +
+                (max >= 0 ? "between " + std::to_string(min) + " and " + std::to_string(max)
+                          : "at least " + std::to_string(min)) +
+                ", got " + v);
+        c.*m = static_cast<T>(n);
     };
 }
 Setter str(std::string Config::*m) {
@@ -42,61 +50,43 @@ Setter flag(bool Config::*m) {
     return [m](Config& c, const std::string& k, const std::string& v) { c.*m = parse_bool(k, v); };
 }
 
+// Every key: its name is the Config member's; num's numbers are its range.
 const std::map<std::string, Setter>& setters() {
+    // clang-format off
+#define KEY(name, kind, ...) {#name, kind(&Config::name __VA_OPT__(,) __VA_ARGS__)}
     static const std::map<std::string, Setter> table = {
-        {"listen", str(&Config::listen)},
-        {"workers", num(&Config::workers)},
-        {"max_requests", num(&Config::max_requests)},
-        {"pid_file", str(&Config::pid_file)},
-        {"db_host", str(&Config::db_host)},
-        {"db_port", num(&Config::db_port)},
-        {"db_socket", str(&Config::db_socket)},
-        {"db_user", str(&Config::db_user)},
-        {"db_password", str(&Config::db_password)},
-        {"db_name", str(&Config::db_name)},
-        {"storage_root", str(&Config::storage_root)},
-        {"uploads_dir", str(&Config::uploads_dir)},
-        {"outbox_dir", str(&Config::outbox_dir)},
-        {"backup_key", str(&Config::backup_key)},
-        {"log_dir", str(&Config::log_dir)},
-        {"views_dir", str(&Config::views_dir)},
-        {"static_dir", str(&Config::static_dir)},
-        {"body_limit", num(&Config::body_limit)},
-        {"upload_limit", num(&Config::upload_limit)},
-        {"max_input_vars", num(&Config::max_input_vars)},
-        {"session_idle_timeout", num(&Config::session_idle_timeout)},
-        {"session_absolute_timeout", num(&Config::session_absolute_timeout)},
-        {"password_cost", num(&Config::password_cost)},
-        {"require_email_verification", flag(&Config::require_email_verification)},
-        {"smtp_url", str(&Config::smtp_url)},
-        {"mail_from", str(&Config::mail_from)},
-        {"base_url", str(&Config::base_url)},
-        {"login_throttle_max", num(&Config::login_throttle_max)},
-        {"login_throttle_window", num(&Config::login_throttle_window)},
-        {"login_address_max", num(&Config::login_address_max)},
-        {"login_delay_max", num(&Config::login_delay_max)},
-        {"signup_throttle_max", num(&Config::signup_throttle_max)},
-        {"signup_throttle_window", num(&Config::signup_throttle_window)},
-        {"reset_throttle_max", num(&Config::reset_throttle_max)},
-        {"reset_throttle_window", num(&Config::reset_throttle_window)},
-        {"reset_account_max", num(&Config::reset_account_max)},
-        {"hash_concurrency", num(&Config::hash_concurrency)},
-        {"hash_wait_ms", num(&Config::hash_wait_ms)},
-        {"api_token_ttl_days", num(&Config::api_token_ttl_days)},
-        {"full_list_concurrency", num(&Config::full_list_concurrency)},
-        {"verify_link_ttl_hours", num(&Config::verify_link_ttl_hours)},
-        {"trusted_proxy_header", str(&Config::trusted_proxy_header)},
-        {"trusted_proxies", str(&Config::trusted_proxies)},
-        {"hsts_max_age", num(&Config::hsts_max_age)},
-        {"enable_test_routes", flag(&Config::enable_test_routes)},
-        {"auto_migrate", flag(&Config::auto_migrate)},
-        {"db_connect_timeout", num(&Config::db_connect_timeout)},
-        {"db_read_timeout", num(&Config::db_read_timeout)},
-        {"db_write_timeout", num(&Config::db_write_timeout)},
-        {"db_lock_wait_timeout", num(&Config::db_lock_wait_timeout)},
-        {"storage_min_free_mb", num(&Config::storage_min_free_mb)},
-        {"shutdown_grace", num(&Config::shutdown_grace)},
+        // the pool
+        KEY(listen, str), KEY(workers, num), KEY(max_requests, num), KEY(pid_file, str),
+        KEY(shutdown_grace, num),
+        // the database
+        KEY(db_host, str), KEY(db_port, num), KEY(db_socket, str), KEY(db_user, str),
+        KEY(db_password, str), KEY(db_name, str), KEY(auto_migrate, flag),
+        KEY(db_connect_timeout, num, 1, 3600), KEY(db_read_timeout, num, 1, 3600),
+        KEY(db_write_timeout, num, 1, 3600), KEY(db_lock_wait_timeout, num, 1, 3600),
+        // folders
+        KEY(storage_root, str), KEY(uploads_dir, str), KEY(outbox_dir, str), KEY(backup_key, str),
+        KEY(log_dir, str), KEY(views_dir, str), KEY(static_dir, str), KEY(storage_min_free_mb, num),
+        // requests
+        KEY(body_limit, num, 1024), KEY(upload_limit, num, 1024), KEY(max_input_vars, num, 1),
+        KEY(full_list_concurrency, num), KEY(trusted_proxy_header, str), KEY(trusted_proxies, str),
+        KEY(hsts_max_age, num), KEY(enable_test_routes, flag),
+        // accounts
+        KEY(session_idle_timeout, num, 1), KEY(session_absolute_timeout, num, 1),
+        KEY(password_cost, num, 10, 16), KEY(require_email_verification, flag),
+        KEY(api_token_ttl_days, num, 1), KEY(verify_link_ttl_hours, num, 1),
+        KEY(hash_concurrency, num), KEY(hash_wait_ms, num, 1),
+        // mail
+        KEY(smtp_url, str), KEY(mail_from, str), KEY(base_url, str), KEY(mail_retry_first, num, 1),
+        KEY(mail_max_attempts, num, 1),
+        // abuse limits
+        KEY(login_throttle_max, num, 1), KEY(login_throttle_window, num, 1),
+        KEY(login_address_max, num, 1), KEY(login_delay_max, num, 1),
+        KEY(signup_throttle_max, num, 1), KEY(signup_throttle_window, num, 1),
+        KEY(reset_throttle_max, num, 1), KEY(reset_throttle_window, num, 1),
+        KEY(reset_account_max, num, 1),
     };
+#undef KEY
+    // clang-format on
     return table;
 }
 
@@ -132,35 +122,8 @@ Config Config::load(const std::string& path) {
             env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
         if (const char* v = std::getenv(env.c_str())) setter(c, key, v);
     }
-    if (c.session_idle_timeout <= 0 || c.session_absolute_timeout <= 0)
-        throw std::runtime_error("config: session timeouts must be positive");
-    if (c.body_limit < 1024 || c.upload_limit < 1024 || c.max_input_vars < 1)
-        throw std::runtime_error(
-            "config: body_limit and upload_limit must be at least 1024, max_input_vars at least 1");
-    if (c.password_cost < 10 || c.password_cost > 16)
-        throw std::runtime_error("config: password_cost must be between 10 and 16");
-    for (const auto& [name, v] : {std::pair{"login_throttle_max", c.login_throttle_max},
-                                  {"login_throttle_window", c.login_throttle_window},
-                                  {"login_address_max", c.login_address_max},
-                                  {"login_delay_max", c.login_delay_max},
-                                  {"signup_throttle_max", c.signup_throttle_max},
-                                  {"signup_throttle_window", c.signup_throttle_window},
-                                  {"reset_throttle_max", c.reset_throttle_max},
-                                  {"reset_throttle_window", c.reset_throttle_window},
-                                  {"reset_account_max", c.reset_account_max},
-                                  {"hash_wait_ms", c.hash_wait_ms},
-                                  {"api_token_ttl_days", c.api_token_ttl_days},
-                                  {"verify_link_ttl_hours", c.verify_link_ttl_hours}})
-        if (v < 1) throw std::runtime_error(std::string("config: ") + name + " must be at least 1");
     if (c.hash_concurrency < 0)
         throw std::runtime_error("config: hash_concurrency must be 0 (automatic) or more");
-    for (const auto& [name, v] : {std::pair{"db_connect_timeout", c.db_connect_timeout},
-                                  {"db_read_timeout", c.db_read_timeout},
-                                  {"db_write_timeout", c.db_write_timeout},
-                                  {"db_lock_wait_timeout", c.db_lock_wait_timeout}})
-        if (v < 1 || v > 3600)
-            throw std::runtime_error(std::string("config: ") + name +
-                                     " must be between 1 and 3600");
     return c;
 }
 

@@ -29,6 +29,9 @@ struct Config {
     int password_cost = 12;
     bool require_email_verification = false;
     std::string smtp_url, mail_from = "ems@localhost", base_url = "http://127.0.0.1:8080";
+    // The mail sender's retries: the first after mail_retry_first seconds,
+    // doubling up to an hour; after mail_max_attempts tries, failed/.
+    int mail_retry_first = 30, mail_max_attempts = 12;
     // Sign-in throttling (handlers/auth.cpp, docs/SECURITY.md#authentication):
     // after login_throttle_max failures for one (account, address) pair, that
     // pair waits 60 s, doubling per further failure up to login_delay_max;

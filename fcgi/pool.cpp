@@ -81,6 +81,7 @@ class Master {
   private:
     void spawn();
     void spawn_due();
+    void spawn_mailer();
     void reap();
     void read_ready();
     void start_failed(pid_t pid, int status);
@@ -99,6 +100,9 @@ class Master {
     Clock::time_point next_spawn_{};
     milliseconds backoff_{0};
     int failed_starts_ = 0;  // in the current burst
+    // The mail sender (smtp_url set): its pid, and when to start it again.
+    pid_t mailer_ = 0;
+    Clock::time_point mailer_due_{};
 };
 
 Master::Master(std::string config_path, Config config, int listen_fd)
@@ -131,6 +135,23 @@ void Master::spawn() {
         _exit(run_worker(listen_fd_, config_, WorkerStart{ready_[1], log_failure}));
     }
     workers_[pid] = Worker{};
+}
+
+void Master::spawn_mailer() {
+    if (stopping_ || mailer_ != 0 || config_.smtp_url.empty() || Clock::now() < mailer_due_) return;
+    const pid_t pid = fork();
+    if (pid < 0) {
+        log::error("fork failed (mail sender)");
+        mailer_due_ = Clock::now() + std::chrono::seconds(1);
+        return;
+    }
+    if (pid == 0) {
+        ::close(ready_[0]);
+        ::close(ready_[1]);
+        ::close(listen_fd_);
+        _exit(run_mail_sender(config_));
+    }
+    mailer_ = pid;
 }
 
 void Master::read_ready() {
@@ -173,6 +194,13 @@ void Master::reap() {
     int status = 0;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == mailer_) {
+            mailer_ = 0;
+            if (!stopping_ && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                log::error("mail sender " + std::to_string(pid) + " died; restarting it in 1 s");
+            mailer_due_ = Clock::now() + std::chrono::seconds(1);
+            continue;
+        }
         const auto it = workers_.find(pid);
         if (it == workers_.end()) continue;
         const Worker w = it->second;
@@ -209,6 +237,8 @@ void Master::reload() {
         kill(pid, SIGUSR1);
     }
     next_spawn_ = Clock::now();  // an operator's reload retries a failed start at once
+    if (mailer_ != 0) kill(mailer_, SIGTERM);  // replaced, with the new configuration, once reaped
+    mailer_due_ = Clock::now();
 }
 
 // Unlink first so that new connections fail at once (nginx answers 502
@@ -222,16 +252,22 @@ void Master::stop() {
     log::info("stopping: finishing running and queued requests (up to " + std::to_string(grace) +
               " s)");
     for (auto& [pid, w] : workers_) kill(pid, SIGTERM);
+    if (mailer_ != 0) kill(mailer_, SIGTERM);
     const auto deadline = Clock::now() + std::chrono::seconds(grace);
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     reap();
-    while (!workers_.empty() && Clock::now() < deadline) {
+    while ((!workers_.empty() || mailer_ != 0) && Clock::now() < deadline) {
         const auto wait = to_timespec(
             std::min<Clock::duration>(deadline - Clock::now(), std::chrono::seconds(1)));
         sigtimedwait(&chld, nullptr, &wait);
         reap();
+    }
+    if (mailer_ != 0) {
+        kill(mailer_, SIGKILL);
+        waitpid(mailer_, nullptr, 0);
+        mailer_ = 0;
     }
     if (workers_.empty()) return;
     log::error("stopping: " + std::to_string(workers_.size()) + " worker(s) still busy after " +
@@ -248,6 +284,7 @@ int Master::run() {
     sigprocmask(SIG_BLOCK, &set, nullptr);
     const int n = worker_count(config_);
     for (int i = 0; i < n; ++i) spawn();
+    spawn_mailer();
     log::info("pool started with " + std::to_string(n) + " workers on " + config_.listen);
     while (true) {
         auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1));
@@ -259,6 +296,7 @@ int Master::run() {
         if (sig == SIGTERM || sig == SIGINT) break;
         read_ready();
         spawn_due();
+        spawn_mailer();
     }
     stop();
     log::info("pool stopped");

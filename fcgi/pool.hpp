@@ -10,6 +10,10 @@
 // with an exponential back-off, 100 ms doubling to 5 s, reset once a worker
 // starts; the master logs the first failure of such a burst, not each one.
 //
+// With smtp_url set the master also keeps one mail sender child, which
+// delivers the outbox off the request path (restarted 1 s after it dies,
+// replaced on SIGHUP, stopped with the workers).
+//
 // SIGTERM drains: the socket's path is unlinked (new connections fail at
 // once), each worker finishes its request and every connection already
 // queued on the socket, then exits; after `shutdown_grace` seconds the
@@ -33,5 +37,8 @@ struct WorkerStart {
 int run_pool(const std::string& config_path, Config config);
 // The accept loop of one worker; returns when asked to stop or recycled.
 int run_worker(int listen_fd, const Config& config, const WorkerStart& start);
+// The mail sender child (fcgi/mail_sender.cpp), forked when smtp_url is
+// set; returns on SIGTERM, SIGINT or SIGHUP.
+int run_mail_sender(const Config& config);
 
 }  // namespace ems

@@ -1,6 +1,7 @@
-// Outgoing mail: one .eml file per message in outbox_dir (development,
-// tests, or a relay that picks files up), or SMTP through libcurl when
-// smtp_url is set.
+// Outgoing mail: one .eml file per message in outbox_dir, written by the
+// request that sends it. When smtp_url is set the pool's mail sender
+// delivers it from there (models/mail_queue.hpp); when not, the files stay
+// (development, tests, or a relay that picks them up).
 #pragma once
 #include <string>
 
@@ -12,7 +13,8 @@ struct Message {
     std::string to, subject, body;
 };
 
-// Throws std::runtime_error when the message could not be handed over.
+// Throws std::runtime_error when the message could not be queued (a full
+// or read-only disk); an SMTP failure happens later, in the sender.
 void send(const Config& config, const Message& m);
 std::string format_eml(const Config& config, const Message& m);
 

@@ -66,4 +66,25 @@ BOOST_AUTO_TEST_CASE(unknown_keys_and_bad_values_name_the_key) {
     std::filesystem::remove(bad_key);
 }
 
+BOOST_AUTO_TEST_CASE(numbers_outside_their_range_are_refused_with_the_range) {
+    ems::Config c;
+    auto why = [&](const char* key, const char* value) {
+        try {
+            c.set(key, value);
+        } catch (const std::runtime_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    BOOST_TEST(why("password_cost", "9") ==
+               "config: password_cost must be between 10 and 16, got 9");
+    BOOST_TEST(why("db_read_timeout", "3601") ==
+               "config: db_read_timeout must be between 1 and 3600, got 3601");
+    BOOST_TEST(why("mail_max_attempts", "0") ==
+               "config: mail_max_attempts must be at least 1, got 0");
+    BOOST_TEST(why("body_limit", "1023") == "config: body_limit must be at least 1024, got 1023");
+    BOOST_TEST(why("mail_retry_first", "5") == "accepted");
+    BOOST_TEST(c.mail_retry_first == 5);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
