@@ -59,6 +59,11 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# ems-fcgi --version: VERSION, and the commit when built from a git checkout.
+EMS_VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+/')
+$(BUILD)/cmd/ems-fcgi.o: CPPFLAGS += -DEMS_VERSION='"$(EMS_VERSION)"'
+$(BUILD)/cmd/ems-fcgi.o: VERSION
+
 $(BIN)/ems-admin: $(BUILD)/cmd/ems-admin.o $(ADMIN_OBJS) $(BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@

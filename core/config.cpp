@@ -1,10 +1,12 @@
 #include "core/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <stdexcept>
+#include <vector>
 
 #include "core/text.hpp"
 
@@ -98,33 +100,105 @@ void Config::set(const std::string& key, const std::string& value) {
     it->second(*this, key, value);
 }
 
+namespace {
+
+std::string env_name(const std::string& key) {
+    std::string env = "EMS_";
+    for (char ch : key)
+        env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    return env;
+}
+
+// An absolute http(s) URL of a host (and an optional path), without a
+// query, a fragment, a trailing '/' or anything a header could not carry.
+std::string base_url_problem(const std::string& url) {
+    const auto scheme = url.find("://");
+    const auto name = scheme == std::string::npos ? std::string() : to_lower(url.substr(0, scheme));
+    const auto host_start = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto host = url.substr(host_start, url.find('/', host_start) - host_start);
+    const bool clean = std::none_of(url.begin(), url.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f || ch == '?' || ch == '#' ||
+               ch == '"' || ch == '<' || ch == '>' || ch == '\\';
+    });
+    if ((name != "http" && name != "https") || host.empty() || host[0] == ':' || !clean ||
+        url.back() == '/')
+        return "config: base_url must be an absolute http:// or https:// URL of the site, "
+               "without a trailing '/' (e.g. https://events.example.org), got '" +
+               url + "'";
+    return {};
+}
+
+}  // namespace
+
 Config Config::load(const std::string& path) {
-    Config c;
+    std::vector<std::string> problems;
+    Config c = load(path, problems);
+    if (problems.empty()) return c;
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+    throw std::runtime_error(all);
+}
+
+Config Config::load(const std::string& path, std::vector<std::string>& problems) {
+    // key -> (value, where it was set); the file first, then EMS_<KEY>, so
+    // the environment also replaces a bad value in the file.
+    std::map<std::string, std::pair<std::string, std::string>> values;
     if (!path.empty()) {
-        std::ifstream in(path);
-        if (!in) throw std::runtime_error("config: cannot read " + path);
+        std::ifstream in(path, std::ios::binary);
+        if (!in) {
+            problems.push_back("config: cannot read " + path);
+            return Config{};
+        }
+        std::map<std::string, int> first_line;
         std::string line;
-        int lineno = 0;
-        while (std::getline(in, line)) {
-            ++lineno;
+        for (int lineno = 1; std::getline(in, line); ++lineno) {
+            // A UTF-8 byte order mark (Windows editors) and CR line ends are read as
+            // if absent.
+            if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
             const auto t = trim(line);
             if (t.empty() || t[0] == '#') continue;
+            const auto where = path + ":" + std::to_string(lineno);
             const auto eq = t.find('=');
-            if (eq == std::string::npos)
-                throw std::runtime_error("config: " + path + ":" + std::to_string(lineno) +
-                                         ": expected key = value");
-            c.set(trim(t.substr(0, eq)), trim(t.substr(eq + 1)));
+            if (eq == std::string::npos) {
+                problems.push_back("config: " + where + ": expected key = value");
+                continue;
+            }
+            const auto key = trim(t.substr(0, eq));
+            if (!setters().count(key)) {
+                problems.push_back("config: " + where + ": unknown key '" + key + "'");
+                continue;
+            }
+            if (const auto [it, fresh] = first_line.emplace(key, lineno); !fresh) {
+                problems.push_back("config: " + where + ": " + key + " is already set on line " +
+                                   std::to_string(it->second));
+                continue;
+            }
+            values[key] = {trim(t.substr(eq + 1)), where};
         }
     }
-    for (const auto& [key, setter] : setters()) {
-        std::string env = "EMS_";
-        for (char ch : key)
-            env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
-        if (const char* v = std::getenv(env.c_str())) setter(c, key, v);
+    for (const auto& [key, setter] : setters())
+        if (const char* v = std::getenv(env_name(key).c_str())) values[key] = {v, env_name(key)};
+    Config c;
+    for (const auto& [key, value] : values) {
+        try {
+            c.set(key, value.first);
+        } catch (const std::runtime_error& e) {
+            problems.push_back(std::string(e.what()) + " (" + value.second + ")");
+        }
     }
-    if (c.hash_concurrency < 0)
-        throw std::runtime_error("config: hash_concurrency must be 0 (automatic) or more");
+    if (auto why = base_url_problem(c.base_url); !why.empty()) problems.push_back(why);
     return c;
+}
+
+std::string Config::base_url_warning() const {
+    const auto host_start = base_url.find("://") + 3;
+    const auto host =
+        base_url.substr(host_start, base_url.find_first_of(":/", host_start) - host_start);
+    const bool local = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+    if (!local || listen == Config{}.listen) return {};
+    return "base_url is still " + base_url +
+           ": links in mails and on manage pages will point at this machine's loopback; set "
+           "base_url to the site's public address";
 }
 
 }  // namespace ems

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 namespace ems {
 
@@ -69,9 +70,17 @@ struct Config {
     // SIGTERM: seconds to finish running and already-queued requests.
     int shutdown_grace = 30;
 
-    // Reads `path` (when not empty) then the EMS_* environment. Throws
-    // std::runtime_error naming the key for an unknown key or a bad value.
+    // Reads `path` (when not empty) then the EMS_* environment, which
+    // replaces the file's value (also a bad one). The file may start with a
+    // UTF-8 BOM and have CRLF line ends; a key set twice is a problem. Throws
+    // std::runtime_error listing every problem, one per line, each naming
+    // the key and where it was set.
     static Config load(const std::string& path);
+    // The same, collecting the problems instead (ems-fcgi -t).
+    static Config load(const std::string& path, std::vector<std::string>& problems);
+    // Non-empty when base_url still points at loopback while `listen` is not
+    // the development default: links would be broken for everyone else.
+    std::string base_url_warning() const;
     void set(const std::string& key, const std::string& value);
 };
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -85,6 +87,73 @@ BOOST_AUTO_TEST_CASE(numbers_outside_their_range_are_refused_with_the_range) {
     BOOST_TEST(why("body_limit", "1023") == "config: body_limit must be at least 1024, got 1023");
     BOOST_TEST(why("mail_retry_first", "5") == "accepted");
     BOOST_TEST(c.mail_retry_first == 5);
+}
+
+BOOST_AUTO_TEST_CASE(a_bom_and_crlf_line_ends_read_as_plain_lines) {
+    const auto path = write_config("\xEF\xBB\xBFworkers = 3\r\ndb_name = crlf\r\n# note\r\n");
+    const auto c = ems::Config::load(path);
+    BOOST_TEST(c.workers == 3);
+    BOOST_TEST(c.db_name == "crlf");
+    std::filesystem::remove(path);
+}
+
+BOOST_AUTO_TEST_CASE(every_problem_is_listed_with_its_line) {
+    const auto path =
+        write_config("workers = 3\nwokers = 4\nworkers = 5\npassword_cost = 4\nnot a setting\n");
+    std::vector<std::string> problems;
+    ems::Config::load(path, problems);
+    const std::vector<std::string> expected = {
+        "config: " + path + ":2: unknown key 'wokers'",
+        "config: " + path + ":3: workers is already set on line 1",
+        "config: " + path + ":5: expected key = value",
+        "config: password_cost must be between 10 and 16, got 4 (" + path + ":4)",
+    };
+    BOOST_TEST(problems == expected, boost::test_tools::per_element());
+    std::filesystem::remove(path);
+}
+
+BOOST_AUTO_TEST_CASE(the_environment_replaces_a_bad_value_in_the_file) {
+    const auto path = write_config("db_port =\n");
+    setenv("EMS_DB_PORT", "3307", 1);
+    std::vector<std::string> problems;
+    const auto c = ems::Config::load(path, problems);
+    unsetenv("EMS_DB_PORT");
+    BOOST_TEST(problems.empty());
+    BOOST_TEST(c.db_port == 3307);
+    std::filesystem::remove(path);
+}
+
+BOOST_AUTO_TEST_CASE(base_url_needs_a_scheme_and_a_host) {
+    for (const char* bad : {"events.example.org", "ftp://events.example.org", "https://",
+                            "https://events.example.org/", "https://x.org/a?b=1",
+                            "https://x.org/a b", "http://:8080"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            const auto path = write_config(std::string("base_url = ") + bad + "\n");
+            std::vector<std::string> problems;
+            ems::Config::load(path, problems);
+            BOOST_TEST(problems.size() == 1u);
+            std::filesystem::remove(path);
+        }
+    }
+    for (const char* good : {"https://events.example.org", "http://127.0.0.1:8080",
+                             "https://example.org/events", "HTTPS://[::1]:8443"}) {
+        BOOST_TEST_CONTEXT(good) {
+            const auto path = write_config(std::string("base_url = ") + good + "\n");
+            std::vector<std::string> problems;
+            BOOST_TEST(ems::Config::load(path, problems).base_url == good);
+            BOOST_TEST(problems.empty());
+            std::filesystem::remove(path);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_loopback_base_url_is_warned_about_outside_development) {
+    ems::Config c;
+    BOOST_TEST(c.base_url_warning().empty());  // make run: both defaults
+    c.listen = "unix:/run/ems/ems.sock";
+    BOOST_TEST(c.base_url_warning().find("base_url is still http://127.0.0.1:8080") == 0u);
+    c.base_url = "https://events.example.org";
+    BOOST_TEST(c.base_url_warning().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
