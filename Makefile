@@ -5,6 +5,8 @@ CLANGXX  ?= clang++
 BUILD    ?= build
 BIN      ?= bin
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
 
 # Debian's hardening flags (dpkg-buildflags with hardening=+all), spelled out
 # so the build does not depend on dpkg-dev.
@@ -38,7 +40,7 @@ TOOLS     := $(TOOL_SRCS:tests/tools/%.cpp=$(BIN)/test-%)
 BENCH_SRCS:= $(wildcard bench/*.cpp)
 BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 
-.PHONY: all deps run test unit bench clean fuzz format lint sanitize-build fuzz-build test-sanitize
+.PHONY: all deps run install test unit bench clean fuzz format lint sanitize-build fuzz-build test-sanitize
 # Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
 # intermediates by default, which relinked every binary on every make).
 .SECONDARY:
@@ -149,9 +151,16 @@ test-sanitize: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all sanitize-build
 	@bash scripts/test.sh sanitize
 
+# make run builds only what it runs (the two programs), in parallel.
 run: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@$(MAKE) --no-print-directory -j$(JOBS) $(CMDS)
 	@bash scripts/run.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]: the programs,
+# views, static files, nginx snippet, systemd units, logrotate file and an
+# example configuration (scripts/install.sh lists the layout).
+install: $(CMDS)
+	@PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSCONFDIR=$(SYSCONFDIR) bash scripts/install.sh
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all sanitize-build fuzz-build

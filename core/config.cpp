@@ -191,14 +191,11 @@ Config Config::load(const std::string& path, std::vector<std::string>& problems)
 }
 
 std::string Config::base_url_warning() const {
-    const auto host_start = base_url.find("://") + 3;
-    const auto host =
-        base_url.substr(host_start, base_url.find_first_of(":/", host_start) - host_start);
-    const bool local = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-    if (!local || listen == Config{}.listen) return {};
+    const Config defaults;
+    if (base_url != defaults.base_url || listen == defaults.listen) return {};
     return "base_url is still " + base_url +
-           ": links in mails and on manage pages will point at this machine's loopback; set "
-           "base_url to the site's public address";
+           ", the default: links in mails and on manage pages point at this machine's loopback; "
+           "set base_url to the site's public address";
 }
 
 }  // namespace ems

@@ -78,8 +78,8 @@ struct Config {
     static Config load(const std::string& path);
     // The same, collecting the problems instead (ems-fcgi -t).
     static Config load(const std::string& path, std::vector<std::string>& problems);
-    // Non-empty when base_url still points at loopback while `listen` is not
-    // the development default: links would be broken for everyone else.
+    // Non-empty when base_url is still the default (loopback) while `listen`
+    // is not: outside development, links would be broken for everyone else.
     std::string base_url_warning() const;
     void set(const std::string& key, const std::string& value);
 };

@@ -1,21 +1,51 @@
-// The error log and the access log: one line per entry, appended with
-// O_APPEND so the workers of the pool can share the files.
+// The error log and the access log: JSON lines (one object per line,
+// fields in docs/OPERATIONS.md "Logs"), appended with O_APPEND so the
+// workers of the pool can share the files.
+//
+// Rotation: SIGUSR1 to the pool's master (php-fpm's signal) reopens every
+// log by path in the master, the workers and the mail sender
+// (request_reopen from a signal handler; the next line is written to the
+// new file), so logrotate can rename the files without copytruncate.
 #pragma once
 #include <string>
 #include <string_view>
 
 namespace ems::log {
 
-// Every line is written through this: a control character (a %0a in a
-// logged path, a CR in a header) becomes \n, \r, \t or \xNN, so nothing
-// a client sends can start a line of its own or hide text from a terminal.
+// A control character (a %0a in a logged path, a CR in a header) becomes
+// \n, \r, \t or \xNN, so nothing a client sends can start a line of its own
+// or hide text from a terminal.
 std::string escape_controls(std::string_view text);
+// `text` as a JSON string with its quotes: controls as \n, \r, \t, \u00XX;
+// text that is not valid UTF-8 has each byte >= 0x80 written as \u00XX.
+std::string json_string(std::string_view text);
+
+// One log object, built field by field: Line().str("method", m).num("status", 200).
+class Line {
+  public:
+    Line& str(std::string_view key, std::string_view value);
+    Line& num(std::string_view key, double value);
+    Line& num(std::string_view key, long long value);
+    std::string text() const { return text_ + "}"; }
+
+  private:
+    void key(std::string_view k);
+    std::string text_ = "{";
+};
+
 // Opens log_dir/error.log and log_dir/access.log; before this, or when they
 // cannot be opened, lines go to stderr.
 void open(const std::string& log_dir);
+// Opens the files again by path (after a rename by logrotate).
+void reopen();
+// Async-signal-safe: the next line written reopens the files first.
+void request_reopen() noexcept;
+// {"time","level":"error"|"warning"|"info","pid","message"}
 void error(const std::string& message);
+void warning(const std::string& message);
 void info(const std::string& message);
-void access(const std::string& line);
+// One object (a Line's text) to access.log.
+void access(const std::string& json_object);
 // The stamp of every line: time::iso8601_utc of now.
 std::string now_iso8601();
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <csignal>
 #include <ctime>
 
 #include "core/log.hpp"
@@ -17,10 +18,12 @@ int run_mail_sender(const Config& config) {
     // SIGTERM, SIGINT and SIGHUP stay blocked (as in the master): the sender
     // looks for them between messages and while it waits, so a message is
     // never cut in the middle of its SMTP session.
+    // SIGUSR2 (the master's log rotation) is taken in the same waits.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
-    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop_signals, s);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&stop_signals, s);
     sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::signal(SIGUSR2, SIG_DFL);  // the master ignores it; blocked here, so queued
     auto asked_to_stop = [&] {
         sigset_t pending;
         sigpending(&pending);
@@ -38,7 +41,12 @@ int run_mail_sender(const Config& config) {
         }
         // A new message waits at most a second; a stop ends the wait.
         const timespec second{1, 0};
-        if (sigtimedwait(&stop_signals, nullptr, &second) > 0) break;
+        const int sig = sigtimedwait(&stop_signals, nullptr, &second);
+        if (sig == SIGUSR2) {
+            log::reopen();
+            continue;
+        }
+        if (sig > 0) break;
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +87,7 @@ class Master {
     void read_ready();
     void start_failed(pid_t pid, int status);
     void reload();
+    void reopen_logs();
     void stop();
 
     std::string config_path_;
@@ -241,6 +243,16 @@ void Master::reload() {
     mailer_due_ = Clock::now();
 }
 
+// php-fpm's SIGUSR1: the master reopens the logs by path, then each child
+// is told (SIGUSR2) to reopen before its next line. Lines written in
+// between go to the renamed file: none is lost.
+void Master::reopen_logs() {
+    log::reopen();
+    for (auto& [pid, w] : workers_) kill(pid, SIGUSR2);
+    if (mailer_ != 0) kill(mailer_, SIGUSR2);
+    log::info("SIGUSR1: logs reopened");
+}
+
 // Unlink first so that new connections fail at once (nginx answers 502
 // instead of queueing behind a pool that is leaving); keep the socket open
 // until the workers have served what is already queued on it.
@@ -280,8 +292,12 @@ void Master::stop() {
 int Master::run() {
     sigset_t set;
     sigemptyset(&set);
-    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
+    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, s);
     sigprocmask(SIG_BLOCK, &set, nullptr);
+    // The master sends SIGUSR2, never takes it; children inherit "ignored"
+    // until they install their own handling (a fresh worker cannot be
+    // killed by a rotation that comes before its handler).
+    std::signal(SIGUSR2, SIG_IGN);
     const int n = worker_count(config_);
     for (int i = 0; i < n; ++i) spawn();
     spawn_mailer();
@@ -293,6 +309,7 @@ int Master::run() {
         const int sig = sigtimedwait(&set, nullptr, &timeout);
         if (sig == SIGCHLD) reap();
         if (sig == SIGHUP) reload();
+        if (sig == SIGUSR1) reopen_logs();
         if (sig == SIGTERM || sig == SIGINT) break;
         read_ready();
         spawn_due();

@@ -26,6 +26,9 @@ void on_term(int) {
 void on_retire(int) {
     retire_requested = 1;
 }
+void on_reopen_logs(int) {
+    log::request_reopen();
+}
 
 // The stop signals stay blocked except while the worker waits for work: a
 // stop never cuts a request short, and cannot slip in between the check of
@@ -39,13 +42,17 @@ sigset_t install_handlers() {
     sigaction(SIGINT, &sa, nullptr);
     sa.sa_handler = on_retire;
     sigaction(SIGUSR1, &sa, nullptr);
+    // From the master's SIGUSR1 (log rotation); blocked like the stop
+    // signals, so it never interrupts a request's system calls.
+    sa.sa_handler = on_reopen_logs;
+    sigaction(SIGUSR2, &sa, nullptr);
     std::signal(SIGHUP, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
     sigset_t stop_set, waiting;
     sigemptyset(&stop_set);
-    for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigaddset(&stop_set, s);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigaddset(&stop_set, s);
     sigprocmask(SIG_BLOCK, &stop_set, &waiting);
-    for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigdelset(&waiting, s);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigdelset(&waiting, s);
     return waiting;
 }
 

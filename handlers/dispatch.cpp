@@ -265,13 +265,19 @@ Response dispatch(Request& req, App& app) {
     refuse_invalid_headers(ctx, res, error_id);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    char took[32];
-    std::snprintf(took, sizeof took, "%.1f", ms);
-    log::access(log::now_iso8601() + " " + req.remote_addr() + " \"" + req.method() + " " +
-                req.path() + "\" " + std::to_string(res.status) + " " +
-                std::to_string(res.body.size()) + " " + took +
-                "ms pid=" + std::to_string(getpid()) + (ctx.user ? " uid=" + ctx.user->uid : "") +
-                (error_id.empty() ? "" : " error_id=" + error_id));
+    log::Line line;
+    line.str("time", log::now_iso8601())
+        .str("remote_addr", req.remote_addr())
+        .str("method", req.method())
+        .str("path", req.path())
+        .num("status", static_cast<long long>(res.status))
+        .num("bytes", static_cast<long long>(res.body.size()))
+        .num("duration_ms", ms)
+        .num("pid", static_cast<long long>(getpid()));
+    if (const auto id = req.env("REQUEST_ID"); !id.empty()) line.str("request_id", id);
+    if (ctx.user) line.str("uid", ctx.user->uid);
+    if (!error_id.empty()) line.str("error_id", error_id);
+    log::access(line.text());
     return res;
 }
 

@@ -12,7 +12,7 @@ PACKAGES=(
   mariadb-server mariadb-client nginx
   curl strace procps psmisc wrk php-cli
   chromium fonts-dejavu-core
-  sqlmap wapiti
+  sqlmap wapiti logrotate
 )
 # Node.js and npm drive the browser tests; use the machine's node if present.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

@@ -84,6 +84,17 @@ void AuditLog::write(const Json::Value& record) noexcept {
     } catch (const std::exception& e) {
         line = "{\"op\":\"audit\",\"result\":\"error\",\"error\":\"unencodable record\"}\n";
     }
+    // Renamed by logrotate (or removed): continue in a new file at the path.
+    // Several processes append, so each notices on its own next record.
+    if (fd_ >= 0) {
+        struct stat at_path, open_file_st;
+        if (::stat(path_.c_str(), &at_path) != 0 || ::fstat(fd_, &open_file_st) != 0 ||
+            at_path.st_ino != open_file_st.st_ino || at_path.st_dev != open_file_st.st_dev) {
+            ::close(fd_);
+            fd_ = -1;
+            next_open_ = 0;
+        }
+    }
     if (fd_ < 0 && !open_file()) {
         fallback(line, std::strerror(error_));
         return;

@@ -158,7 +158,7 @@ test('every route refuses bad input below 500, changes nothing, and logs no erro
     const after = await snapshot(ev, [owner.user, member.user]);
     if (after !== before) failures.push(`${route.method} ${route.pattern}: something changed`);
   }
-  const errors = readLog().slice(logStart).split('\n').filter((l) => / \[error\] /.test(l));
+  const errors = readLog().slice(logStart).split('\n').filter((l) => /"level":"error"/.test(l));
   assert.deepEqual(failures, [], failures.join('\n'));
   assert.deepEqual(errors, [], `error log:\n${errors.join('\n')}`);
   assert.ok(sent > 300, `${sent} requests`);
