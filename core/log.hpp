@@ -12,12 +12,11 @@
 
 namespace ems::log {
 
-// A control character (a %0a in a logged path, a CR in a header) becomes
-// \n, \r, \t or \xNN, so nothing a client sends can start a line of its own
-// or hide text from a terminal.
-std::string escape_controls(std::string_view text);
 // `text` as a JSON string with its quotes: controls as \n, \r, \t, \u00XX;
 // text that is not valid UTF-8 has each byte >= 0x80 written as \u00XX.
+// Every logged value goes through it, so nothing a client sends (a %0a in a
+// path, a CR in a header) can start a line of its own or hide text from a
+// terminal.
 std::string json_string(std::string_view text);
 
 // One log object, built field by field: Line().str("method", m).num("status", 200).

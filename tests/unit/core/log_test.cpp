@@ -15,17 +15,6 @@
 
 BOOST_AUTO_TEST_SUITE(log_lines)
 
-BOOST_AUTO_TEST_CASE(escape_controls_escapes_every_control_character_and_keeps_the_rest) {
-    using ems::log::escape_controls;
-    BOOST_TEST(escape_controls("a\nb") == "a\\nb");
-    BOOST_TEST(escape_controls("a\r\n2026-01-01 [error] forged") ==
-               "a\\r\\n2026-01-01 [error] forged");
-    BOOST_TEST(escape_controls("tab\there") == "tab\\there");
-    BOOST_TEST(escape_controls(std::string("nul\0x", 5)) == "nul\\x00x");
-    BOOST_TEST(escape_controls("\x1b[2J\x7f") == "\\x1b[2J\\x7f");
-    BOOST_TEST(escape_controls("caf\xC3\xA9 \"GET /x\" 200") == "caf\xC3\xA9 \"GET /x\" 200");
-}
-
 namespace {
 
 std::vector<std::string> lines_of(const std::filesystem::path& file) {
