@@ -72,6 +72,10 @@ stack__paths() {
   S_CONF=$S_DIR/ems.conf
   S_ENV=$S_DIR/stack.env
   S_SECRETS=$S_DIR/secrets
+  # The pictures folder follows the configuration: EMS_UPLOADS_DIR (as the
+  # pool reads it) is where nginx serves /profilePictures/ from too.
+  S_UPLOADS=${EMS_UPLOADS_DIR:-$S_DIR/uploads}
+  [[ $S_UPLOADS == /* ]] || S_UPLOADS=$(pwd)/$S_UPLOADS
   # sun_path holds 108 bytes; a deep DIR would fail later with a vague error.
   if ((${#S_DB_SOCK} > 100)); then
     stack__say "DIR path too long for unix sockets: $S_DIR"
@@ -265,7 +269,7 @@ db_user = ems
 db_password = $pw
 db_name = ems
 storage_root = $S_DIR/storage
-uploads_dir = $S_DIR/uploads
+uploads_dir = $S_UPLOADS
 backup_key = $S_DIR/backup.key
 outbox_dir = $S_DIR/outbox
 log_dir = $S_LOG
@@ -318,13 +322,13 @@ stack_pool_stop() {
 stack__render_nginx() {
   local user_line=""
   [[ $(id -u) -eq 0 ]] && user_line="user $(id -un) $(id -gn);"
-  mkdir -p "$S_NGINX_PREFIX"/tmp "$S_DIR/uploads" "$S_DIR/bench-static" || return 1
+  mkdir -p "$S_NGINX_PREFIX"/tmp "$S_UPLOADS" "$S_DIR/bench-static" || return 1
   sed -e "s|@USER_LINE@|$user_line|" \
     -e "s|@DIR@|$S_DIR|g" \
     -e "s|@HTTP_PORT@|$S_HTTP_PORT|g" \
     -e "s|@REPO@|$STACK_REPO|g" \
     -e "s|@STATIC_DIR@|$STACK_REPO/static|g" \
-    -e "s|@UPLOADS_DIR@|$S_DIR/uploads|g" \
+    -e "s|@UPLOADS_DIR@|$S_UPLOADS|g" \
     -e "s|@POOL_SOCKET@|$S_POOL_SOCK|g" \
     "$STACK_REPO/nginx/ems-dev.conf.in" >"$S_NGINX_CONF" || return 1
   stack__render_limits
@@ -413,7 +417,7 @@ stack__write_env() {
       DB_PASSWORD "$(stack__db_password)" DB_NAME ems \
       POOL_PID_FILE "$S_POOL_PID" POOL_SOCKET "$S_POOL_SOCK" \
       NGINX_PID_FILE "$S_NGINX_PID" LOG_DIR "$S_LOG" \
-      STORAGE_ROOT "$S_DIR/storage" UPLOADS_DIR "$S_DIR/uploads" \
+      STORAGE_ROOT "$S_DIR/storage" UPLOADS_DIR "$S_UPLOADS" \
       OUTBOX_DIR "$S_DIR/outbox" BACKUP_KEY "$S_DIR/backup.key"
   } >"$tmp" && mv "$tmp" "$S_ENV"
 }
