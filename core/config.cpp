@@ -13,12 +13,16 @@
 namespace ems {
 namespace {
 
-long long parse_number(const std::string& key, const std::string& v) {
+long long parse_number(const std::string& key, const std::string& v, bool signed_ok = false,
+                       int base = 10) {
     long long n = 0;
-    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 0)
-        throw std::runtime_error("config: " + key + " must be a non-negative number, got '" + v +
-                                 "'");
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
+    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || (n < 0 && !signed_ok))
+        throw std::runtime_error("config: " + key + " must be a" +
+                                 (base == 8   ? "n octal"
+                                  : signed_ok ? ""
+                                              : " non-negative") +
+                                 " number, got '" + v + "'");
     return n;
 }
 
@@ -35,7 +39,7 @@ using Setter = std::function<void(Config&, const std::string&, const std::string
 template <typename T>
 Setter num(T Config::*m, long long min = 0, long long max = -1) {
     return [m, min, max](Config& c, const std::string& k, const std::string& v) {
-        const auto n = parse_number(k, v);
+        const auto n = parse_number(k, v, min < 0);
         if (n < min || (max >= 0 && n > max))
             throw std::runtime_error(
                 "config: " + k + " must be " +
@@ -43,6 +47,14 @@ Setter num(T Config::*m, long long min = 0, long long max = -1) {
                           : "at least " + std::to_string(min)) +
                 ", got " + v);
         c.*m = static_cast<T>(n);
+    };
+}
+// A file mode in octal (0660), at most 0777.
+Setter mode(int Config::*m) {
+    return [m](Config& c, const std::string& k, const std::string& v) {
+        const auto n = parse_number(k, v, false, 8);
+        if (n > 0777) throw std::runtime_error("config: " + k + " must be at most 0777, got " + v);
+        c.*m = static_cast<int>(n);
     };
 }
 Setter str(std::string Config::*m) {
@@ -59,7 +71,8 @@ const std::map<std::string, Setter>& setters() {
     static const std::map<std::string, Setter> table = {
         // the pool
         KEY(listen, str), KEY(workers, num), KEY(max_requests, num), KEY(pid_file, str),
-        KEY(shutdown_grace, num),
+        KEY(shutdown_grace, num), KEY(listen_backlog, num, 1, 65535), KEY(listen_owner, str),
+        KEY(listen_group, str), KEY(listen_mode, mode), KEY(process_priority, num, -19, 20),
         // the database
         KEY(db_host, str), KEY(db_port, num), KEY(db_socket, str), KEY(db_user, str),
         KEY(db_password, str), KEY(db_name, str), KEY(auto_migrate, flag),

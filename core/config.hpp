@@ -12,6 +12,13 @@ struct Config {
     int workers = 0;  // 0: 2 x cores
     long max_requests = 1000;
     std::string pid_file = "var/run/ems.pid";
+    // php-fpm's listen.backlog, listen.owner/group/mode (a unix socket;
+    // empty owner/group: the pool's user) and process.priority (the
+    // workers' nice value, -19..20; 0: left as started).
+    int listen_backlog = 1024;
+    std::string listen_owner, listen_group;
+    int listen_mode = 0666;
+    int process_priority = 0;
     std::string db_host = "127.0.0.1";
     int db_port = 3306;
     std::string db_socket, db_user = "ems", db_password, db_name = "ems";

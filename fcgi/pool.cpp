@@ -2,15 +2,20 @@
 
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -47,9 +52,33 @@ void set_nonblocking(int fd) {
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-int open_listener(const std::string& listen) {
-    std::string addr = listen;
-    const auto path = unix_path(listen);
+// The socket's owner, group and mode (listen_owner, listen_group,
+// listen_mode): nginx's workers run as another user and must connect.
+void set_socket_access(const std::string& path, const Config& c) {
+    uid_t uid = static_cast<uid_t>(-1);
+    gid_t gid = static_cast<gid_t>(-1);
+    if (!c.listen_owner.empty()) {
+        const passwd* pw = ::getpwnam(c.listen_owner.c_str());
+        if (!pw) throw std::runtime_error("listen_owner: no user " + c.listen_owner);
+        uid = pw->pw_uid;
+    }
+    if (!c.listen_group.empty()) {
+        const group* gr = ::getgrnam(c.listen_group.c_str());
+        if (!gr) throw std::runtime_error("listen_group: no group " + c.listen_group);
+        gid = gr->gr_gid;
+    }
+    if ((uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1)) &&
+        ::chown(path.c_str(), uid, gid) != 0)
+        throw std::runtime_error("cannot give the socket " + path + " to " + c.listen_owner + ":" +
+                                 c.listen_group + ": " + std::strerror(errno));
+    if (::chmod(path.c_str(), static_cast<mode_t>(c.listen_mode)) != 0)
+        throw std::runtime_error("cannot set the mode of the socket " + path + ": " +
+                                 std::strerror(errno));
+}
+
+int open_listener(const Config& c) {
+    std::string addr = c.listen;
+    const auto path = unix_path(c.listen);
     if (!path.empty()) {
         addr = path;
         std::error_code ec;
@@ -57,11 +86,9 @@ int open_listener(const std::string& listen) {
         std::filesystem::remove(addr, ec);  // a stale socket from an unclean stop
     }
     if (FCGX_Init() != 0) throw std::runtime_error("FCGX_Init failed");
-    const int fd = FCGX_OpenSocket(addr.c_str(), 1024);
-    if (fd < 0) throw std::runtime_error("cannot listen on " + listen);
-    // nginx's workers run as another user; the socket's folder is what
-    // restricts access (var/run or /run/ems, mode 0750 with nginx's group).
-    if (!path.empty()) ::chmod(addr.c_str(), 0666);
+    const int fd = FCGX_OpenSocket(addr.c_str(), c.listen_backlog);
+    if (fd < 0) throw std::runtime_error("cannot listen on " + c.listen);
+    if (!path.empty()) set_socket_access(addr, c);
     // Workers poll and then accept: whoever loses the race for a connection
     // gets EAGAIN rather than blocking (and missing a stop).
     set_nonblocking(fd);
@@ -134,6 +161,10 @@ void Master::spawn() {
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
         ::close(ready_[0]);
+        if (config_.process_priority != 0 &&
+            ::setpriority(PRIO_PROCESS, 0, config_.process_priority) != 0)
+            log::error("process_priority " + std::to_string(config_.process_priority) + ": " +
+                       std::strerror(errno));
         _exit(run_worker(listen_fd_, config_, WorkerStart{ready_[1], log_failure}));
     }
     workers_[pid] = Worker{};
@@ -330,7 +361,7 @@ void write_pid_file(const std::string& path) {
 }  // namespace
 
 int run_pool(const std::string& config_path, Config config) {
-    const int fd = open_listener(config.listen);
+    const int fd = open_listener(config);
     write_pid_file(config.pid_file);
     int rc = 0;
     {

@@ -35,10 +35,10 @@ test('the stack\'s configuration tests OK; --version answers', async () => {
 });
 
 test('each mistake is named: unknown key, out of range, bad base_url, duplicate key', async () => {
-  const r = await configTest('wokers = 3\npassword_cost = 4\nmail_from = a@b\nmail_from = c@d\n', { EMS_BASE_URL: 'events.example.org' });
+  const r = await configTest('wokers = 3\nverify_link_ttl_hours = 0\nmail_from = a@b\nmail_from = c@d\n', { EMS_BASE_URL: 'events.example.org' });
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /:\d+: unknown key 'wokers'/);
-  assert.match(r.out, /password_cost must be between 10 and 16, got 4/);
+  assert.match(r.out, /verify_link_ttl_hours must be at least 1, got 0/);
   assert.match(r.out, /base_url must be an absolute http:\/\/ or https:\/\/ URL/);
   assert.match(r.out, /mail_from is already set on line \d+/);
   assert.match(r.out, /4 problem\(s\)/);

@@ -1,15 +1,16 @@
-// The development stack follows the configuration: with EMS_UPLOADS_DIR set,
-// the pool stores pictures there and the stack's nginx serves
-// /profilePictures/ from the same folder (issue 11; it used to serve the
-// stack's own uploads/ whatever the pool was told).
+// The pool and the development stack follow the configuration (issue 11):
+// with EMS_UPLOADS_DIR set, the pool stores pictures there and the stack's
+// nginx serves /profilePictures/ from the same folder (it used to serve the
+// stack's own uploads/ whatever the pool was told); php-fpm's listen.* and
+// process.priority knobs take effect.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, csrfFrom, repoRoot, sql, stackDir, waitHealthy } from './lib/stack.mjs';
+import { client, csrfFrom, repoRoot, sql, stackDir, stackEnv, waitHealthy, workerPids } from './lib/stack.mjs';
 import { registered } from './lib/accounts.mjs';
 
 const run = promisify(execFile);
@@ -40,4 +41,22 @@ test('EMS_UPLOADS_DIR: the pool writes the picture there and nginx serves it fro
   const served = await client().get(`/profilePictures/${pic}`);
   assert.equal(served.status, 200);
   assert.deepEqual(served.buffer, PNG);
+});
+
+test('listen_backlog, listen_owner/group/mode and process_priority (php-fpm\'s pool knobs) take effect', async () => {
+  await stackWith({ EMS_LISTEN_BACKLOG: '77', EMS_LISTEN_OWNER: 'nobody', EMS_LISTEN_GROUP: 'nogroup', EMS_LISTEN_MODE: '0660', EMS_PROCESS_PRIORITY: '5' });
+  const socket = stackEnv().POOL_SOCKET;
+  const st = statSync(socket);
+  assert.equal(st.mode & 0o777, 0o660);
+  assert.equal(st.uid, Number((await run('id', ['-u', 'nobody'])).stdout.trim()));
+  assert.equal(st.gid, Number((await run('getent', ['group', 'nogroup'])).stdout.split(':')[2]));
+  // ss shows a listening socket's backlog as its Send-Q.
+  const ss = (await run('ss', ['-xlnH'])).stdout.split('\n').find((l) => l.includes(socket));
+  assert.ok(ss, 'the socket is listed');
+  assert.equal(ss.trim().split(/\s+/)[3], '77', ss);
+  const nice = (pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+  const workers = workerPids();
+  assert.ok(workers.length > 0);
+  for (const pid of workers) assert.equal(nice(pid), 5, `worker ${pid}`);
+  assert.equal((await client().get('/auth/login')).status, 200, 'nginx still reaches the pool');
 });

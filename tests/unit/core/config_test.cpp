@@ -85,6 +85,15 @@ BOOST_AUTO_TEST_CASE(numbers_outside_their_range_are_refused_with_the_range) {
     BOOST_TEST(why("mail_max_attempts", "0") ==
                "config: mail_max_attempts must be at least 1, got 0");
     BOOST_TEST(why("body_limit", "1023") == "config: body_limit must be at least 1024, got 1023");
+    BOOST_TEST(why("listen_mode", "0660") == "accepted");
+    BOOST_TEST(c.listen_mode == 0660);
+    BOOST_TEST(why("listen_mode", "0999") ==
+               "config: listen_mode must be an octal number, got '0999'");
+    BOOST_TEST(why("process_priority", "-5") == "accepted");
+    BOOST_TEST(c.process_priority == -5);
+    BOOST_TEST(why("process_priority", "-20") ==
+               "config: process_priority must be between -19 and 20, got -20");
+    BOOST_TEST(why("workers", "-1") == "config: workers must be a non-negative number, got '-1'");
     BOOST_TEST(why("mail_retry_first", "5") == "accepted");
     BOOST_TEST(c.mail_retry_first == 5);
 }
