@@ -57,6 +57,23 @@ test('an unreachable database and a storage folder that cannot be written are na
   rmdirSync(dir, { recursive: true });
 });
 
+test('a storage folder on a read-only mount is named as not writable', async (t) => {
+  const ro = mkdtempSync(path.join(os.tmpdir(), 'ems-conf-ro-'));
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'ems-conf-test', ro]);
+  } catch {
+    return t.skip('mounting a tmpfs is not permitted here');
+  }
+  try {
+    const r = await configTest('', { EMS_STORAGE_ROOT: ro });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, new RegExp(`storage_root ${ro} is not writable by this user: Read-only file system`));
+  } finally {
+    await run('umount', [ro]);
+    rmdirSync(ro);
+  }
+});
+
 test('a bad value in the file is rescued by its EMS_ variable', async () => {
   const r = await configTest('db_connect_timeout =\n', { EMS_DB_CONNECT_TIMEOUT: '2' });
   assert.equal(r.code, 0, r.out);
