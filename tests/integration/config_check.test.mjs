@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -54,7 +54,7 @@ test('an unreachable database and a storage folder that cannot be written are na
   const storage = await configTest('', { EMS_STORAGE_ROOT: notFolder });
   assert.equal(storage.code, 1, storage.out);
   assert.match(storage.out, /storage_root \S+ is not a folder/);
-  rmdirSync(dir, { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('a storage folder on a read-only mount is named as not writable', async (t) => {
