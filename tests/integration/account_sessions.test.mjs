@@ -2,19 +2,8 @@
 // e-mail verification gate (require_email_verification = true).
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { client, repoRoot, sql, stackDir, waitHealthy } from './lib/stack.mjs';
+import { client, poolOn, sql } from './lib/stack.mjs';
 import { flashOf, formPost, mailsTo, registered, signIn, uniqueEmail } from './lib/accounts.mjs';
-
-const run = promisify(execFile);
-const stackSh = path.join(repoRoot, 'scripts/stack.sh');
-async function poolOn(env) {
-  await run('bash', [stackSh, 'pool-stop', stackDir()]);
-  await run('bash', [stackSh, 'pool-start', stackDir()], { env: { ...process.env, ...env } });
-  await waitHealthy();
-}
 
 test.beforeEach(async () => { await sql('DELETE FROM ems_login_attempts'); });
 after(async () => { await poolOn({}); });

@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, sql, stackEnv } from './lib/stack.mjs';
+import { mountAllowed, repoRoot, sql, stackEnv } from './lib/stack.mjs';
 import { createUsers, createEvent, postForm, signIn, signedInClients } from './lib/fixtures.mjs';
 
 const run = promisify(execFile);
@@ -109,14 +109,6 @@ function manifestCounts(out) {
   return { tables, folders };
 }
 
-async function mountAllowed() {
-  try {
-    await run('bash', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m ems-probe "$d" && umount "$d"; rc=$?; rmdir "$d"; exit $rc']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function tmpfs(dir, options) {
   mkdirSync(dir, { recursive: true });

@@ -5,21 +5,11 @@
 // outbox/failed/ after mail_max_attempts.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { client, readLog, repoRoot, stackDir, stackEnv, waitFor, waitHealthy } from './lib/stack.mjs';
+import { client, poolOn, readLog, stackEnv, waitFor } from './lib/stack.mjs';
 import { formPost, registered } from './lib/accounts.mjs';
-
-const run = promisify(execFile);
-const stackSh = path.join(repoRoot, 'scripts/stack.sh');
-async function poolOn(env) {
-  await run('bash', [stackSh, 'pool-stop', stackDir()]);
-  await run('bash', [stackSh, 'pool-start', stackDir()], { env: { ...process.env, ...env } });
-  await waitHealthy();
-}
 
 // An SMTP server: enough of RFC 5321 for libcurl (EHLO, MAIL, RCPT, DATA,
 // QUIT). `hold` delays the greeting until released; recipients in `refuse`

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, repoRoot, stackDir, stackEnv, waitHealthy } from './lib/stack.mjs';
+import { client, mountAllowed, repoRoot, stackDir, stackEnv, waitHealthy } from './lib/stack.mjs';
 import { formPost } from './lib/accounts.mjs';
 
 const run = promisify(execFile);
@@ -241,14 +241,6 @@ test('bad input: wrong password, no server, storage that is not a folder, unknow
   assert.match(missing.out, /cannot read the map file/);
 });
 
-async function mountAllowed() {
-  try {
-    await run('bash', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m ems-probe "$d" && umount "$d"; rc=$?; rmdir "$d"; exit $rc']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a read-only or full storage folder: a clear message, exit 2, no file half-written; with room again, a re-run completes', async (t) => {
   if (!(await mountAllowed())) return t.skip('mounting a tmpfs is not permitted here');

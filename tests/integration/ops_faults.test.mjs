@@ -14,10 +14,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  binPath, client, poolPid, poolStart, processAlive, readLog, repoRoot, sleep, sql, stackDir, stackEnv, waitFor,
-  waitHealthy, workerPids,
-} from './lib/stack.mjs';
+import { binPath, client, mountAllowed, poolPid, poolStart, processAlive, readLog, repoRoot, sleep, sql, stackDir, stackEnv, waitFor, waitHealthy, workerPids } from './lib/stack.mjs';
 import { countOf, createEvent, participantsOf, postForm, q, signedInClients, storageRoot, unique } from './lib/fixtures.mjs';
 
 const run = promisify(execFile);
@@ -62,16 +59,6 @@ async function register(c, ev) {
   return { res, ok: res.status === 302 && flashCookie(c) === `Successfully registered for ${ev.name}` };
 }
 
-// Mounting needs root and a kernel that lets this process mount: skip the
-// storage tests with a clear message where it does not.
-async function mountAllowed() {
-  try {
-    await run('bash', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m ems-probe "$d" && umount "$d"; rc=$?; rmdir "$d"; exit $rc']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // ---- a damaged participant list ------------------------------------------------
 

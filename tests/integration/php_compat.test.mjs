@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, repoRoot, sql, stackDir, waitHealthy } from './lib/stack.mjs';
+import { client, poolOn, repoRoot, sql, stackDir, waitHealthy } from './lib/stack.mjs';
 import { formPost, uniqueEmail } from './lib/accounts.mjs';
 
 const run = promisify(execFile);
@@ -36,11 +36,6 @@ async function loadDump(db, dumpFile) {
   await adminSql(db, `source ${tmp}`);
 }
 
-async function poolOn(env) {
-  await stack(['pool-stop', stackDir()]);
-  await stack(['pool-start', stackDir()], env);
-  await waitHealthy();
-}
 
 const createTables = async (db) => Promise.all(['user_credentials', 'events', 'event_participants'].map(
   async (t) => (await adminSql(db, `SHOW CREATE TABLE ${t}`)).replace(/ AUTO_INCREMENT=\d+/, '')));

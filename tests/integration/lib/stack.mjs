@@ -224,6 +224,26 @@ export async function poolRestart() {
   await poolStart();
 }
 
+// Stops the pool and starts it again with these EMS_* variables added to the
+// environment (none: as configured), then waits for /health.
+export async function poolOn(env = {}) {
+  const options = { env: { ...process.env, ...env }, maxBuffer: 64 << 20 };
+  await run('bash', [stackScript, 'pool-stop', stackDir()], options);
+  await run('bash', [stackScript, 'pool-start', stackDir()], options);
+  await waitHealthy();
+}
+
+// Mounting needs root and a kernel that lets this process mount: the tests
+// of read-only or full folders skip with a clear message where it does not.
+export async function mountAllowed() {
+  try {
+    await run('bash', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m ems-probe "$d" && umount "$d"; rc=$?; rmdir "$d"; exit $rc']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function waitHealthy(timeoutMs = 15000) {
   return waitFor(async () => {
     try {
