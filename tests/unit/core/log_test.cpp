@@ -24,6 +24,17 @@ std::vector<std::string> lines_of(const std::filesystem::path& file) {
     return lines;
 }
 
+// A fresh folder under /tmp with the logs opened in it; removed at the end.
+struct LogDir {
+    std::filesystem::path dir;
+    explicit LogDir(const std::string& name)
+        : dir(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()))) {
+        std::filesystem::remove_all(dir);
+        ems::log::open(dir.string());
+    }
+    ~LogDir() { std::filesystem::remove_all(dir); }
+};
+
 Json::Value parsed(const std::string& line) {
     Json::Value v;
     std::string err;
@@ -45,10 +56,8 @@ BOOST_AUTO_TEST_CASE(json_string_escapes_quotes_controls_and_bytes_that_are_not_
 }
 
 BOOST_AUTO_TEST_CASE(a_logged_line_with_newlines_stays_one_json_line) {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("ems-log-test-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
-    ems::log::open(dir.string());
+    const LogDir logs("ems-log-test");
+    const auto& dir = logs.dir;
     ems::log::error("GET /auth/x%0a: 404\n2026-01-01T00:00:00Z [error] pid=1 forged");
     ems::log::access(ems::log::Line()
                          .str("path", "/a\r\nforged\xff")
@@ -68,14 +77,11 @@ BOOST_AUTO_TEST_CASE(a_logged_line_with_newlines_stays_one_json_line) {
     BOOST_TEST(a["path"].asString() == "/a\r\nforged\u00ff");
     BOOST_TEST(a["status"].asInt() == 404);
     BOOST_TEST(a["duration_ms"].asDouble() == 1.25);
-    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(a_reopen_request_continues_in_a_new_file_after_a_rename) {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("ems-log-rotate-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
-    ems::log::open(dir.string());
+    const LogDir logs("ems-log-rotate");
+    const auto& dir = logs.dir;
     ems::log::info("before");
     std::filesystem::rename(dir / "error.log", dir / "error.log.1");
     ems::log::info("still the old file");  // no reopen asked for yet
@@ -87,7 +93,6 @@ BOOST_AUTO_TEST_CASE(a_reopen_request_continues_in_a_new_file_after_a_rename) {
     BOOST_REQUIRE(new_lines.size() == 1u);
     BOOST_TEST(parsed(new_lines[0])["message"].asString() == "after");
     BOOST_TEST(std::filesystem::exists(dir / "access.log"));
-    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
