@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     if (test_only) return test_config(config_path);
     try {
         auto config = ems::Config::load(config_path);
-        ems::log::open(config.log_dir);
+        ems::log::open(config.log_dir, config.slowlog);
         if (auto warning = config.base_url_warning(); !warning.empty()) ems::log::warning(warning);
         prepare_database(config);
         // Fail here, once and clearly, rather than in every forked worker.

@@ -73,6 +73,9 @@ const std::map<std::string, Setter>& setters() {
         KEY(listen, str), KEY(workers, num), KEY(max_requests, num), KEY(pid_file, str),
         KEY(shutdown_grace, num), KEY(listen_backlog, num, 1, 65535), KEY(listen_owner, str),
         KEY(listen_group, str), KEY(listen_mode, mode), KEY(process_priority, num, -19, 20),
+        KEY(status_path, str), KEY(ping_path, str), KEY(ping_response, str),
+        KEY(metrics_path, str), KEY(status_token, str), KEY(request_terminate_timeout, num),
+        KEY(request_slowlog_timeout, num), KEY(slowlog, str),
         // the database
         KEY(db_host, str), KEY(db_port, num), KEY(db_socket, str), KEY(db_user, str),
         KEY(db_password, str), KEY(db_name, str), KEY(auto_migrate, flag),

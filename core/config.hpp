@@ -19,6 +19,18 @@ struct Config {
     std::string listen_owner, listen_group;
     int listen_mode = 0666;
     int process_priority = 0;
+    // php-fpm's pm.status_path, ping.path, ping.response; /metrics beside
+    // them. Answered before any session or database work, to loopback
+    // callers or with `Authorization: Bearer <status_token>` (empty: loopback
+    // only); an empty path turns its page off.
+    std::string status_path = "/status", ping_path = "/ping", ping_response = "pong",
+                metrics_path = "/metrics", status_token;
+    // php-fpm's request_terminate_timeout (s, 0: none): a request running
+    // longer is answered 504 and its worker replaced. request_slowlog_timeout
+    // (s, 0: none): a request longer writes a line with its phases to
+    // `slowlog` (empty: log_dir/slow.log).
+    int request_terminate_timeout = 60, request_slowlog_timeout = 5;
+    std::string slowlog;
     std::string db_host = "127.0.0.1";
     int db_port = 3306;
     std::string db_socket, db_user = "ems", db_password, db_name = "ems";

@@ -16,7 +16,8 @@ namespace {
 
 int error_fd = 2;
 int access_fd = -1;
-std::string opened_dir;
+int slow_fd = -1;
+std::string opened_dir, opened_slowlog;
 volatile std::sig_atomic_t reopen_requested = 0;
 
 int open_append(const std::filesystem::path& p) {
@@ -111,19 +112,22 @@ Line& Line::num(std::string_view k, double value) {
     return *this;
 }
 
-void open(const std::string& log_dir) {
+void open(const std::string& log_dir, const std::string& slowlog) {
     std::error_code ec;
     std::filesystem::create_directories(log_dir, ec);
     opened_dir = log_dir;
+    opened_slowlog = slowlog;
     reopen_requested = 0;
     replace_fd(error_fd, std::filesystem::path(log_dir) / "error.log");
     replace_fd(access_fd, std::filesystem::path(log_dir) / "access.log");
+    replace_fd(slow_fd, slowlog.empty() ? std::filesystem::path(log_dir) / "slow.log"
+                                        : std::filesystem::path(slowlog));
 }
 
 void reopen() {
     reopen_requested = 0;
     if (opened_dir.empty()) return;
-    open(opened_dir);
+    open(opened_dir, opened_slowlog);
 }
 
 void request_reopen() noexcept {
@@ -148,6 +152,10 @@ void info(const std::string& message) {
 
 void access(const std::string& json_object) {
     write_line(access_fd, json_object);
+}
+
+void slow(const std::string& json_object) {
+    write_line(slow_fd, json_object);
 }
 
 }  // namespace ems::log

@@ -32,9 +32,10 @@ class Line {
     std::string text_ = "{";
 };
 
-// Opens log_dir/error.log and log_dir/access.log; before this, or when they
-// cannot be opened, lines go to stderr.
-void open(const std::string& log_dir);
+// Opens log_dir/error.log, log_dir/access.log and the slow log (`slowlog`,
+// empty: log_dir/slow.log); before this, or when they cannot be opened,
+// lines go to stderr (the slow log's: nowhere).
+void open(const std::string& log_dir, const std::string& slowlog = "");
 // Opens the files again by path (after a rename by logrotate).
 void reopen();
 // Async-signal-safe: the next line written reopens the files first.
@@ -43,8 +44,9 @@ void request_reopen() noexcept;
 void error(const std::string& message);
 void warning(const std::string& message);
 void info(const std::string& message);
-// One object (a Line's text) to access.log.
+// One object (a Line's text) to access.log, or to the slow log.
 void access(const std::string& json_object);
+void slow(const std::string& json_object);
 // The stamp of every line: time::iso8601_utc of now.
 std::string now_iso8601();
 

@@ -3,9 +3,16 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +30,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/pool_state.hpp"
 
 namespace ems {
 namespace {
@@ -36,7 +44,16 @@ constexpr milliseconds max_backoff{5000};
 struct Worker {
     bool retiring = false;  // asked to stop: not replaced when it exits
     bool ready = false;     // reported that it can serve
+    int slot = -1;          // its place in the shared scoreboard
+    bool killed_for_time = false;
 };
+
+constexpr milliseconds tick{250};  // how often the master looks at the scoreboard
+
+std::string exit_text(int status) {
+    return WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                               : "exit " + std::to_string(WEXITSTATUS(status));
+}
 
 int worker_count(const Config& c) {
     if (c.workers > 0) return c.workers;
@@ -95,6 +112,59 @@ int open_listener(const Config& c) {
     return fd;
 }
 
+// Connections waiting to be accepted, and the queue's length (php-fpm's
+// "listen queue" and "listen queue len"). TCP: TCP_INFO of the listening
+// socket. A unix socket: the kernel's sock_diag (what `ss -xl` shows as
+// Recv-Q and Send-Q), asked for this socket's inode.
+std::pair<int, int> listen_queue(int fd, int backlog) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {0, backlog};
+    if (addr.ss_family == AF_INET || addr.ss_family == AF_INET6) {
+        tcp_info info{};
+        socklen_t n = sizeof info;
+        if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &n) == 0)
+            return {static_cast<int>(info.tcpi_unacked), static_cast<int>(info.tcpi_sacked)};
+        return {0, backlog};
+    }
+    struct stat st {};
+    if (addr.ss_family != AF_UNIX || ::fstat(fd, &st) != 0) return {0, backlog};
+    const int nl = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (nl < 0) return {0, backlog};
+    struct {
+        nlmsghdr nlh;
+        unix_diag_req req;
+    } msg{};
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+    msg.req.sdiag_family = AF_UNIX;
+    msg.req.udiag_states = 1u << 10;  // TCP_LISTEN
+    msg.req.udiag_ino = static_cast<unsigned>(st.st_ino);
+    msg.req.udiag_show = UDIAG_SHOW_RQLEN;
+    msg.req.udiag_cookie[0] = msg.req.udiag_cookie[1] = ~0u;  // INET_DIAG_NOCOOKIE
+    std::pair<int, int> out{0, backlog};
+    if (::send(nl, &msg, sizeof msg, 0) == static_cast<ssize_t>(sizeof msg)) {
+        alignas(nlmsghdr) char buf[1024];
+        timeval tv{0, 200000};
+        ::setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        const ssize_t n = ::recv(nl, buf, sizeof buf, 0);
+        auto* h = reinterpret_cast<nlmsghdr*>(buf);
+        if (n > 0 && NLMSG_OK(h, static_cast<unsigned>(n)) &&
+            h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+            auto* m = static_cast<unix_diag_msg*>(NLMSG_DATA(h));
+            int rest = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof *m));
+            for (auto* a = reinterpret_cast<rtattr*>(m + 1); RTA_OK(a, rest); a = RTA_NEXT(a, rest))
+                if (a->rta_type == UNIX_DIAG_RQLEN) {
+                    const auto* q = static_cast<unix_diag_rqlen*>(RTA_DATA(a));
+                    out = {static_cast<int>(q->udiag_rqueue), static_cast<int>(q->udiag_wqueue)};
+                }
+        }
+    }
+    ::close(nl);
+    return out;
+}
+
 timespec to_timespec(Clock::duration d) {
     const auto ms = std::max<long long>(0, std::chrono::duration_cast<milliseconds>(d).count());
     return timespec{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
@@ -115,6 +185,7 @@ class Master {
     void start_failed(pid_t pid, int status);
     void reload();
     void reopen_logs();
+    void look_at_workers();
     void stop();
 
     std::string config_path_;
@@ -151,8 +222,10 @@ Master::~Master() {
 
 void Master::spawn() {
     const bool log_failure = failed_starts_ == 0;
+    const int slot = pool_state::claim_slot(-1);  // the child writes its pid there
     const pid_t pid = fork();
     if (pid < 0) {
+        pool_state::release_slot(slot);
         log::error("fork failed");
         return;
     }
@@ -165,9 +238,9 @@ void Master::spawn() {
             ::setpriority(PRIO_PROCESS, 0, config_.process_priority) != 0)
             log::error("process_priority " + std::to_string(config_.process_priority) + ": " +
                        std::strerror(errno));
-        _exit(run_worker(listen_fd_, config_, WorkerStart{ready_[1], log_failure}));
+        _exit(run_worker(listen_fd_, config_, WorkerStart{ready_[1], log_failure, slot}));
     }
-    workers_[pid] = Worker{};
+    workers_[pid] = Worker{false, false, slot, false};
 }
 
 void Master::spawn_mailer() {
@@ -238,15 +311,34 @@ void Master::reap() {
         if (it == workers_.end()) continue;
         const Worker w = it->second;
         workers_.erase(it);
-        if (stopping_ || w.retiring) continue;
+        const bool terminated =
+            w.killed_for_time || (WIFEXITED(status) && WEXITSTATUS(status) == worker_terminated);
+        if (terminated) {
+            // The slot still holds the request the worker was ended in.
+            pool_state::Busy b;
+            pool_state::busy_request(w.slot, b);
+            log::error("request_terminate_timeout: worker " + std::to_string(pid) + " ran " +
+                       b.method + " " + (b.route.empty() ? "(no route yet)" : b.route) +
+                       " request_id=" + b.request_id + " for " +
+                       std::to_string(static_cast<int>(b.seconds)) +
+                       " s; answered 504 and replaced (" + exit_text(status) + ")");
+        }
+        pool_state::release_slot(w.slot);
+        if (stopping_) continue;
+        if (w.retiring) {
+            pool_state::count_restart(pool_state::Restart::reload);
+            continue;
+        }
         if (!w.ready) {
             start_failed(pid, status);
             continue;
         }
-        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-            log::error("worker " + std::to_string(pid) + " died (" +
-                       (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
-                                            : "exit " + std::to_string(WEXITSTATUS(status))) +
+        const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        pool_state::count_restart(terminated ? pool_state::Restart::terminated
+                                  : clean    ? pool_state::Restart::recycled
+                                             : pool_state::Restart::crashed);
+        if (!clean && !terminated)
+            log::error("worker " + std::to_string(pid) + " died (" + exit_text(status) +
                        "); replacing it");
         spawn();
     }
@@ -272,6 +364,23 @@ void Master::reload() {
     next_spawn_ = Clock::now();  // an operator's reload retries a failed start at once
     if (mailer_ != 0) kill(mailer_, SIGTERM);  // replaced, with the new configuration, once reaped
     mailer_due_ = Clock::now();
+}
+
+// Every tick: the listen queue, and the backstop of request_terminate_timeout: a worker
+// still busy 2 s after its own timer should have ended the request (its
+// SIGALRM answer) is killed.
+void Master::look_at_workers() {
+    for (auto& [pid, w] : workers_) {
+        pool_state::Busy b;
+        if (config_.request_terminate_timeout > 0 && !w.killed_for_time &&
+            pool_state::busy_request(w.slot, b) &&
+            b.seconds > config_.request_terminate_timeout + 2) {
+            w.killed_for_time = true;
+            kill(pid, SIGKILL);
+        }
+    }
+    const auto q = listen_queue(listen_fd_, config_.listen_backlog);
+    pool_state::set_listen_queue(q.first, q.second);
 }
 
 // php-fpm's SIGUSR1: the master reopens the logs by path, then each child
@@ -334,7 +443,7 @@ int Master::run() {
     spawn_mailer();
     log::info("pool started with " + std::to_string(n) + " workers on " + config_.listen);
     while (true) {
-        auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1));
+        auto wait = std::chrono::duration_cast<Clock::duration>(tick);
         if (pending_ > 0) wait = std::min<Clock::duration>(wait, next_spawn_ - Clock::now());
         const timespec timeout = to_timespec(wait);
         const int sig = sigtimedwait(&set, nullptr, &timeout);
@@ -345,6 +454,7 @@ int Master::run() {
         read_ready();
         spawn_due();
         spawn_mailer();
+        look_at_workers();
     }
     stop();
     log::info("pool stopped");
@@ -362,6 +472,7 @@ void write_pid_file(const std::string& path) {
 
 int run_pool(const std::string& config_path, Config config) {
     const int fd = open_listener(config);
+    pool_state::create(worker_count(config) * 2 + 8);  // room for a reload's overlap
     write_pid_file(config.pid_file);
     int rc = 0;
     {

@@ -25,12 +25,15 @@
 
 namespace ems {
 
-// The exit status of a worker whose App could not be built.
+// The exit status of a worker whose App could not be built, and of one
+// that ended a request at request_terminate_timeout.
 inline constexpr int worker_start_failed = 78;
+inline constexpr int worker_terminated = 124;
 
 struct WorkerStart {
     int ready_fd = -1;        // the worker writes its pid here once it can serve
     bool log_failure = true;  // log why it could not start (once per burst)
+    int slot = -1;            // its place in the scoreboard (core/pool_state)
 };
 
 // Runs the master until SIGTERM/SIGINT; returns the process exit code.

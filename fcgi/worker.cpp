@@ -1,18 +1,25 @@
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/log.hpp"
+#include "core/pool_state.hpp"
 #include "fcgi/fcgi_input.hpp"
 #include "fcgi/pool.hpp"
 #include "handlers/app.hpp"
 #include "handlers/dispatch.hpp"
+#include "handlers/router.hpp"
 
 namespace ems {
 namespace {
@@ -28,6 +35,77 @@ void on_retire(int) {
 }
 void on_reopen_logs(int) {
     log::request_reopen();
+}
+
+// request_terminate_timeout: SIGALRM ends the request with a 504 written
+// straight to nginx's connection (three FastCGI records prepared at start:
+// write(2) is all the handler does), then the worker exits and the master
+// replaces it. The timer covers the work, not the writing of the answer.
+struct Prebuilt {
+    char bytes[1024];
+    std::size_t size = 0;
+    std::size_t id_at[3] = {};  // where the request id goes in each header
+};
+Prebuilt terminated_answer;
+volatile int answer_fd = -1;
+
+void record(Prebuilt& p, unsigned char type, const char* content, std::size_t len, int which) {
+    unsigned char* h = reinterpret_cast<unsigned char*>(p.bytes + p.size);
+    h[0] = FCGI_VERSION_1;
+    h[1] = type;
+    p.id_at[which] = p.size + 2;
+    h[4] = static_cast<unsigned char>(len >> 8);
+    h[5] = static_cast<unsigned char>(len & 0xff);
+    h[6] = h[7] = 0;
+    p.size += FCGI_HEADER_LEN;
+    std::memcpy(p.bytes + p.size, content, len);
+    p.size += len;
+}
+
+void prepare_terminated_answer() {
+    static const char head_and_page[] =
+        "Status: 504 Gateway Timeout\r\nContent-Type: text/html; charset=utf-8\r\n"
+        "Cache-Control: no-store\r\n\r\n<!DOCTYPE html><html lang=\"en\"><head><meta "
+        "charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, "
+        "initial-scale=1\"><title>Timed out</title><link rel=\"stylesheet\" "
+        "href=\"/static/app.css\"></head><body><main><h1>This took too long</h1><p>The "
+        "server stopped working on this request. Please try again.</p></main></body></html>";
+    const unsigned char end[8] = {0, 0, 0, 0, FCGI_REQUEST_COMPLETE, 0, 0, 0};
+    record(terminated_answer, FCGI_STDOUT, head_and_page, sizeof head_and_page - 1, 0);
+    record(terminated_answer, FCGI_STDOUT, "", 0, 1);
+    record(terminated_answer, FCGI_END_REQUEST, reinterpret_cast<const char*>(end), sizeof end, 2);
+}
+
+void on_terminate(int) {
+    const int fd = answer_fd;
+    if (fd >= 0) {
+        std::size_t done = 0;
+        while (done < terminated_answer.size) {
+            const ssize_t n =
+                ::write(fd, terminated_answer.bytes + done, terminated_answer.size - done);
+            if (n <= 0 && errno != EINTR) break;
+            if (n > 0) done += static_cast<std::size_t>(n);
+        }
+    }
+    _exit(worker_terminated);
+}
+
+void arm_terminate(const FCGX_Request& request, int seconds) {
+    if (seconds <= 0) return;
+    for (const auto at : terminated_answer.id_at) {
+        terminated_answer.bytes[at] = static_cast<char>((request.requestId >> 8) & 0xff);
+        terminated_answer.bytes[at + 1] = static_cast<char>(request.requestId & 0xff);
+    }
+    answer_fd = request.ipcFd;
+    itimerval t{};
+    t.it_value.tv_sec = seconds;
+    ::setitimer(ITIMER_REAL, &t, nullptr);
+}
+
+void disarm_terminate() {
+    itimerval t{};
+    ::setitimer(ITIMER_REAL, &t, nullptr);
+    answer_fd = -1;
 }
 
 // The stop signals stay blocked except while the worker waits for work: a
@@ -46,6 +124,8 @@ sigset_t install_handlers() {
     // signals, so it never interrupts a request's system calls.
     sa.sa_handler = on_reopen_logs;
     sigaction(SIGUSR2, &sa, nullptr);
+    sa.sa_handler = on_terminate;
+    sigaction(SIGALRM, &sa, nullptr);
     std::signal(SIGHUP, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
     sigset_t stop_set, waiting;
@@ -76,6 +156,7 @@ std::size_t serve_one(FCGX_Request& request, App& app) {
     FcgiInput input(request);
     Request req(input);
     Response res = dispatch(req, app);
+    disarm_terminate();
     const auto out = serialize_cgi(res, req.method() == "HEAD");
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.out);
     return out.size() + req.body().size();
@@ -103,6 +184,11 @@ int run_worker(int listen_fd, const Config& config, const WorkerStart& start) {
         if (start.log_failure) log::error(std::string("worker cannot start: ") + e.what());
         return worker_start_failed;
     }
+    pool_state::set_my_slot(start.slot);
+    std::vector<std::string> names{"ping", "status", "metrics"};
+    for (const auto& r : routes()) names.emplace_back(r.name);
+    pool_state::set_routes(names);
+    prepare_terminated_answer();
     report_ready(start.ready_fd);
     FCGX_Request request;
     FCGX_InitRequest(&request, listen_fd, 0);
@@ -113,12 +199,18 @@ int run_worker(int listen_fd, const Config& config, const WorkerStart& start) {
         if (rc == -EAGAIN || rc == -EINTR) continue;  // another worker took it
         if (rc < 0) break;
         std::size_t bytes = 0;
+        const char* method = FCGX_GetParam("REQUEST_METHOD", request.envp);
+        const char* request_id = FCGX_GetParam("REQUEST_ID", request.envp);
+        pool_state::begin_request(method ? method : "", request_id ? request_id : "");
+        arm_terminate(request, config.request_terminate_timeout);
         try {
             bytes = serve_one(request, *app);
         } catch (const std::exception& e) {
             log::error(std::string("request failed outside the dispatcher: ") + e.what());
         }
+        disarm_terminate();
         FCGX_Finish_r(&request);
+        pool_state::finish_request();
         // A large page or upload leaves freed heap that glibc keeps; give it
         // back so an idle worker stays small (a pool is sized by its RSS).
         if (bytes > 1024 * 1024) malloc_trim(0);

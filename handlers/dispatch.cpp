@@ -5,11 +5,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/pool_state.hpp"
 #include "core/text.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
@@ -146,6 +148,7 @@ Response run_route(Ctx& ctx) {
         throw NotFound();
     }
     ctx.route = m.route;
+    pool_state::set_route(m.route->name, "");
     req.params = m.params;
     if (!valid_utf8(req.path())) throw BadRequest("Invalid characters in the address");
     // Nothing of the body is read before the visitor may send one: the
@@ -153,6 +156,7 @@ Response run_route(Ctx& ctx) {
     // can decide without the form. Then a small limit for every route but
     // the picture uploads, and a capped parse (read_body).
     load_session(ctx);
+    if (ctx.user) pool_state::set_route(m.route->name, ctx.user->uid);
     if (auto gate = check_access(ctx)) return *gate;
     check_csrf_before_body(ctx);
     const auto& c = ctx.app.config();
@@ -216,6 +220,10 @@ Response answer_current_exception(Ctx& ctx, std::string& error_id) {
     }
     const auto what =
         ctx.req.method() + " " + ctx.req.path() + ": " + std::to_string(f.status) + " " + cause;
+    if (f.message == storage_message || f.message == corrupt_list_message)
+        pool_state::count_storage_error();
+    else if (f.message == db_message || f.message == busy_message)
+        pool_state::count_db_error();
     if (f.status == 409) {
         log::info(what);
     } else if (f.log_cause) {
@@ -227,6 +235,30 @@ Response answer_current_exception(Ctx& ctx, std::string& error_id) {
     if (f.retry_after > 0) res.set_header("Retry-After", std::to_string(f.retry_after));
     if (f.status == 503) res.set_header("Cache-Control", "no-store");
     return res;
+}
+
+// One slow-log line: what the request was and where its time went.
+void log_slow_request(const Ctx& ctx, const Response& res, const char* route, double ms) {
+    using pool_state::Phase;
+    pool_state::count_slow_request();
+    const double db = pool_state::phase_seconds(Phase::db) * 1000,
+                 storage = pool_state::phase_seconds(Phase::storage) * 1000,
+                 render = pool_state::phase_seconds(Phase::render) * 1000;
+    log::Line line;
+    line.str("time", log::now_iso8601())
+        .str("route", route)
+        .str("method", ctx.req.method())
+        .str("path", ctx.req.path())
+        .num("status", static_cast<long long>(res.status))
+        .str("uid", ctx.user ? ctx.user->uid : "")
+        .str("request_id", ctx.req.env("REQUEST_ID"))
+        .num("pid", static_cast<long long>(getpid()))
+        .num("duration_ms", ms)
+        .num("db_ms", db)
+        .num("storage_ms", storage)
+        .num("render_ms", render)
+        .num("other_ms", std::max(0.0, ms - db - storage - render));
+    log::slow(line.text());
 }
 
 void add_security_headers(Response& res) {
@@ -246,10 +278,18 @@ Response dispatch(Request& req, App& app) {
     Ctx ctx(req, app);
     Response res;
     std::string error_id;
-    try {
-        res = run_route(ctx);
-    } catch (...) {
-        res = answer_current_exception(ctx, error_id);
+    const char* route = "";
+    if (auto page = pool_page(req, config)) {
+        res = std::move(*page);
+        route = req.path() == config.ping_path     ? "ping"
+                : req.path() == config.status_path ? "status"
+                                                   : "metrics";
+    } else {
+        try {
+            res = run_route(ctx);
+        } catch (...) {
+            res = answer_current_exception(ctx, error_id);
+        }
     }
     try {
         finish_session(ctx, res);
@@ -278,6 +318,10 @@ Response dispatch(Request& req, App& app) {
     if (ctx.user) line.str("uid", ctx.user->uid);
     if (!error_id.empty()) line.str("error_id", error_id);
     log::access(line.text());
+    if (ctx.route) route = ctx.route->name;
+    pool_state::end_request(route, res.status, ms / 1000);
+    if (config.request_slowlog_timeout > 0 && ms >= config.request_slowlog_timeout * 1000.0)
+        log_slow_request(ctx, res, route, ms);
     return res;
 }
 

@@ -2,6 +2,8 @@
 // tests without a socket. It is the one error boundary of the app: how each
 // error type answers, in HTML and in JSON, is described in core/errors.hpp.
 #pragma once
+#include <optional>
+
 #include "handlers/app.hpp"
 #include "handlers/request.hpp"
 #include "handlers/response.hpp"
@@ -18,5 +20,8 @@ bool wants_json(const Request& req);
 // mapping of errors to answers. A fault worth a look gets an error id (set
 // in error_id, shown to the visitor) and one error-log line with its cause.
 Response answer_current_exception(Ctx& ctx, std::string& error_id);
+// The ping, status and metrics pages (handlers/pool_pages.cpp) when the
+// request is for one of them: before any session or database work.
+std::optional<Response> pool_page(const Request& req, const Config& c);
 
 }  // namespace ems

@@ -1,6 +1,7 @@
 #include "handlers/event_common.hpp"
 
 #include "core/errors.hpp"
+#include "core/pool_state.hpp"
 #include "core/time.hpp"
 #include "handlers/session.hpp"
 #include "storage/file_storage.hpp"
@@ -27,6 +28,12 @@ events::Event owned_event(Ctx& ctx, const char* deny_message) {
 
 events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {
     const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
+    using pool_state::Registration;
+    pool_state::count_registration(o == events::Outcome::registered ? Registration::registered
+                                   : o == events::Outcome::pending  ? Registration::pending
+                                   : o == events::Outcome::already_registered
+                                       ? Registration::already_registered
+                                       : Registration::refused);
     switch (o) {
         case events::Outcome::registered:
         case events::Outcome::pending:

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "core/pool_state.hpp"
 #include "models/statement.hpp"
 
 namespace ems::db {
@@ -51,6 +52,8 @@ Db::~Db() {
 }
 
 void Db::connect() {
+    if (connected_before_) pool_state::count_db_reconnect();
+    connected_before_ = true;
     conn_ = mysql_init(nullptr);
     if (!conn_) throw DbError(0, "mysql_init failed");
     mysql_options(conn_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
@@ -140,6 +143,7 @@ auto Db::with_retry(F&& f) -> decltype(f()) {
 }
 
 std::vector<Row> Db::query(const std::string& sql, const Params& params) {
+    const pool_state::Scope timed(pool_state::Phase::db);
     return with_retry([&] {
         auto& st = prepare(sql);
         st.execute(params);
@@ -154,6 +158,7 @@ std::optional<Row> Db::query_one(const std::string& sql, const Params& params) {
 }
 
 std::uint64_t Db::exec(const std::string& sql, const Params& params) {
+    const pool_state::Scope timed(pool_state::Phase::db);
     ensure_connected();
     if (!in_transaction_ && Clock::now() - last_used_ > idle_ping_after && mysql_ping(conn_) != 0) {
         disconnect();
@@ -183,6 +188,7 @@ void Db::raw_plain(const std::string& sql) {
 }
 
 void Db::exec_plain(const std::string& sql) {
+    const pool_state::Scope timed(pool_state::Phase::db);
     ensure_connected();
     try {
         raw_plain(sql);
@@ -193,6 +199,7 @@ void Db::exec_plain(const std::string& sql) {
 }
 
 void Db::begin() {
+    const pool_state::Scope timed(pool_state::Phase::db);
     with_retry([&] {
         raw_plain("START TRANSACTION");
         return 0;
@@ -201,6 +208,7 @@ void Db::begin() {
 }
 
 void Db::commit() {
+    const pool_state::Scope timed(pool_state::Phase::db);
     ensure_connected();  // throws when the transaction died with its connection
     in_transaction_ = false;
     try {

@@ -162,6 +162,7 @@ class Db : boost::noncopyable {
     MYSQL* conn_ = nullptr;
     std::map<std::string, std::unique_ptr<Statement>> statements_;
     std::uint64_t last_insert_id_ = 0;
+    bool connected_before_ = false;  // a later connect is a reconnect (metrics)
     bool in_transaction_ = false;
     std::chrono::steady_clock::time_point last_used_;
 };

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/pool_state.hpp"
 #include "storage/file_storage.hpp"
 
 namespace fs = std::filesystem;
@@ -80,6 +81,7 @@ void fsync_dir(const fs::path& dir) {
 }
 
 std::optional<std::string> read_file(const fs::path& path, FileId* id) {
+    const pool_state::Scope timed(pool_state::Phase::storage);
     // O_NONBLOCK: opening a planted fifo must not hang the reader.
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (fd.get() < 0) {
@@ -132,6 +134,7 @@ fs::path write_temp_beside(const fs::path& path, const std::string& content, mod
 }  // namespace
 
 bool write_new_file(const fs::path& path, const std::string& content, mode_t mode) {
+    const pool_state::Scope timed(pool_state::Phase::storage);
     const fs::path temp = write_temp_beside(path, content, mode);
     // link(2) never replaces: the name is ours only if nobody has it.
     const int rc = ::link(temp.c_str(), path.c_str());
@@ -147,6 +150,7 @@ bool write_new_file(const fs::path& path, const std::string& content, mode_t mod
 }
 
 void write_file_atomic(const fs::path& path, const std::string& content, mode_t mode) {
+    const pool_state::Scope timed(pool_state::Phase::storage);
     const fs::path dir = path.parent_path();
     const fs::path temp = write_temp_beside(path, content, mode);
     if (::rename(temp.c_str(), path.c_str()) != 0) {
@@ -220,6 +224,7 @@ FileId file_id(int fd) {
 }
 
 LockFile::LockFile(const fs::path& path, Mode mode, bool create) : path_(path) {
+    const pool_state::Scope timed(pool_state::Phase::storage);
     if (create) ensure_dir(path.parent_path());
     for (;;) {
         // Read-only open: flock needs no write access, so readers keep

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/pool_state.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/fs_util.hpp"
 #include "storage/journal.hpp"
@@ -262,6 +263,7 @@ void FileStorage::refresh(std::int64_t event_id, ParticipantState& s, bool lock_
 
 void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const std::string& line,
                             std::size_t records) {
+    const pool_state::Scope timed(pool_state::Phase::storage);
     const fs::path path = journal_path(event_id);
     if (s.journal_use == JournalUse::blocked)
         throw StorageError(

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/pool_state.hpp"
+
 namespace ems {
 namespace {
 
@@ -129,6 +131,7 @@ kainjow::mustache::mustache& Views::compiled(const std::string& page, bool with_
 }
 
 std::string Views::render_with_globals(mst::mustache& t, const Json::Value& model) const {
+    const pool_state::Scope timed(pool_state::Phase::render);
     const auto data = to_data(model);
     mst::context<std::string> ctx{&compiled_->globals};
     ctx.push(&data);
