@@ -113,6 +113,27 @@ std::string quoted(std::string_view s) {
     return out + "\"";
 }
 
+using Field = std::pair<const char*, std::string>;
+
+// Fields as JSON members ("name":value, values already JSON) or as
+// php-fpm's text lines ("name:" padded to 21, strings without quotes).
+template <std::size_t N>
+void append_fields(std::string& out, const Field (&fields)[N], bool json) {
+    bool first = true;
+    for (const auto& [name, value] : fields) {
+        if (json) {
+            out += (first ? "" : ",") + quoted(name) + ":" + value;
+        } else {
+            const bool is_text = value.size() >= 2 && value.front() == '"';
+            char line[160];
+            std::snprintf(line, sizeof line, "%-21s%s\n", (std::string(name) + ":").c_str(),
+                          (is_text ? value.substr(1, value.size() - 2) : value).c_str());
+            out += line;
+        }
+        first = false;
+    }
+}
+
 std::string fmt(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6g", v);
@@ -301,7 +322,7 @@ std::string status_text(bool json, bool full, const std::string& pool_name) {
     tm t{};
     ::gmtime_r(&st, &t);
     std::strftime(start, sizeof start, "%d/%b/%Y:%H:%M:%S +0000", &t);
-    const std::pair<const char*, std::string> fields[] = {
+    const Field fields[] = {
         {"pool", quoted(pool_name)},
         {"process manager", quoted("static")},
         {"start time", json ? std::to_string(shared->start_time) : start},
@@ -318,19 +339,7 @@ std::string status_text(bool json, bool full, const std::string& pool_name) {
         {"slow requests", std::to_string(shared->slow_requests.load())},
     };
     std::string out = json ? "{" : "";
-    bool first = true;
-    for (const auto& [name, value] : fields) {
-        if (json) {
-            out += (first ? "" : ",") + quoted(name) + ":" + value;
-        } else {
-            const bool is_text = value.size() >= 2 && value.front() == '"';
-            char line[128];
-            std::snprintf(line, sizeof line, "%-21s%s\n", (std::string(name) + ":").c_str(),
-                          (is_text ? value.substr(1, value.size() - 2) : value).c_str());
-            out += line;
-        }
-        first = false;
-    }
+    append_fields(out, fields, json);
     if (full) {
         out += json ? ",\"processes\":[" : "";
         bool first_worker = true;
@@ -340,7 +349,7 @@ std::string status_text(bool json, bool full, const std::string& pool_name) {
             const bool b = s.busy;
             const double dur = b ? static_cast<double>(mono_ns() - s.start_ns) / 1e9
                                  : static_cast<double>(s.last_ns) / 1e9;
-            const std::pair<const char*, std::string> w[] = {
+            const Field w[] = {
                 {"pid", std::to_string(s.pid.load())},
                 {"state", quoted(b ? "Running" : "Idle")},
                 {"requests", std::to_string(s.requests.load())},
@@ -352,21 +361,11 @@ std::string status_text(bool json, bool full, const std::string& pool_name) {
             };
             if (json) {
                 out += first_worker ? "{" : ",{";
-                bool f = true;
-                for (const auto& [name, value] : w) {
-                    out += (f ? "" : ",") + quoted(name) + ":" + value;
-                    f = false;
-                }
+                append_fields(out, w, true);
                 out += "}";
             } else {
                 out += "\n************************\n";
-                for (const auto& [name, value] : w) {
-                    const bool is_text = value.size() >= 2 && value.front() == '"';
-                    char line[160];
-                    std::snprintf(line, sizeof line, "%-21s%s\n", (std::string(name) + ":").c_str(),
-                                  (is_text ? value.substr(1, value.size() - 2) : value).c_str());
-                    out += line;
-                }
+                append_fields(out, w, false);
             }
             first_worker = false;
         }

@@ -473,6 +473,7 @@ void write_pid_file(const std::string& path) {
 int run_pool(const std::string& config_path, Config config) {
     const int fd = open_listener(config);
     pool_state::create(worker_count(config) * 2 + 8);  // room for a reload's overlap
+    pool_state::set_listen_queue(0, config.listen_backlog);
     write_pid_file(config.pid_file);
     int rc = 0;
     {
