@@ -98,6 +98,10 @@ test('the pages are for this host: a relayed request gets 403 unless it has the 
   }
   assert.equal((await client().get('/status', { headers: { ...relayed, Authorization: 'Bearer wrong' } })).status, 403);
   assert.equal((await client().get('/status?full', { headers: { ...relayed, Authorization: 'Bearer tok-3f9a' } })).status, 200);
+  // A long query changes nothing: the page is bounded by the number of workers.
+  const long = await client().get(`/status?full&${'x'.repeat(4000)}`);
+  assert.equal(long.status, 200);
+  assert.ok(long.text.length < 16384, `${long.text.length} bytes`);
 });
 
 test('request_terminate_timeout: the request gets a 504 page, the error log names it, its worker is replaced, others go on', async () => {
