@@ -120,6 +120,9 @@ $(ASAN_BIN)/%: $(ASAN_BUILD)/cmd/%.o $(ASAN_BUILD)/libems.a
 	@mkdir -p $(@D)
 	$(CLANGXX) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
 
+$(ASAN_BUILD)/cmd/ems-fcgi.o: CPPFLAGS += -DEMS_VERSION='"$(EMS_VERSION)"'
+$(ASAN_BUILD)/cmd/ems-fcgi.o: VERSION
+
 ASAN_ADMIN_OBJS := $(ADMIN_SRCS:%.cpp=$(ASAN_BUILD)/%.o)
 $(ASAN_BIN)/ems-admin: $(ASAN_BUILD)/cmd/ems-admin.o $(ASAN_ADMIN_OBJS) $(ASAN_BUILD)/libems.a
 	@mkdir -p $(@D)

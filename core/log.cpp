@@ -48,13 +48,14 @@ void write_line(int fd, std::string line) {
     }
 }
 
-void level_line(const char* level, const std::string& message) {
-    write_line(error_fd, Line()
-                             .str("time", now_iso8601())
-                             .str("level", level)
-                             .num("pid", static_cast<long long>(getpid()))
-                             .str("message", message)
-                             .text());
+void level_line(const char* level, const std::string& message, std::string_view request_id = {}) {
+    Line line;
+    line.str("time", now_iso8601())
+        .str("level", level)
+        .num("pid", static_cast<long long>(getpid()))
+        .str("message", message);
+    if (!request_id.empty()) line.str("request_id", request_id);
+    write_line(error_fd, line.text());
 }
 
 }  // namespace
@@ -140,6 +141,10 @@ std::string now_iso8601() {
 
 void error(const std::string& message) {
     level_line("error", message);
+}
+
+void error(const std::string& message, std::string_view request_id) {
+    level_line("error", message, request_id);
 }
 
 void warning(const std::string& message) {

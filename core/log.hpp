@@ -40,8 +40,11 @@ void open(const std::string& log_dir, const std::string& slowlog = "");
 void reopen();
 // Async-signal-safe: the next line written reopens the files first.
 void request_reopen() noexcept;
-// {"time","level":"error"|"warning"|"info","pid","message"}
+// {"time","level":"error"|"warning"|"info","pid","message"}; a request's
+// failure also carries nginx's request id ("request_id"), so the error id
+// a visitor reports finds nginx's line too.
 void error(const std::string& message);
+void error(const std::string& message, std::string_view request_id);
 void warning(const std::string& message);
 void info(const std::string& message);
 // One object (a Line's text) to access.log, or to the slow log.

@@ -228,7 +228,7 @@ Response answer_current_exception(Ctx& ctx, std::string& error_id) {
         log::info(what);
     } else if (f.log_cause) {
         error_id = random_hex(6);
-        log::error("error_id=" + error_id + " " + what);
+        log::error("error_id=" + error_id + " " + what, ctx.req.env("REQUEST_ID"));
     }
     Response res = wants_json(ctx.req) ? json_answer(f, error_id) : html_answer(ctx, f, error_id);
     if (!f.allow.empty()) res.set_header("Allow", f.allow);

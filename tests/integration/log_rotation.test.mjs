@@ -39,10 +39,15 @@ test('every access and error line is one JSON object; a %0A in a path stays insi
   assert.equal(entry.status, 404);
   assert.equal(entry.method, 'GET');
   assert.ok(entry.request_id, 'nginx\'s $request_id is carried');
-  assert.equal(JSON.parse(linesWith(readLog(), errorId)[0]).level, 'error');
+  const errorLine = JSON.parse(linesWith(readLog(), errorId)[0]);
+  assert.equal(errorLine.level, 'error');
   const crashLine = JSON.parse(linesWith(readLog('access.log'), errorId)[0]);
   assert.equal(crashLine.status, 500);
   assert.equal(crashLine.error_id, errorId, 'the error id finds the access line too');
+  assert.ok(errorLine.request_id, 'the error line carries nginx\'s request id');
+  assert.equal(errorLine.request_id, crashLine.request_id);
+  const nginxLog = readFileSync(path.join(stackEnv().DIR, 'nginx', 'access.log'), 'utf8');
+  assert.ok(nginxLog.includes(`request_id=${errorLine.request_id}`), 'and nginx\'s access line');
 });
 
 test('SIGUSR1 after a rename: new files, and every request is logged exactly once across old and new', async () => {

@@ -28,7 +28,7 @@ function parseMetrics(text) {
       }
       continue;
     }
-    m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+]+|\+Inf|NaN)$/);
+    m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[+-]Inf|NaN)$/);
     assert.ok(m, `not a sample line: ${line}`);
     const family = m[1].replace(/_(bucket|sum|count)$/, '');
     assert.ok(types.has(m[1]) || types.has(family), `sample before its TYPE: ${line}`);
