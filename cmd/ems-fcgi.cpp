@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
     try {
         auto config = ems::Config::load(config_path);
         ems::log::open(config.log_dir, config.slowlog);
+        ems::log::use_journald(config.log_target == "journald");
         if (auto warning = config.base_url_warning(); !warning.empty()) ems::log::warning(warning);
         prepare_database(config);
         // Fail here, once and clearly, rather than in every forked worker.

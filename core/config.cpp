@@ -57,6 +57,17 @@ Setter mode(int Config::*m) {
         c.*m = static_cast<int>(n);
     };
 }
+// One of a few words.
+Setter choice(std::string Config::*m, std::vector<std::string> words) {
+    return [m, words](Config& c, const std::string& k, const std::string& v) {
+        if (std::find(words.begin(), words.end(), v) == words.end()) {
+            std::string all;
+            for (const auto& w : words) all += (all.empty() ? "" : " or ") + w;
+            throw std::runtime_error("config: " + k + " must be " + all + ", got '" + v + "'");
+        }
+        c.*m = v;
+    };
+}
 Setter str(std::string Config::*m) {
     return [m](Config& c, const std::string&, const std::string& v) { c.*m = v; };
 }
@@ -76,6 +87,7 @@ const std::map<std::string, Setter>& setters() {
         KEY(status_path, str), KEY(ping_path, str), KEY(ping_response, str),
         KEY(metrics_path, str), KEY(status_token, str), KEY(request_terminate_timeout, num),
         KEY(request_slowlog_timeout, num), KEY(slowlog, str),
+        KEY(log_target, choice, {"file", "journald"}),
         // the database
         KEY(db_host, str), KEY(db_port, num), KEY(db_socket, str), KEY(db_user, str),
         KEY(db_password, str), KEY(db_name, str), KEY(auto_migrate, flag),

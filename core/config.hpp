@@ -31,6 +31,8 @@ struct Config {
     // `slowlog` (empty: log_dir/slow.log).
     int request_terminate_timeout = 60, request_slowlog_timeout = 5;
     std::string slowlog;
+    // "file" (log_dir's files) or "journald" (the systemd journal).
+    std::string log_target = "file";
     std::string db_host = "127.0.0.1";
     int db_port = 3306;
     std::string db_socket, db_user = "ems", db_password, db_name = "ems";

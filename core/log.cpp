@@ -1,6 +1,8 @@
 #include "core/log.hpp"
 
 #include <fcntl.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -19,6 +21,21 @@ int access_fd = -1;
 int slow_fd = -1;
 std::string opened_dir, opened_slowlog;
 volatile std::sig_atomic_t reopen_requested = 0;
+bool journald = false;
+
+// One entry in the journal; false when it was not taken.
+bool to_journal(const char* log, int priority, const std::string& message,
+                std::string_view request_id = {}) {
+    if (!journald) return false;
+    const std::string rid(request_id);
+    const int rc = rid.empty()
+                       ? sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%d", priority,
+                                         "SYSLOG_IDENTIFIER=ems-fcgi", "EMS_LOG=%s", log, nullptr)
+                       : sd_journal_send("MESSAGE=%s", message.c_str(), "PRIORITY=%d", priority,
+                                         "SYSLOG_IDENTIFIER=ems-fcgi", "EMS_LOG=%s", log,
+                                         "EMS_REQUEST_ID=%s", rid.c_str(), nullptr);
+    return rc >= 0;
+}
 
 int open_append(const std::filesystem::path& p) {
     return ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -49,6 +66,8 @@ void write_line(int fd, std::string line) {
 }
 
 void level_line(const char* level, const std::string& message, std::string_view request_id = {}) {
+    const int priority = level[0] == 'e' ? LOG_ERR : level[0] == 'w' ? LOG_WARNING : LOG_INFO;
+    if (to_journal("error", priority, message, request_id)) return;
     Line line;
     line.str("time", now_iso8601())
         .str("level", level)
@@ -156,11 +175,15 @@ void info(const std::string& message) {
 }
 
 void access(const std::string& json_object) {
-    write_line(access_fd, json_object);
+    if (!to_journal("access", LOG_INFO, json_object)) write_line(access_fd, json_object);
 }
 
 void slow(const std::string& json_object) {
-    write_line(slow_fd, json_object);
+    if (!to_journal("slow", LOG_WARNING, json_object)) write_line(slow_fd, json_object);
+}
+
+void use_journald(bool on) {
+    journald = on;
 }
 
 }  // namespace ems::log

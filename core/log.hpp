@@ -36,6 +36,11 @@ class Line {
 // empty: log_dir/slow.log); before this, or when they cannot be opened,
 // lines go to stderr (the slow log's: nowhere).
 void open(const std::string& log_dir, const std::string& slowlog = "");
+// log_target = journald: every line goes to the systemd journal instead
+// (sd_journal_send: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER=ems-fcgi, and
+// EMS_LOG=error|access|slow, EMS_REQUEST_ID); the files stay open for a line
+// the journal refuses.
+void use_journald(bool on);
 // Opens the files again by path (after a rename by logrotate).
 void reopen();
 // Async-signal-safe: the next line written reopens the files first.

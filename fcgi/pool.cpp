@@ -347,7 +347,9 @@ void Master::reap() {
 void Master::reload() {
     try {
         config_ = Config::load(config_path_);
-        log::info("SIGHUP: configuration re-read; replacing workers");
+        log::use_journald(config_.log_target == "journald");
+        log::reopen();  // the new workers inherit the reopened files
+        log::info("SIGHUP: configuration re-read, logs reopened; replacing workers");
     } catch (const std::exception& e) {
         log::error(std::string("SIGHUP: keeping the old configuration: ") + e.what());
     }
