@@ -44,7 +44,9 @@ BENCHES   := $(BENCH_SRCS:bench/%.cpp=$(BIN)/bench-%)
 # Keep the objects of cmd/, tests/tools/ and bench/ (make deletes pattern
 # intermediates by default, which relinked every binary on every make).
 .SECONDARY:
-all: $(CMDS) $(BIN)/unit_tests $(BIN)/system_tests $(BIN)/model_tests $(TOOLS) $(BENCHES)
+# What the suites run (make test builds these, not the benchmarks).
+TESTED := $(CMDS) $(BIN)/unit_tests $(BIN)/system_tests $(BIN)/model_tests $(TOOLS)
+all: $(TESTED) $(BENCHES)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -166,7 +168,7 @@ install: $(CMDS)
 	@PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSCONFDIR=$(SYSCONFDIR) bash scripts/install.sh
 
 test: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all sanitize-build fuzz-build
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTED) sanitize-build fuzz-build
 	@bash scripts/test.sh
 
 unit: all
