@@ -1,0 +1,158 @@
+// The whole participant list (manage ?all=1 and the CSV export) is streamed
+// while it is rendered (issue 14): the page is byte for byte the buffered
+// render, a client that reads slowly or leaves half-way frees its worker,
+// and 16 concurrent 10,000-row pages keep every worker's memory bounded.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { baseUrl, httpPort, poolOn, readLog, sql, waitFor, workerPids } from './lib/stack.mjs';
+import { createEvent, signedInClients, storageRoot } from './lib/fixtures.mjs';
+
+const ROWS = 10000;
+const [org] = await signedInClients(1, { names: () => ['Stream', 'Organizer'] });
+let ev;
+
+// A PHP-format participants file of ROWS entries: every third pending, and
+// names with every character the page escapes. The uids need no account:
+// the page shows the file.
+before(async () => {
+  ev = await createEvent(org);
+  const list = {};
+  for (let i = 0; i < ROWS; i += 1) {
+    const uid = String(8100000000 + i);
+    list[uid] = {
+      uid: Number(uid), joined_at: '2026-11-25 10:00:00', status: i % 3 === 0 ? 'pending' : 'registered',
+      name: `Person ${i} <b>&'"`, email: `p${i}@example.test`,
+    };
+  }
+  writeFileSync(path.join(storageRoot(), 'participants', `${ev.id}.json`),
+    JSON.stringify(list, null, 4).replace(/\//g, '\\/'));
+  await sql(`UPDATE events SET participantcount = ${ROWS} WHERE eventid = ${ev.id}`);
+});
+
+after(async () => {
+  await sql(`DELETE FROM events WHERE eventid = ${ev.id}`);
+  for (const f of [`participants/${ev.id}.json`, `events/${ev.id}.json`]) rmSync(path.join(storageRoot(), f), { force: true });
+});
+
+const allPath = () => `/events/manage/${ev.id}?all=1`;
+
+test('the streamed whole list is the buffered render, byte for byte; the CSV has every row', async () => {
+  const streamed = await org.get(allPath());
+  const buffered = await org.get(`${allPath()}&render=buffered`);
+  assert.equal(streamed.status, 200);
+  assert.equal(buffered.status, 200);
+  assert.equal(streamed.headers.get('content-type'), 'text/html; charset=UTF-8');
+  assert.ok(streamed.buffer.length > 4_000_000, `${streamed.buffer.length} bytes`);
+  // The CSRF token is the session's, so both renders carry the same one.
+  assert.ok(streamed.buffer.equals(buffered.buffer), 'streamed and buffered pages differ');
+  assert.equal((streamed.text.match(/<tr><td>/g) ?? []).length, ROWS);
+  assert.match(streamed.text, /Person 9999 &lt;b&gt;&amp;&apos;&quot;/);
+  assert.match(streamed.text, /<\/html>\n?$/);
+  const csv = await org.get(`/events/manage/${ev.id}/participants.csv`);
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-disposition'), /^attachment; filename="event-\d+-participants\.csv"$/);
+  const lines = csv.text.slice(1).split('\r\n');
+  assert.equal(lines.length, ROWS + 2);
+  assert.equal(lines[ROWS + 1], '');
+  assert.equal(lines[1], '"Person 0 <b>&\'""","p0@example.test","2026-11-25 10:00:00","pending","8100000000"');
+  const head = await org.request('HEAD', allPath());
+  assert.equal(head.status, 200);
+  assert.equal(head.buffer.length, 0);
+});
+
+// A raw HTTP/1.1 GET of the page on its own socket, read under the test's
+// control: resolves `received` as bytes arrive.
+function rawPage(urlPath) {
+  const sock = net.connect({ host: '127.0.0.1', port: httpPort() });
+  const state = { sock, received: 0, chunks: [], ended: false };
+  state.done = new Promise((resolve) => {
+    sock.on('data', (d) => { state.received += d.length; state.chunks.push(d); });
+    sock.on('end', () => { state.ended = true; resolve(); });
+    sock.on('close', () => resolve());
+    sock.on('error', () => resolve());
+  });
+  sock.write(`GET ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ems_session=${org.sessionId}\r\n` +
+    'Connection: close\r\n\r\n');
+  return state;
+}
+
+async function poolStatus() {
+  const res = await fetch(new URL('/status?json&full', baseUrl()));
+  return res.json();
+}
+const busyOnList = async () => (await poolStatus()).processes
+  .filter((p) => p.state === 'Running' && p['request uri'] === 'manage_event').length;
+
+// The body of a chunked HTTP/1.1 response.
+function dechunk(raw) {
+  const at = raw.indexOf('\r\n\r\n');
+  let rest = raw.subarray(at + 4);
+  const parts = [];
+  for (;;) {
+    const eol = rest.indexOf('\r\n');
+    const size = parseInt(rest.subarray(0, eol).toString('latin1'), 16);
+    if (!size) break;
+    parts.push(rest.subarray(eol + 2, eol + 2 + size));
+    rest = rest.subarray(eol + 2 + size + 2);
+  }
+  return Buffer.concat(parts);
+}
+
+test('a client that stops reading holds one worker until it reads on; the page then arrives whole', async () => {
+  const page = rawPage(allPath());
+  await waitFor(() => page.received > 0, { what: 'the first bytes' });
+  page.sock.pause();
+  // The worker waits on the paused client (nginx buffers a little, not 5 MB).
+  await waitFor(async () => (await busyOnList()) === 1, { timeoutMs: 15000, what: 'a worker blocked on the slow client' });
+  // The other workers serve meanwhile.
+  assert.equal((await org.get(`/events/manage/${ev.id}`)).status, 200);
+  page.sock.resume();
+  await page.done;
+  assert.ok(page.ended, 'the response ended');
+  const body = dechunk(Buffer.concat(page.chunks));
+  const buffered = await org.get(`${allPath()}&render=buffered`);
+  assert.ok(body.equals(buffered.buffer), `${body.length} of ${buffered.buffer.length} bytes`);
+  await waitFor(async () => (await busyOnList()) === 0, { what: 'the worker to be idle' });
+});
+
+test('a client that leaves half-way frees its worker; nothing is logged as an error and the next page is whole', async () => {
+  const errorsBefore = readLog().length;
+  for (let round = 0; round < 4; round += 1) {
+    const page = rawPage(allPath());
+    await waitFor(() => page.received > 1_000_000, { timeoutMs: 15000, what: 'the first megabyte' });
+    page.sock.destroy();
+    await page.done;
+  }
+  await waitFor(async () => (await busyOnList()) === 0, { timeoutMs: 15000, what: 'every worker to be idle again' });
+  const next = await org.get(allPath());
+  assert.equal((next.text.match(/<tr><td>/g) ?? []).length, ROWS);
+  const logged = readLog().slice(errorsBefore);
+  assert.doesNotMatch(logged, /"level":"error"/, logged);
+  assert.match(logged, /the client went away during the response/, 'each departure is noted (info)');
+});
+
+// VmHWM: the most resident memory a worker ever had.
+function peakKb(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+  return Number(m[1]);
+}
+
+test('16 concurrent 10,000-row pages: every one whole, every worker under 32 MB at its peak', async () => {
+  // A fresh pool (peaks start from zero) that lets one organizer load 16 at once.
+  await poolOn({ EMS_FULL_LIST_CONCURRENCY: '16' });
+  try {
+    const pages = await Promise.all(Array.from({ length: 16 }, () => org.get(allPath())));
+    for (const p of pages) {
+      assert.equal(p.status, 200);
+      assert.equal((p.text.match(/<tr><td>/g) ?? []).length, ROWS);
+    }
+    const peaks = workerPids().map(peakKb);
+    console.log(`worker VmHWM after 16 concurrent ${ROWS}-row pages: ${peaks.map((k) => `${(k / 1024).toFixed(1)} MB`).join(', ')}`);
+    assert.ok(Math.max(...peaks) < 32 * 1024, `peaks ${peaks} kB`);
+  } finally {
+    await poolOn();
+  }
+});
