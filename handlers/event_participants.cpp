@@ -239,7 +239,9 @@ Response manage_event(Ctx& ctx) {
             p.participants.push_back(participant_view(id, uid, e));
         ++index;
     }
-    if (all && !buffered) return streamed_manage_page(ctx, p, list, id, std::move(slot));
+    // An empty list has no table to stream rows into: the page as usual.
+    if (all && !buffered && !list->empty())
+        return streamed_manage_page(ctx, p, list, id, std::move(slot));
     if (!all) p.paging = paging(id, pg.number, pg.pages);
     return Response::html(ctx.app.views().render(p));
 }

@@ -44,7 +44,8 @@ class Views {
     std::string render(const pages::Dashboard& p) const;
     std::string render(const pages::Badges& p) const;
     std::string render(const pages::EventManage& p) const;
-    // The same page as head, rows and foot: p.participants is ignored; the
+    // The same page as head, rows and foot, for p.total > 0 (an empty list
+    // shows no table to put rows in): p.participants is ignored; the
     // rows are rendered by the caller through StreamedManage::row.
     // head + every row + foot is byte for byte render(p) with those rows.
     StreamedManage render_streamed(const pages::EventManage& p) const;

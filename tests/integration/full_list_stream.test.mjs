@@ -69,6 +69,12 @@ test('the streamed whole list is the buffered render, byte for byte; the CSV has
   assert.equal(lines.length, ROWS + 2);
   assert.equal(lines[ROWS + 1], '');
   assert.equal(lines[1], '"Person 0 <b>&\'""","p0@example.test","2026-11-25 10:00:00","pending","8100000000"');
+  const empty = await createEvent(org);
+  const none = await org.get(`/events/manage/${empty.id}?all=1`);
+  assert.equal(none.status, 200);
+  assert.match(none.text, /No participants yet\./);
+  const noCsv = await org.get(`/events/manage/${empty.id}/participants.csv`);
+  assert.equal(noCsv.text, '\ufeff"Name","Email","Joined at","Status","User id"\r\n');
   const head = await org.request('HEAD', allPath());
   assert.equal(head.status, 200);
   assert.equal(head.buffer.length, 0);
