@@ -3,7 +3,10 @@
 # benchmarks with wrk against a private stack in a temp dir: the login page
 # rendered by the app vs. the same bytes served by nginx as a static file,
 # which shows what the app costs on top of nginx.
-# BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS tune wrk; EMS_* reach the pool.
+# BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS tune wrk; EMS_* reach the pool
+# (EMS_BIN_DIR runs another build's ems-fcgi: a before/after comparison).
+# BENCH_ONLY=full-list runs only the whole participant lists (1,000 and
+# 10,000 rows) beside nginx serving the same bytes (docs/PERFORMANCE.md).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -12,7 +15,9 @@ CONNECTIONS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
 status=0
 
+ONLY=${BENCH_ONLY:-}
 for bench in bin/bench-*; do
+  [[ -n $ONLY ]] && break
   [[ -x $bench ]] || continue
   echo "== $bench"
   "$bench" || { echo "$bench failed" >&2; status=1; }
@@ -51,6 +56,11 @@ http_bench() {
   port=$(sed -n 's/^HTTP_PORT=//p' "$dir/stack.env")
   base=http://127.0.0.1:$port
 
+  if [[ $ONLY == full-list ]]; then
+    echo
+    BENCH_ONLY=full-list BENCH_EVENTS_SECONDS=${BENCH_EVENTS_SECONDS:-5} bash bench/http_bench.sh "$dir"
+    return
+  fi
   curl -sf "$base/auth/login" -o "$dir/bench-static/login.html" || {
     echo "http: GET /auth/login failed" >&2
     return 1
