@@ -4,8 +4,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -151,13 +153,16 @@ bool wait_for_work(int listen_fd, const sigset_t& waiting) {
     }
 }
 
-// A streamed response's way out: FCGX_PutStr in chunks of about 32 KiB,
-// so a 5 MB page is never one string. The first chunk stops the terminate
-// timer: its 504 cannot follow bytes already sent, and from there on the
-// time is the client's (nginx's send_timeout bounds a client that stops).
+// A streamed response's way out, in chunks of about 32 KiB, so a 5 MB page
+// is never one string. Each chunk is one FastCGI record written with one
+// writev on nginx's connection (FCGX_PutStr would cut it into 8 KiB records
+// and four writes; its buffer is flushed first, and FCGX_Finish_r writes
+// the end records after). The first chunk stops the terminate timer: its
+// 504 cannot follow bytes already sent, and from there on the time is the
+// client's (nginx's send_timeout bounds a client that stops reading).
 class FcgiOutput final : public ResponseOutput {
   public:
-    explicit FcgiOutput(FCGX_Stream* out) : out_(out) {}
+    explicit FcgiOutput(FCGX_Request& request) : request_(request) {}
     void start(std::string head) override {
         buf_ = std::move(head);
         buf_.reserve(chunk + 4096);
@@ -185,16 +190,51 @@ class FcgiOutput final : public ResponseOutput {
     static constexpr std::size_t chunk = 32 * 1024;
     void flush() {
         if (buf_.empty()) return;
-        if (!sent_) disarm_terminate();
-        sent_ = true;
-        const int n = FCGX_PutStr(buf_.data(), static_cast<int>(buf_.size()), out_);
-        buf_.clear();
-        if (n < 0) {
-            broken_ = true;
-            throw ClientGone();
+        if (!sent_) {
+            disarm_terminate();
+            sent_ = true;
+            if (FCGX_FFlush(request_.out) < 0) fail();
         }
+        for (std::size_t at = 0; at < buf_.size();) {
+            const std::size_t n = std::min<std::size_t>(buf_.size() - at, 0xffff);
+            if (!write_record(buf_.data() + at, n)) fail();
+            at += n;
+        }
+        buf_.clear();
     }
-    FCGX_Stream* out_;
+    bool write_record(const char* data, std::size_t n) {
+        unsigned char h[FCGI_HEADER_LEN] = {FCGI_VERSION_1,
+                                            FCGI_STDOUT,
+                                            static_cast<unsigned char>(request_.requestId >> 8),
+                                            static_cast<unsigned char>(request_.requestId & 0xff),
+                                            static_cast<unsigned char>(n >> 8),
+                                            static_cast<unsigned char>(n & 0xff),
+                                            0,
+                                            0};
+        iovec v[2] = {{h, sizeof h}, {const_cast<char*>(data), n}};
+        std::size_t left = sizeof h + n;
+        int first = 0;
+        while (left > 0) {
+            const ssize_t w = ::writev(request_.ipcFd, v + first, 2 - first);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return false;
+            left -= static_cast<std::size_t>(w);
+            for (auto done = static_cast<std::size_t>(w); done > 0 && first < 2;) {
+                const std::size_t take = std::min(done, v[first].iov_len);
+                v[first].iov_base = static_cast<char*>(v[first].iov_base) + take;
+                v[first].iov_len -= take;
+                done -= take;
+                if (v[first].iov_len == 0) ++first;
+            }
+        }
+        return true;
+    }
+    [[noreturn]] void fail() {
+        broken_ = true;
+        buf_.clear();
+        throw ClientGone();
+    }
+    FCGX_Request& request_;
     std::string buf_;
     std::size_t body_ = 0;
     bool started_ = false, sent_ = false, broken_ = false, aborted_ = false;
@@ -205,7 +245,7 @@ class FcgiOutput final : public ResponseOutput {
 std::size_t serve_one(FCGX_Request& request, App& app, bool& aborted) {
     FcgiInput input(request);
     Request req(input);
-    FcgiOutput streamed(request.out);
+    FcgiOutput streamed(request);
     Response res = dispatch(req, app, &streamed);
     disarm_terminate();
     aborted = streamed.aborted();
