@@ -11,32 +11,45 @@ import { baseUrl, httpPort, poolOn, readLog, sql, waitFor, workerPids } from './
 import { createEvent, signedInClients, storageRoot } from './lib/fixtures.mjs';
 
 const ROWS = 10000;
+// For the clients that stop or leave: a page (16 MB) longer than what nginx
+// (1 MB in memory) and the kernel's socket buffers (several MB on loopback)
+// hold, so the worker is still writing when the client stops or leaves.
+const BIG_ROWS = 40000;
 const [org] = await signedInClients(1, { names: () => ['Stream', 'Organizer'] });
 let ev;
+let big;
 
-// A PHP-format participants file of ROWS entries: every third pending, and
-// names with every character the page escapes. The uids need no account:
-// the page shows the file.
-before(async () => {
-  ev = await createEvent(org);
+// A PHP-format participants file of `rows` entries: every third pending,
+// and names with every character the page escapes. The uids need no
+// account: the page shows the file.
+async function eventWithList(rows) {
+  const e = await createEvent(org);
   const list = {};
-  for (let i = 0; i < ROWS; i += 1) {
+  for (let i = 0; i < rows; i += 1) {
     const uid = String(8100000000 + i);
     list[uid] = {
       uid: Number(uid), joined_at: '2026-11-25 10:00:00', status: i % 3 === 0 ? 'pending' : 'registered',
       name: `Person ${i} <b>&'"`, email: `p${i}@example.test`,
     };
   }
-  writeFileSync(path.join(storageRoot(), 'participants', `${ev.id}.json`),
+  writeFileSync(path.join(storageRoot(), 'participants', `${e.id}.json`),
     JSON.stringify(list, null, 4).replace(/\//g, '\\/'));
-  await sql(`UPDATE events SET participantcount = ${ROWS} WHERE eventid = ${ev.id}`);
+  await sql(`UPDATE events SET participantcount = ${rows} WHERE eventid = ${e.id}`);
   // Takes the "Event created" flash, which would be on the first page only.
-  assert.equal((await org.get(`/events/manage/${ev.id}`)).status, 200);
+  assert.equal((await org.get(`/events/manage/${e.id}`)).status, 200);
+  return e;
+}
+
+before(async () => {
+  ev = await eventWithList(ROWS);
+  big = await eventWithList(BIG_ROWS);
 });
 
 after(async () => {
-  await sql(`DELETE FROM events WHERE eventid = ${ev.id}`);
-  for (const f of [`participants/${ev.id}.json`, `events/${ev.id}.json`]) rmSync(path.join(storageRoot(), f), { force: true });
+  for (const e of [ev, big]) {
+    await sql(`DELETE FROM events WHERE eventid = ${e.id}`);
+    for (const f of [`participants/${e.id}.json`, `events/${e.id}.json`]) rmSync(path.join(storageRoot(), f), { force: true });
+  }
 });
 
 // Where two pages first differ, shown with the text around it.
@@ -48,7 +61,7 @@ function assertSameBytes(got, want) {
   assert.fail(`${got.length} vs ${want.length} bytes, first difference at ${i}:\n got  ${around(got)}\n want ${around(want)}`);
 }
 
-const allPath = () => `/events/manage/${ev.id}?all=1`;
+const allPath = (e = ev) => `/events/manage/${e.id}?all=1`;
 
 test('the streamed whole list is the buffered render, byte for byte; the CSV has every row', async () => {
   const streamed = await org.get(allPath());
@@ -82,11 +95,15 @@ test('the streamed whole list is the buffered render, byte for byte; the CSV has
 
 // A raw HTTP/1.1 GET of the page on its own socket, read under the test's
 // control: resolves `received` as bytes arrive.
-function rawPage(urlPath) {
+function rawPage(urlPath, { pauseAtFirst = false } = {}) {
   const sock = net.connect({ host: '127.0.0.1', port: httpPort() });
   const state = { sock, received: 0, chunks: [], ended: false };
   state.done = new Promise((resolve) => {
-    sock.on('data', (d) => { state.received += d.length; state.chunks.push(d); });
+    sock.on('data', (d) => {
+      if (pauseAtFirst && !state.received) sock.pause();
+      state.received += d.length;
+      state.chunks.push(d);
+    });
     sock.on('end', () => { state.ended = true; resolve(); });
     sock.on('close', () => resolve());
     sock.on('error', () => resolve());
@@ -119,13 +136,12 @@ function dechunk(raw) {
 }
 
 const listAnswers = () => readLog('access.log').split('\n')
-  .filter((l) => l.includes(`"path":"/events/manage/${ev.id}"`)).length;
+  .filter((l) => l.includes(`"path":"/events/manage/${big.id}"`)).length;
 
 test('a client that stops reading does not stop the pool; when it reads on, the page arrives whole', async () => {
   const answered = listAnswers();
-  const page = rawPage(allPath());
+  const page = rawPage(allPath(big), { pauseAtFirst: true });
   await waitFor(() => page.received > 0, { what: 'the first bytes' });
-  page.sock.pause();
   // Either the worker waits on the paused client, or the page fitted in
   // nginx's buffers and the sockets' (on loopback the kernel takes several
   // MB) and the worker is done; never a worker lost.
@@ -139,7 +155,7 @@ test('a client that stops reading does not stop the pool; when it reads on, the 
   await page.done;
   assert.ok(page.ended, 'the response ended');
   const body = dechunk(Buffer.concat(page.chunks));
-  const buffered = await org.get(`${allPath()}&render=buffered`);
+  const buffered = await org.get(`${allPath(big)}&render=buffered`);
   assertSameBytes(body, buffered.buffer);
   await waitFor(async () => (await busyOnList()) === 0, { what: 'the worker to be idle' });
 });
@@ -147,14 +163,15 @@ test('a client that stops reading does not stop the pool; when it reads on, the 
 test('a client that leaves half-way frees its worker; nothing is logged as an error and the next page is whole', async () => {
   const errorsBefore = readLog().length;
   for (let round = 0; round < 4; round += 1) {
-    const page = rawPage(allPath());
+    const page = rawPage(allPath(big));
     await waitFor(() => page.received > 1_000_000, { timeoutMs: 15000, what: 'the first megabyte' });
     page.sock.destroy();
     await page.done;
+    await waitFor(async () => (await busyOnList()) === 0, { timeoutMs: 15000, what: 'the worker to be free' });
   }
   await waitFor(async () => (await busyOnList()) === 0, { timeoutMs: 15000, what: 'every worker to be idle again' });
-  const next = await org.get(allPath());
-  assert.equal((next.text.match(/<tr><td>/g) ?? []).length, ROWS);
+  const next = await org.get(allPath(big));
+  assert.equal((next.text.match(/<tr><td>/g) ?? []).length, BIG_ROWS);
   const logged = readLog().slice(errorsBefore);
   assert.doesNotMatch(logged, /"level":"error"/, logged);
   assert.match(logged, /the client went away during the response/, 'each departure is noted (info)');
