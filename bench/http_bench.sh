@@ -10,6 +10,8 @@
 #     (successes compared with the participants file and participantcount);
 #   - worker RSS (max over the pool's children) sampled under load.
 # wrk --latency, BENCH_EVENTS_CONNECTIONS (4) connections, BENCH_EVENTS_SECONDS (5) s each.
+# BENCH_ONLY=full-list: only the two whole lists, then each worker's peak
+# memory (VmHWM) after them.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 DIR=${1:?usage: http_bench.sh STACK_DIR}
@@ -42,8 +44,10 @@ COOKIE="Cookie: ems_session=$ORG_SESSION"
 
 printf '%-40s %10s %10s %10s %8s %8s %10s\n' target 'req/s' p50 p99 non-2xx bytes 'page/static'
 RSS_MAX=0
-for spec in "dashboard:/dashboard" "manage-1k:/events/manage/$EVENT_1K?all=1" \
-            "manage-10k:/events/manage/$EVENT_10K?all=1"; do
+specs=("dashboard:/dashboard" "manage-1k:/events/manage/$EVENT_1K?all=1"
+       "manage-10k:/events/manage/$EVENT_10K?all=1")
+[[ ${BENCH_ONLY:-} == full-list ]] && specs=("${specs[@]:1}")
+for spec in "${specs[@]}"; do
   name=${spec%%:*} path=${spec#*:}
   curl -sf -H "$COOKIE" "$BASE$path" -o "$DIR/bench-static/$name.html" || { echo "GET $path failed" >&2; exit 1; }
   bytes=$(wc -c <"$DIR/bench-static/$name.html")
@@ -58,6 +62,14 @@ for spec in "dashboard:/dashboard" "manage-1k:/events/manage/$EVENT_1K?all=1" \
   printf '%-40s %10s %10s %10s %8s %8s %10s\n' "app $path" "$rps" "$p50" "$p99" "$bad" "$bytes" "$ratio"
   printf '%-40s %10s %10s %10s %8s %8s\n' "  static /bench-static/$name.html" "$srps" "$sp50" "$sp99" "$sbad" "$bytes"
 done
+
+if [[ ${BENCH_ONLY:-} == full-list ]]; then
+  echo "worker RSS under load (max over workers, sampled): $((RSS_MAX / 1024)) MB ($RSS_MAX kB)"
+  for pid in $(pgrep -P "$POOL_PID"); do
+    printf 'worker %s VmHWM %s\n' "$pid" "$(awk '/^VmHWM/ { print $2 " " $3 }' "/proc/$pid/status")"
+  done
+  exit 0
+fi
 
 echo
 echo "== registrations into one event, 16 concurrent clients (POST /api/events/<key>/registrations)"

@@ -4,8 +4,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -151,12 +153,103 @@ bool wait_for_work(int listen_fd, const sigset_t& waiting) {
     }
 }
 
-// Returns the size of what was sent.
-std::size_t serve_one(FCGX_Request& request, App& app) {
+// A streamed response's way out, in chunks of about 32 KiB, so a 5 MB page
+// is never one string. Each chunk is one FastCGI record written with one
+// writev on nginx's connection (FCGX_PutStr would cut it into 8 KiB records
+// and four writes; its buffer is flushed first, and FCGX_Finish_r writes
+// the end records after). The first chunk stops the terminate timer: its
+// 504 cannot follow bytes already sent, and from there on the time is the
+// client's (nginx's send_timeout bounds a client that stops reading).
+class FcgiOutput final : public ResponseOutput {
+  public:
+    explicit FcgiOutput(FCGX_Request& request) : request_(request) {}
+    void start(std::string head) override {
+        buf_ = std::move(head);
+        buf_.reserve(chunk + 4096);
+        started_ = true;
+    }
+    void write(std::string_view bytes) override {
+        if (broken_) throw ClientGone();
+        buf_.append(bytes);
+        body_ += bytes.size();
+        if (buf_.size() >= chunk) flush();
+    }
+    bool sent_any() const override { return sent_; }
+    void discard() override {
+        buf_.clear();
+        body_ = 0;
+        started_ = false;
+    }
+    void finish() override { flush(); }
+    void abort() override { aborted_ = true; }
+    std::size_t body_bytes() const override { return body_; }
+    bool started() const { return started_; }
+    bool aborted() const { return aborted_; }
+
+  private:
+    static constexpr std::size_t chunk = 32 * 1024;
+    void flush() {
+        if (buf_.empty()) return;
+        if (!sent_) {
+            disarm_terminate();
+            sent_ = true;
+            if (FCGX_FFlush(request_.out) < 0) fail();
+        }
+        for (std::size_t at = 0; at < buf_.size();) {
+            const std::size_t n = std::min<std::size_t>(buf_.size() - at, 0xffff);
+            if (!write_record(buf_.data() + at, n)) fail();
+            at += n;
+        }
+        buf_.clear();
+    }
+    bool write_record(const char* data, std::size_t n) {
+        unsigned char h[FCGI_HEADER_LEN] = {FCGI_VERSION_1,
+                                            FCGI_STDOUT,
+                                            static_cast<unsigned char>(request_.requestId >> 8),
+                                            static_cast<unsigned char>(request_.requestId & 0xff),
+                                            static_cast<unsigned char>(n >> 8),
+                                            static_cast<unsigned char>(n & 0xff),
+                                            0,
+                                            0};
+        iovec v[2] = {{h, sizeof h}, {const_cast<char*>(data), n}};
+        std::size_t left = sizeof h + n;
+        int first = 0;
+        while (left > 0) {
+            const ssize_t w = ::writev(request_.ipcFd, v + first, 2 - first);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return false;
+            left -= static_cast<std::size_t>(w);
+            for (auto done = static_cast<std::size_t>(w); done > 0 && first < 2;) {
+                const std::size_t take = std::min(done, v[first].iov_len);
+                v[first].iov_base = static_cast<char*>(v[first].iov_base) + take;
+                v[first].iov_len -= take;
+                done -= take;
+                if (v[first].iov_len == 0) ++first;
+            }
+        }
+        return true;
+    }
+    [[noreturn]] void fail() {
+        broken_ = true;
+        buf_.clear();
+        throw ClientGone();
+    }
+    FCGX_Request& request_;
+    std::string buf_;
+    std::size_t body_ = 0;
+    bool started_ = false, sent_ = false, broken_ = false, aborted_ = false;
+};
+
+// Returns the size of what was sent; `aborted` when the response was cut
+// short (the FastCGI request must then end without its end record).
+std::size_t serve_one(FCGX_Request& request, App& app, bool& aborted) {
     FcgiInput input(request);
     Request req(input);
-    Response res = dispatch(req, app);
+    FcgiOutput streamed(request);
+    Response res = dispatch(req, app, &streamed);
     disarm_terminate();
+    aborted = streamed.aborted();
+    if (streamed.started()) return streamed.body_bytes() + req.body().size();
     const auto out = serialize_cgi(res, req.method() == "HEAD");
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.out);
     return out.size() + req.body().size();
@@ -199,17 +292,21 @@ int run_worker(int listen_fd, const Config& config, const WorkerStart& start) {
         if (rc == -EAGAIN || rc == -EINTR) continue;  // another worker took it
         if (rc < 0) break;
         std::size_t bytes = 0;
+        bool aborted = false;
         const char* method = FCGX_GetParam("REQUEST_METHOD", request.envp);
         const char* request_id = FCGX_GetParam("REQUEST_ID", request.envp);
         pool_state::begin_request(method ? method : "", request_id ? request_id : "");
         arm_terminate(request, config.request_terminate_timeout);
         try {
-            bytes = serve_one(request, *app);
+            bytes = serve_one(request, *app, aborted);
         } catch (const std::exception& e) {
             log::error(std::string("request failed outside the dispatcher: ") + e.what());
         }
         disarm_terminate();
-        FCGX_Finish_r(&request);
+        if (aborted)
+            FCGX_Free(&request, 1);  // close without the end record: nginx sees a cut response
+        else
+            FCGX_Finish_r(&request);
         pool_state::finish_request();
         // A large page or upload leaves freed heap that glibc keeps; give it
         // back so an idle worker stays small (a pool is sized by its RSS).

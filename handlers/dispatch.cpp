@@ -94,6 +94,17 @@ Fault classify_current_exception() {
     return Fault{};
 }
 
+// Inside a catch block: what the exception in flight says.
+std::string current_exception_text() {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+    }
+    return "unknown exception";
+}
+
 Response json_answer(const Fault& f, const std::string& error_id) {
     Json::Value v;
     v["error"] = f.message;
@@ -200,6 +211,64 @@ void refuse_invalid_headers(Ctx& ctx, Response& res, std::string& error_id) {
     add_security_headers(res);
 }
 
+// A body that collects a stream (dispatch without an output: the tests).
+class StringSink final : public BodySink {
+  public:
+    explicit StringSink(std::string& to) : to_(to) {}
+    void write(std::string_view bytes) override { to_.append(bytes); }
+
+  private:
+    std::string& to_;
+};
+
+// Runs the response's producer. A failure before any byte left answers
+// with the usual error page instead; after, the page is cut short, the
+// cause logged, and the output aborted: the FastCGI request ends without
+// its end record, so nginx (and the client) see a broken response rather
+// than a short one. Returns the body bytes sent.
+std::size_t send_stream(Ctx& ctx, Response& res, ResponseOutput* out, std::string& error_id) {
+    const auto produce = std::move(res.stream);
+    res.stream = nullptr;
+    const bool head_only = ctx.req.method() == "HEAD";
+    try {
+        if (!out) {
+            StringSink sink(res.body);
+            if (!head_only) produce(sink);
+            return res.body.size();
+        }
+        out->start(serialize_cgi(res, true));
+        if (!head_only) produce(*out);
+        out->finish();
+        return out->body_bytes();
+    } catch (const ClientGone& e) {
+        // Not a fault of ours: the client closed the page, or stopped reading.
+        log::info(ctx.req.method() + " " + ctx.req.path() + ": " + e.what());
+        out->abort();
+        return out->body_bytes();
+    } catch (...) {
+        if (out && out->sent_any()) {
+            const auto cause = current_exception_text();
+            error_id = random_hex(6);
+            log::error("error_id=" + error_id + " " + ctx.req.method() + " " + ctx.req.path() +
+                           ": the streamed response failed after " +
+                           std::to_string(out->body_bytes()) + " bytes: " + cause,
+                       ctx.req.env("REQUEST_ID"));
+            out->abort();
+            return out->body_bytes();
+        }
+        if (out) out->discard();
+        res.body.clear();
+        res = answer_current_exception(ctx, error_id);
+        add_security_headers(res);
+    }
+    if (out) {
+        out->start(serialize_cgi(res, true));
+        if (!head_only) out->write(res.body);
+        out->finish();
+    }
+    return res.body.size();
+}
+
 }  // namespace
 
 bool wants_json(const Request& req) {
@@ -211,13 +280,7 @@ bool wants_json(const Request& req) {
 
 Response answer_current_exception(Ctx& ctx, std::string& error_id) {
     const Fault f = classify_current_exception();
-    std::string cause = "unknown exception";
-    try {
-        throw;
-    } catch (const std::exception& e) {
-        cause = e.what();
-    } catch (...) {
-    }
+    const auto cause = current_exception_text();
     const auto what =
         ctx.req.method() + " " + ctx.req.path() + ": " + std::to_string(f.status) + " " + cause;
     if (f.message == storage_message || f.message == corrupt_list_message)
@@ -271,7 +334,7 @@ void add_security_headers(Response& res) {
     res.set_header("Referrer-Policy", "same-origin");
 }
 
-Response dispatch(Request& req, App& app) {
+Response dispatch(Request& req, App& app, ResponseOutput* out) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto& config = app.config();
     req.trust_proxy(config.trusted_proxy_header, config.trusted_proxies);
@@ -303,6 +366,7 @@ Response dispatch(Request& req, App& app) {
         res.set_header("Strict-Transport-Security",
                        "max-age=" + std::to_string(config.hsts_max_age));
     refuse_invalid_headers(ctx, res, error_id);
+    const std::size_t bytes = res.stream ? send_stream(ctx, res, out, error_id) : res.body.size();
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     log::Line line;
@@ -311,7 +375,7 @@ Response dispatch(Request& req, App& app) {
         .str("method", req.method())
         .str("path", req.path())
         .num("status", static_cast<long long>(res.status))
-        .num("bytes", static_cast<long long>(res.body.size()))
+        .num("bytes", static_cast<long long>(bytes))
         .num("duration_ms", ms)
         .num("pid", static_cast<long long>(getpid()));
     if (const auto id = req.env("REQUEST_ID"); !id.empty()) line.str("request_id", id);

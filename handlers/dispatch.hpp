@@ -10,7 +10,11 @@
 
 namespace ems {
 
-Response dispatch(Request& req, App& app);
+// With `out`, a streamed response (Response::stream) is sent through it,
+// head and body, while it is produced; the returned Response then only
+// says what was sent (out->sent_any() or a started head). Without, the
+// stream is collected into the returned body.
+Response dispatch(Request& req, App& app, ResponseOutput* out = nullptr);
 // Headers every response carries (CSP, nosniff, framing, referrer).
 void add_security_headers(Response& res);
 // Errors are answered in JSON for the API (is_api_request), /health, and a

@@ -13,6 +13,7 @@ Response show_home(Ctx& ctx);
 Response test_crash(Ctx& ctx);
 Response test_sleep(Ctx& ctx);
 Response test_header(Ctx& ctx);
+Response test_stream(Ctx& ctx);
 
 // handlers/auth.cpp
 Response show_login(Ctx& ctx);

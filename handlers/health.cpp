@@ -141,6 +141,27 @@ Response test_header(Ctx& ctx) {
     return res;
 }
 
+// /_test/stream?bytes=N&fail_at=M streams N bytes of "x" in 1 KiB writes,
+// throwing once M bytes are written (no fail_at: never), so the tests can
+// check how a streamed response fails before and after its first chunk.
+Response test_stream(Ctx& ctx) {
+    const auto bytes = std::min(64L << 20, std::max(0L, std::atol(ctx.req.query("bytes").c_str())));
+    const auto fail_q = ctx.req.query("fail_at");
+    const long fail_at = fail_q.empty() ? -1 : std::atol(fail_q.c_str());
+    auto res = Response::text("", "text/plain; charset=UTF-8");
+    res.stream = [bytes, fail_at](BodySink& out) {
+        const std::string kib(1024, 'x');
+        for (long done = 0; done < bytes; done += 1024) {
+            if (fail_at >= 0 && done >= fail_at)
+                throw std::runtime_error("forced failure of a streamed body at /srv/secret");
+            out.write(std::string_view(kib).substr(0, std::min(1024L, bytes - done)));
+        }
+        if (fail_at >= 0 && fail_at >= bytes)
+            throw std::runtime_error("forced failure of a streamed body at /srv/secret");
+    };
+    return res;
+}
+
 // Logs when it starts, so a test can wait until every worker is busy.
 Response test_sleep(Ctx& ctx) {
     const auto ms = std::min(10000L, std::max(0L, std::atol(ctx.req.query("ms").c_str())));

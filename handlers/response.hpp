@@ -2,16 +2,58 @@
 #pragma once
 #include <json/json.h>
 
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace ems {
 
+// Where a streamed body goes while it is produced: FastCGI records (the
+// worker's output), or a string when dispatch is called without one.
+class BodySink {
+  public:
+    virtual ~BodySink() = default;
+    // Throws ClientGone when the client is no longer there to read it.
+    virtual void write(std::string_view bytes) = 0;
+};
+
+// The connection to nginx broke while a body was written (the client left).
+struct ClientGone : std::runtime_error {
+    ClientGone() : std::runtime_error("the client went away during the response") {}
+};
+
+// What dispatch sends a streamed response through (fcgi/worker.cpp). The
+// head is held with the first bytes of the body until a chunk is full, so
+// a producer that fails early still lets dispatch answer with an error page.
+class ResponseOutput : public BodySink {
+  public:
+    // The status line and headers (serialize_cgi with no body).
+    virtual void start(std::string head) = 0;
+    // True once a byte has left the process: the head cannot change anymore.
+    virtual bool sent_any() const = 0;
+    // Drops the head and body not sent yet (only before sent_any).
+    virtual void discard() = 0;
+    // Sends what is held.
+    virtual void finish() = 0;
+    // The response cannot be completed (the client left, or the producer
+    // failed after sent_any): end the connection without the end record.
+    virtual void abort() = 0;
+    // Body bytes written so far.
+    virtual std::size_t body_bytes() const = 0;
+};
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // A body written while it is produced (the 5 MB participant list), in
+    // place of `body`: dispatch calls it once, after the handler returned
+    // and the headers are final, so it owns (captures by value) what it reads.
+    std::function<void(BodySink&)> stream;
 
     void set_header(const std::string& name, const std::string& value);
     // First value of a header (case-insensitive name), empty when absent.

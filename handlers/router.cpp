@@ -35,8 +35,6 @@ bool matches(const char* pattern, const std::vector<std::string>& segs,
     return true;
 }
 
-// Percent-encodes everything but RFC 3986 unreserved characters: form
-// encoding's '+' for a space would mean a literal '+' in a path.
 std::string encode_segment(const std::string& s) {
     static constexpr char digits[] = "0123456789ABCDEF";
     std::string out;
@@ -64,6 +62,10 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& patterns_by_
 }
 
 }  // namespace
+
+std::string url_segment(const std::string& s) {
+    return encode_segment(s);
+}
 
 Match match_route(const std::vector<Route>& table, const std::string& method,
                   const std::string& path, bool test_routes) {

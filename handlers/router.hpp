@@ -48,6 +48,10 @@ using Query = std::vector<std::pair<std::string, std::string>>;
 // programming error, caught by the unit tests.
 std::string url_for(const std::string& name, const std::map<std::string, std::string>& params = {},
                     const Query& query = {});
+// A path parameter as url_for puts it: everything but RFC 3986 unreserved
+// characters percent-encoded (form encoding's '+' for a space would mean a
+// literal '+' in a path).
+std::string url_segment(const std::string& s);
 // The path of every route without parameters, by name: the links
 // templates use as {{url.NAME}} (views/render.hpp).
 std::map<std::string, std::string> fixed_links();

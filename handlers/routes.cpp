@@ -85,6 +85,7 @@ const std::vector<Route>& routes() {
         {"GET", "/_test/crash", test_crash, "test_crash", A::anyone, nullptr, true},
         {"GET", "/_test/sleep", test_sleep, "test_sleep", A::anyone, nullptr, true},
         {"GET", "/_test/header", test_header, "test_header", A::anyone, nullptr, true},
+        {"GET", "/_test/stream", test_stream, "test_stream", A::anyone, nullptr, true},
     });
     // clang-format on
     return table;

@@ -3,7 +3,10 @@
 # benchmarks with wrk against a private stack in a temp dir: the login page
 # rendered by the app vs. the same bytes served by nginx as a static file,
 # which shows what the app costs on top of nginx.
-# BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS tune wrk; EMS_* reach the pool.
+# BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS tune wrk; EMS_* reach the pool
+# (EMS_BIN_DIR runs another build's ems-fcgi: a before/after comparison).
+# BENCH_ONLY=full-list runs only the whole participant lists (1,000 and
+# 10,000 rows) beside nginx serving the same bytes (docs/PERFORMANCE.md).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -12,7 +15,9 @@ CONNECTIONS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
 status=0
 
+ONLY=${BENCH_ONLY:-}
 for bench in bin/bench-*; do
+  [[ -n $ONLY ]] && break
   [[ -x $bench ]] || continue
   echo "== $bench"
   "$bench" || { echo "$bench failed" >&2; status=1; }
@@ -40,8 +45,11 @@ http_bench() {
   # shellcheck disable=SC2064
   trap "bash scripts/stack.sh stop '$dir' >/dev/null 2>&1; rm -rf '$dir'" EXIT
   # The benchmarks load the API and sign-in from one address: nginx's rate
-  # limits would measure themselves.
-  STACK_NGINX_LIMITS=lifted bash scripts/stack.sh start "$dir" >"$dir.start.log" 2>&1 || {
+  # limits would measure themselves. Likewise one organizer loads the whole
+  # list from every connection: full_list_concurrency (2 per user) would
+  # answer most of them 429.
+  STACK_NGINX_LIMITS=lifted EMS_FULL_LIST_CONCURRENCY=${EMS_FULL_LIST_CONCURRENCY:-64} \
+    bash scripts/stack.sh start "$dir" >"$dir.start.log" 2>&1 || {
     cat "$dir.start.log" >&2
     rm -f "$dir.start.log"
     return 1
@@ -51,6 +59,11 @@ http_bench() {
   port=$(sed -n 's/^HTTP_PORT=//p' "$dir/stack.env")
   base=http://127.0.0.1:$port
 
+  if [[ $ONLY == full-list ]]; then
+    echo
+    BENCH_ONLY=full-list BENCH_EVENTS_SECONDS=${BENCH_EVENTS_SECONDS:-5} bash bench/http_bench.sh "$dir"
+    return
+  fi
   curl -sf "$base/auth/login" -o "$dir/bench-static/login.html" || {
     echo "http: GET /auth/login failed" >&2
     return 1

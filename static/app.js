@@ -23,11 +23,15 @@ document.addEventListener('click', (event) => {
   }
 });
 
-// data-confirm="question" on a form asks before sending it. A double click
-// must not send a form twice: the second submit is dropped.
+// data-confirm="question" on a form, or on the button that sends it (the
+// participant table's one form has a button per row and action), asks
+// before sending it. A double click must not send a form twice: the
+// second submit is dropped.
+const submitButtons = (form) => [...form.elements].filter((b) => b.matches('button[type="submit"], button:not([type])'));
 document.addEventListener('submit', (event) => {
   const form = event.target;
-  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  const question = event.submitter?.dataset.confirm || form.dataset.confirm;
+  if (question && !window.confirm(question)) {
     event.preventDefault();
     return;
   }
@@ -36,14 +40,14 @@ document.addEventListener('submit', (event) => {
     return;
   }
   form.dataset.submitted = '1';
-  form.querySelectorAll('button[type="submit"], button:not([type])').forEach((b) => b.setAttribute('aria-disabled', 'true'));
+  submitButtons(form).forEach((b) => b.setAttribute('aria-disabled', 'true'));
 });
 
 // Back/forward cache: a page restored after a submit must be usable again.
 window.addEventListener('pageshow', () => {
   document.querySelectorAll('form[data-submitted]').forEach((form) => {
     delete form.dataset.submitted;
-    form.querySelectorAll('[aria-disabled="true"]').forEach((b) => b.removeAttribute('aria-disabled'));
+    submitButtons(form).forEach((b) => b.removeAttribute('aria-disabled'));
   });
 });
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ems::pages {
@@ -75,6 +76,15 @@ struct Participant {
     bool pending = false;
     // The forms a row shows: approve and decline while pending, else remove.
     std::string approve_url, decline_url, remove_url;
+};
+
+// A row of the streamed whole list (views/row_template.hpp): views into
+// the cached participant list and the handler's buffers, valid for the
+// row's render only.
+struct ParticipantRow {
+    std::string_view name, email, joined_at, status;
+    bool pending = false;
+    std::string_view approve_url, decline_url, remove_url;
 };
 
 struct Paging {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/pool_state.hpp"
+#include "core/text.hpp"
 
 namespace ems {
 namespace {
@@ -73,6 +74,58 @@ std::string expand(const std::string& text, const std::map<std::string, std::str
     return out + text.substr(pos);
 }
 
+// A page's text cut around one {{#name}}...{{/name}} section. A tag alone
+// on its line takes the line with it, as kainjow drops such a line.
+struct Cut {
+    std::string before, inner, after;
+};
+
+bool blank(std::string_view s) {
+    return s.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+// [from, to) of the tag at `at`, widened to its whole line when it stands alone.
+std::pair<std::size_t, std::size_t> tag_span(const std::string& text, std::size_t at,
+                                             std::size_t len) {
+    const auto nl_before = text.rfind('\n', at);
+    const std::size_t line = nl_before == std::string::npos ? 0 : nl_before + 1;
+    const auto nl_after = text.find('\n', at + len);
+    const std::size_t end = nl_after == std::string::npos ? text.size() : nl_after;
+    std::string_view before(text.data() + line, at - line);
+    std::string_view after(text.data() + at + len, end - at - len);
+    if (!after.empty() && after.back() == '\r') after.remove_suffix(1);
+    if (blank(before) && blank(after))
+        return {line, nl_after == std::string::npos ? text.size() : nl_after + 1};
+    return {at, at + len};
+}
+
+Cut cut_section(const std::string& text, const std::string& name) {
+    const auto open_tag = "{{#" + name + "}}", close_tag = "{{/" + name + "}}";
+    const auto open = text.find(open_tag);
+    const auto close = open == std::string::npos ? open : text.find(close_tag, open);
+    if (close == std::string::npos || text.find(open_tag, open + 1) != std::string::npos)
+        throw std::runtime_error("views: the page needs one " + open_tag + "..." + close_tag);
+    const auto [o_from, o_to] = tag_span(text, open, open_tag.size());
+    const auto [c_from, c_to] = tag_span(text, close, close_tag.size());
+    return {text.substr(0, o_from), text.substr(o_to, c_from - o_to), text.substr(c_to)};
+}
+
+// Rows that exercise the row template: both sections, every escaped character.
+pages::EventManage sample_manage_page() {
+    pages::EventManage p;
+    p.layout.title = "Manage Event";
+    p.layout.csrf_token = "t<&>";
+    p.layout.user = pages::Layout::User{"A", "A B", "1"};
+    p.event.name = "E";
+    p.total = 3;
+    p.pending_count = 1;
+    p.participants = {
+        {"Ann <b>&amp;", "a'\"@x", "2024-01-01 10:00:00", "pending", true, "/a?x=1&y", "/d", ""},
+        {"Bob", "b@x", "", "approved", false, "", "", "/r"},
+        {"", "", "", "", false, "", "", ""}};
+    return p;
+}
+
 }  // namespace
 
 struct Views::Compiled {
@@ -80,6 +133,11 @@ struct Views::Compiled {
     // {"url": {name: path}}, the bottom of every render's context stack:
     // looked up only when the model has no such name, never copied.
     mst::data globals{mst::data::type::object};
+    // The manage page with its participant rows replaced by `marker`, and
+    // the rows' own template (render_streamed).
+    std::unique_ptr<mst::mustache> manage_cut;
+    std::unique_ptr<RowTemplate> manage_row;
+    std::string marker;
 };
 
 Views::Views(const std::string& dir, const std::map<std::string, std::string>& links)
@@ -103,6 +161,42 @@ Views::Views(const std::string& dir, const std::map<std::string, std::string>& l
         if (name == "layout") continue;
         compiled(name, true);
     }
+    if (templates_.count("event_manage")) prepare_streamed_manage();
+}
+
+void Views::prepare_streamed_manage() {
+    auto partials = partials_;
+    partials["content"] = source("event_manage");
+    const auto cut = cut_section(expand(source("layout"), partials), "participants");
+    auto& c = *compiled_;
+    // A marker no value can hold: the template's text, with a per-process nonce.
+    c.marker =
+        "\x01"
+        "ems-rows-" +
+        random_hex(8) + "\x01";
+    c.manage_cut = std::make_unique<mst::mustache>(cut.before + c.marker + cut.after);
+    if (!c.manage_cut->is_valid())
+        throw std::runtime_error("views: event_manage: " + c.manage_cut->error_message());
+    try {
+        c.manage_row = std::make_unique<RowTemplate>(cut.inner);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error("views: event_manage: " + std::string(e.what()));
+    }
+    // The streamed page must be the page: checked once here, on rows that
+    // use every field and both sections, so an edit of the template that
+    // breaks the equality stops the start instead of changing the page.
+    const auto p = sample_manage_page();
+    const auto s = render_streamed(p);
+    std::string streamed = s.head;
+    for (const auto& r : p.participants)
+        s.row({r.name, r.email, r.joined_at, r.status, r.pending, r.approve_url, r.decline_url,
+               r.remove_url},
+              streamed);
+    streamed += s.foot;
+    if (streamed != render(p))
+        throw std::runtime_error(
+            "views: event_manage: the streamed participant rows differ from the template's "
+            "render; keep {{#participants}} and {{/participants}} each on a line of its own");
 }
 
 Views::~Views() = default;
@@ -157,6 +251,23 @@ std::string Views::render(const pages::Badges& p) const {
 }
 std::string Views::render(const pages::EventManage& p) const {
     return render("event_manage", pages::to_model(p));
+}
+
+StreamedManage Views::render_streamed(const pages::EventManage& p) const {
+    const auto& c = *compiled_;
+    if (!c.manage_cut) throw std::runtime_error("views: no event_manage template");
+    auto model = pages::to_model(p);
+    model["participants"] = Json::Value(Json::arrayValue);
+    const auto page = render_with_globals(*c.manage_cut, model);
+    const auto at = page.find(c.marker);
+    if (at == std::string::npos || page.find(c.marker, at + 1) != std::string::npos)
+        throw std::runtime_error("views: event_manage: the row marker is not there once");
+    StreamedManage s;
+    s.head = page.substr(0, at);
+    s.foot = page.substr(at + c.marker.size());
+    append_escaped(s.csrf_token, p.layout.csrf_token);
+    s.rows = c.manage_row.get();
+    return s;
 }
 
 }  // namespace ems

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "views/pages.hpp"
+#include "views/row_template.hpp"
 
 namespace kainjow::mustache {
 template <typename StringType>
@@ -17,6 +18,17 @@ using mustache = basic_mustache<std::string>;
 }  // namespace kainjow::mustache
 
 namespace ems {
+
+// The manage page cut around its participant rows, for streaming: head
+// and foot rendered by the template, the rows by `row` one at a time.
+struct StreamedManage {
+    std::string head, foot;
+    std::string csrf_token;  // escaped
+    const RowTemplate* rows = nullptr;
+    void row(const pages::ParticipantRow& r, std::string& out) const {
+        rows->render(r, csrf_token, out);
+    }
+};
 
 class Views {
   public:
@@ -32,11 +44,17 @@ class Views {
     std::string render(const pages::Dashboard& p) const;
     std::string render(const pages::Badges& p) const;
     std::string render(const pages::EventManage& p) const;
+    // The same page as head, rows and foot, for p.total > 0 (an empty list
+    // shows no table to put rows in): p.participants is ignored; the
+    // rows are rendered by the caller through StreamedManage::row.
+    // head + every row + foot is byte for byte render(p) with those rows.
+    StreamedManage render_streamed(const pages::EventManage& p) const;
     // Renders `page` alone, without the layout.
     std::string render_bare(const std::string& page, const Json::Value& model) const;
 
   private:
     struct Compiled;
+    void prepare_streamed_manage();
     const std::string& source(const std::string& name) const;
     // The page (inside the layout or alone) with its partials expanded,
     // parsed on first use and kept for the worker's lifetime.

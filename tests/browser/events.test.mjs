@@ -144,6 +144,23 @@ test('event life cycle: create, share, register, manage, CSV, capacity, delete',
     assert.equal(await org.page.locator('main table tr').filter({ hasText: guest.email }).count(), 1);
   });
 
+  await step('Remove (a button of the table\'s one form) asks first: dismissed, the row stays; accepted, it goes', async () => {
+    await org.page.goto(`/events/manage/${id}`);
+    const remove = org.page.locator('main table tr').filter({ hasText: guest.email }).getByRole('button', { name: 'Remove' });
+    const asked = new Promise((resolve) => {
+      org.page.once('dialog', (d) => { resolve(d.message()); d.dismiss(); });
+    });
+    await remove.click();
+    assert.equal(await asked, 'Remove this participant?');
+    assert.equal(path(org.page), `/events/manage/${id}`);
+    assert.equal(await org.page.locator('main table tr').filter({ hasText: guest.email }).count(), 1);
+    org.page.once('dialog', (d) => d.accept());
+    await clickAndWait(org.page, remove);
+    assert.match(await flash(org.page), /Participant removed/);
+    await checkPage(org.page, 'manage after remove');
+    assert.equal(await org.page.locator('main table tr').filter({ hasText: guest.email }).count(), 0);
+  });
+
   await step('the organizer deletes the event after a confirmation page', async () => {
     await org.page.goto('/dashboard');
     await checkPage(org.page, 'dashboard before delete');

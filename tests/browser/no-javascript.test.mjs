@@ -50,6 +50,11 @@ test('without JavaScript: sign up, create, share, register, edit, delete, sign o
   await org.page.goto(`/events/manage/${id}`);
   await checkPage(org.page, 'manage with guest');
   assert.equal(await org.page.locator('main table tr').filter({ hasText: guest.email }).count(), 1);
+  // The row's button posts the table's one form to its own action.
+  await clickAndWait(org.page, org.page.locator('main table tr').filter({ hasText: guest.email }).getByRole('button', { name: 'Remove' }));
+  assert.match(await flash(org.page), /Participant removed/);
+  await checkPage(org.page, 'manage after remove');
+  assert.equal(await org.page.locator('main table tr').filter({ hasText: guest.email }).count(), 0);
 
   await org.page.goto(`/events/delete/${id}`);
   await checkPage(org.page, 'delete confirmation');

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/log.hpp"
 #include "fcgi/string_input.hpp"
@@ -41,6 +42,17 @@ struct Fixture {
         return ems::dispatch(req, *app);
     }
 
+    ems::Response get_to(const std::string& path, ems::ResponseOutput& out) {
+        const auto q = path.find('?');
+        std::map<std::string, std::string> env{{"REQUEST_METHOD", "GET"},
+                                               {"DOCUMENT_URI", path.substr(0, q)},
+                                               {"REMOTE_ADDR", "127.0.0.1"}};
+        if (q != std::string::npos) env["QUERY_STRING"] = path.substr(q + 1);
+        ems::StringInput in(env, "");
+        ems::Request req(in);
+        return ems::dispatch(req, *app, &out);
+    }
+
     std::filesystem::path root;
     std::unique_ptr<ems::App> app;
 };
@@ -55,6 +67,36 @@ void check_security_headers(const ems::Response& r) {
     BOOST_TEST(r.header("X-Frame-Options") == "DENY");
     BOOST_TEST(!r.header("Referrer-Policy").empty());
 }
+
+// A worker's output in memory: what was sent (in chunks of `chunk` bytes,
+// head included), and whether the response was aborted.
+class MemoryOutput final : public ems::ResponseOutput {
+  public:
+    explicit MemoryOutput(std::size_t chunk) : chunk_(chunk) {}
+    void start(std::string head) override { held = std::move(head); }
+    void write(std::string_view b) override {
+        held.append(b);
+        body += b.size();
+        if (held.size() >= chunk_) finish();
+    }
+    bool sent_any() const override { return !sent.empty(); }
+    void discard() override {
+        held.clear();
+        body = 0;
+    }
+    void finish() override {
+        sent += held;
+        held.clear();
+    }
+    void abort() override { aborted = true; }
+    std::size_t body_bytes() const override { return body; }
+    std::string held, sent;
+    std::size_t body = 0;
+    bool aborted = false;
+
+  private:
+    std::size_t chunk_;
+};
 
 }  // namespace
 
@@ -331,6 +373,46 @@ BOOST_AUTO_TEST_CASE(an_app_starts_without_a_writable_storage_and_health_says_so
     ems::StringInput in2(env2, "");
     ems::Request login(in2);
     BOOST_TEST(ems::dispatch(login, broken).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_streamed_body_goes_out_in_chunks_after_its_head) {
+    MemoryOutput out(32 * 1024);
+    get_to("/_test/stream?bytes=100000", out);
+    BOOST_TEST(out.sent.rfind("Status: 200 OK\r\n", 0) == 0);
+    BOOST_TEST(out.sent.find("X-Frame-Options: DENY\r\n") != std::string::npos);
+    BOOST_TEST(out.sent.size() - out.sent.find("\r\n\r\n") - 4 == 100000u);
+    BOOST_TEST(out.body_bytes() == 100000u);
+    BOOST_TEST(!out.aborted);
+    BOOST_TEST(get("GET", "/_test/stream", "", {{"QUERY_STRING", "bytes=5000"}}).body ==
+                   std::string(5000, 'x'),
+               "without an output the stream is collected into the body");
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_that_fails_before_its_first_chunk_gets_the_error_page) {
+    MemoryOutput out(32 * 1024);
+    get_to("/_test/stream?bytes=100000&fail_at=4096", out);
+    BOOST_TEST(out.sent.rfind("Status: 500", 0) == 0);
+    BOOST_TEST(out.sent.find("Error id:") != std::string::npos);
+    BOOST_TEST(out.sent.find("xxxx") == std::string::npos);
+    BOOST_TEST(out.sent.find("/srv/secret") == std::string::npos);
+    BOOST_TEST(!out.aborted);
+    const auto r = get("GET", "/_test/stream", "", {{"QUERY_STRING", "bytes=100000&fail_at=4096"}});
+    BOOST_TEST(r.status == 500);
+    BOOST_TEST(r.body.find("xxxx") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_that_fails_after_its_first_chunk_is_cut_and_logged) {
+    ems::log::open((root / "log").string());
+    MemoryOutput out(32 * 1024);
+    get_to("/_test/stream?bytes=100000&fail_at=65536", out);
+    BOOST_TEST(out.sent.rfind("Status: 200 OK\r\n", 0) == 0);
+    BOOST_TEST(out.aborted, "the FastCGI request must end without its end record");
+    BOOST_TEST(out.body_bytes() == 65536u);
+    std::ifstream log(root / "log" / "error.log");
+    std::stringstream text;
+    text << log.rdbuf();
+    BOOST_TEST(text.str().find("the streamed response failed after 65536 bytes") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
