@@ -50,24 +50,22 @@ void load_session(Ctx& ctx) {
     const auto id = ctx.req.cookie(session_cookie);
     if (!id || !is_hex(*id, 32, 32)) return;
     const auto& c = ctx.app.config();
-    auto row = ctx.app.db().query_one(
-        "SELECT uid, csrf_token, created_at, last_seen FROM ems_sessions WHERE id = ?", {*id});
+    auto row = find_session_user(ctx.app.db(), *id);
     if (!row) return;
     const long long t = now();
-    if (row->num("last_seen") < t - c.session_idle_timeout ||
-        row->num("created_at") < t - c.session_absolute_timeout) {
+    if (row->last_seen < t - c.session_idle_timeout ||
+        row->created_at < t - c.session_absolute_timeout) {
         ctx.app.db().exec("DELETE FROM ems_sessions WHERE id = ?", {*id});
         return;
     }
-    auto user = find_user(ctx.app.db(), row->str("uid"));
-    if (!user) return;
+    if (!row->user) return;
     ctx.session_id = *id;
-    ctx.csrf_token = row->str("csrf_token");
-    ctx.user = std::move(user);
+    ctx.csrf_token = row->csrf_token;
+    ctx.user = std::move(row->user);
     ctx.auth_via = "session";
     // Touch at most once a minute: idle timeout precision of a minute is
     // plenty and saves a write per request.
-    if (row->num("last_seen") < t - 60)
+    if (row->last_seen < t - 60)
         ctx.app.db().exec("UPDATE ems_sessions SET last_seen = ? WHERE id = ?", {t, *id});
 }
 

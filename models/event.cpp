@@ -83,10 +83,17 @@ std::optional<Event> find_event(db::Db& db, std::int64_t id, bool for_update) {
 }
 
 std::optional<Event> find_event_by_key(db::Db& db, const std::string& key) {
-    if (const auto mapped =
-            db.query_one("SELECT eventid FROM ems_event_keys WHERE eventkey = ?", {key}))
-        return find_event(db, mapped->num(0));
-    auto row = db.query_one(event_columns + "WHERE eventkey = ? ORDER BY eventid LIMIT 1", {key});
+    // One indexed query for a key ems knows; a key only the PHP table has
+    // (an event the PHP app created) costs a second one, a scan of `events`.
+    if (auto row = db.query_one(
+            event_columns +
+                "WHERE eventid = (SELECT eventid FROM ems_event_keys WHERE eventkey = ?)",
+            {key}))
+        return to_event(*row);
+    auto row = db.query_one(event_columns +
+                                "WHERE eventkey = ? AND NOT EXISTS (SELECT 1 FROM ems_event_keys "
+                                "WHERE eventkey = ?) ORDER BY eventid LIMIT 1",
+                            {key, key});
     if (!row) return std::nullopt;
     return to_event(*row);
 }

@@ -53,6 +53,23 @@ void edit_attended(db::Db& db, const std::string& uid, const std::string& event_
     events::edit_attended(db, uid, AttendedChanges{{event_id, add}});
 }
 
+// The id into the user's attended list in one statement when the list read
+// with the session is still the stored one (compare-and-set under the row's
+// lock); otherwise, or when the id is already there, the locked read and
+// write of edit_attended.
+void add_attended(db::Db& db, const User& user, const std::string& event_id) {
+    auto ids = parse_attended(user.attendedevents);
+    if (std::find(ids.begin(), ids.end(), event_id) == ids.end()) {
+        ids.push_back(event_id);
+        // Byte for byte (a NULL list never matches: the locked path reads it).
+        if (db.exec("UPDATE user_credentials SET attendedevents = ? WHERE uid = CAST(? AS CHAR) "
+                    "AND CAST(attendedevents AS BINARY) = CAST(? AS BINARY)",
+                    {format_attended(ids), user.uid, user.attendedevents}) == 1)
+            return;
+    }
+    edit_attended(db, user.uid, event_id, true);
+}
+
 }  // namespace
 
 namespace {
@@ -83,7 +100,7 @@ Outcome register_once(Store& store, std::int64_t id, const User& user, Attempt& 
     // Also on a repeat: a crash after an earlier file write left the DB
     // behind; this brings count and list up to the file (no-ops otherwise).
     store_count(store, id);
-    edit_attended(db, user.uid, std::to_string(id), true);
+    add_attended(db, user, std::to_string(id));
     tx.commit();
     if (a.added == AddResult::already_present) return Outcome::already_registered;
     return a.pending ? Outcome::pending : Outcome::registered;
@@ -103,8 +120,16 @@ void redo_database_part(Store& store, std::int64_t id, const std::string& uid) {
 
 Outcome register_for_event(Store& store, std::int64_t id, const User& user) {
     Attempt a;
+    // The participants record is written under the event's row lock but made
+    // durable after the commit released it: concurrent registrations wait
+    // for the disk together (one ext4 journal commit and one InnoDB group
+    // commit serve many), not one after another. The answer waits for both
+    // (docs/EVENTS.md, "Registration as one operation").
+    storage::DeferredSync durable;
     try {
-        return register_once(store, id, user, a);
+        const auto o = register_once(store, id, user, a);
+        durable.sync();
+        return o;
     } catch (const db::DbError& e) {
         // Before the file write nothing happened: the error stands (503).
         // After it the person is registered, whatever the database said.
@@ -121,6 +146,7 @@ Outcome register_for_event(Store& store, std::int64_t id, const User& user) {
         log::error("event " + std::to_string(id) + ": database part for uid " + user.uid +
                    " left behind the participants file: " + e.what());
     }
+    durable.sync();
     if (a.added == AddResult::already_present) return Outcome::already_registered;
     return a.pending ? Outcome::pending : Outcome::registered;
 }

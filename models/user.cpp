@@ -33,6 +33,30 @@ std::optional<User> find_user(db::Db& db, const std::string& uid) {
     return u;
 }
 
+std::optional<SessionUser> find_session_user(db::Db& db, const std::string& session_id) {
+    // One round trip: the session by its key and its user by theirs (both
+    // const lookups once the derived table is merged; its renamed columns
+    // keep user_row's unqualified `uid` unambiguous).
+    static const std::string sql =
+        "SELECT s_uid, s_csrf, s_created, s_seen, " + user_row.select_list() +
+        " FROM (SELECT uid AS s_uid, csrf_token AS s_csrf, created_at AS s_created, "
+        "last_seen AS s_seen FROM ems_sessions WHERE id = ?) s "
+        "LEFT JOIN user_credentials ON uid = s_uid";
+    auto row = db.query_one(sql, {session_id});
+    if (!row) return std::nullopt;
+    SessionUser out{.uid = row->str("s_uid"),
+                    .csrf_token = row->str("s_csrf"),
+                    .created_at = row->num("s_created"),
+                    .last_seen = row->num("s_seen"),
+                    .user = std::nullopt};
+    // As find_user: the string compare is the real test.
+    if (!row->is_null("uid")) {
+        auto u = to_user(*row);
+        if (u.uid == out.uid) out.user = std::move(u);
+    }
+    return out;
+}
+
 std::vector<User> all_users(db::Db& db) {
     std::vector<User> out;
     for (const auto& r : db.query(user_columns + "ORDER BY uid")) out.push_back(to_user(r));

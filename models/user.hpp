@@ -21,6 +21,14 @@ struct User {
 namespace ems {
 
 std::optional<User> find_user(db::Db& db, const std::string& uid);
+// A session row (ems_sessions) with its user, in one query; `user` is
+// empty when the account is gone.
+struct SessionUser {
+    std::string uid, csrf_token;
+    long long created_at = 0, last_seen = 0;
+    std::optional<User> user;
+};
+std::optional<SessionUser> find_session_user(db::Db& db, const std::string& session_id);
 std::optional<User> find_user_by_email(db::Db& db, const std::string& email);
 // Every user_credentials row, by uid.
 std::vector<User> all_users(db::Db& db);

@@ -116,6 +116,37 @@ struct MergeReport {
     std::vector<std::string> lost;                      // bad lines that were skipped
 };
 
+// Within its scope, this thread's participant writes return before their
+// journal's fdatasync: the journal's descriptor is kept, and sync() makes
+// every write of the scope durable. A caller uses it to release its own
+// locks (the event's database row) before waiting for the disk, so that
+// concurrent writers' syncs overlap and the file system batches them
+// (docs/STORAGE.md, "Deferred sync"). Single-threaded callers only (one
+// scope per thread; a worker process has one). Nothing written in the scope may be
+// acknowledged before sync() has returned. Reads in the scope, in this or
+// another process, see the written records at once (the page cache).
+// Scopes nest: an inner one hands its descriptors to the outer one.
+class DeferredSync : boost::noncopyable {
+  public:
+    DeferredSync();
+    // Syncs what sync() did not (errors are logged, not thrown).
+    ~DeferredSync();
+    // fdatasync of every journal written in the scope (once each); throws
+    // StorageError with the first failure. Idempotent.
+    void sync();
+    // The innermost scope of this thread, or nullptr.
+    static DeferredSync* active();
+    // Takes `fd` (open on the journal `path`, just written) and starts its
+    // fdatasync on a thread of its own, so the disk works while the caller
+    // goes on to its statements and commit.
+    void keep(int fd, std::filesystem::path path);
+
+  private:
+    struct Pending;  // deferred_sync.cpp
+    std::vector<Pending> pending_;
+    DeferredSync* outer_;
+};
+
 // Participants of one event in file order: uid key -> entry object.
 class ParticipantList {
   public:
@@ -228,6 +259,7 @@ class FileStorage : boost::noncopyable {
     // `lines`: one journal record a line, `records` of them.
     void append_op(std::int64_t event_id, ParticipantState& state, const std::string& lines,
                    std::size_t records = 1);
+    void keep_journal_for_sync(std::int64_t event_id);
     void compact_locked(std::int64_t event_id, ParticipantState& state);
     void maybe_compact(std::int64_t event_id, ParticipantState& state, const std::string& actor);
     template <class Fn>

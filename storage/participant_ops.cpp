@@ -1,6 +1,9 @@
 // The public participant calls. Each runs under the event's lock file:
 // exclusive for changes (so the duplicate and capacity checks see every
 // other process's writes), shared for reads.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <set>
 
 #include "core/actor.hpp"
@@ -52,7 +55,10 @@ AddResult FileStorage::add_participant_to_event(std::int64_t event_id, const std
         // Encoded first: data that cannot be written is refused before any I/O.
         const std::string line = journal_line(record("put", uid, &entry));
         return with_participants(event_id, true, [&](ParticipantState& s) {
-            if (s.list->contains(uid)) return AddResult::already_present;
+            if (s.list->contains(uid)) {
+                keep_journal_for_sync(event_id);
+                return AddResult::already_present;
+            }
             if (at_capacity(s.list->size(), max_participants)) return AddResult::full;
             append_op(event_id, s, line);
             writable_list(s).put(uid, entry);
@@ -88,6 +94,17 @@ std::size_t FileStorage::add_participants_to_event(
             return fresh.size();
         });
     });
+}
+
+// An entry found present may be another request's write whose deferred
+// fdatasync has not happened yet: a caller that acknowledges it syncs the
+// journal too (a compacted list is already durable: no journal).
+void FileStorage::keep_journal_for_sync(std::int64_t event_id) {
+    DeferredSync* later = DeferredSync::active();
+    if (!later) return;
+    const std::filesystem::path path = journal_path(event_id);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) later->keep(fd, path);
 }
 
 bool FileStorage::remove_participant_from_event(std::int64_t event_id, const std::string& uid,

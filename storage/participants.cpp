@@ -306,11 +306,16 @@ void FileStorage::append_op(std::int64_t event_id, ParticipantState& s, const st
         done += static_cast<std::size_t>(n);
     }
     bool synced = done == line.size();
-    if (synced && ::fdatasync(fd) != 0) {
-        saved = errno;
-        synced = false;
+    DeferredSync* later = synced ? DeferredSync::active() : nullptr;
+    if (later) {
+        later->keep(fd, path);  // fdatasync'd by the scope's sync(), after the caller's locks
+    } else {
+        if (synced && ::fdatasync(fd) != 0) {
+            saved = errno;
+            synced = false;
+        }
+        ::close(fd);
     }
-    ::close(fd);
     s.journal = file_id(path);
     if (!synced) {
         // A partial line is a torn tail, cut by the next writer

@@ -166,6 +166,46 @@ BOOST_AUTO_TEST_CASE(damaged_list_throws_corrupt_list_and_changes_nothing) {
     BOOST_TEST(reported);
 }
 
+// The attended list is written in one compare-and-set statement against the
+// copy read with the session; a copy gone stale (another tab registered or
+// cancelled meanwhile) must not overwrite the stored list.
+BOOST_AUTO_TEST_CASE(stale_attended_copy_keeps_the_other_registrations) {
+    const auto org = ems::test::make_user("Org");
+    auto guest = ems::test::make_user("Guest");
+    const auto first = ems::test::make_event(org);
+    const auto second = ems::test::make_event(org);
+    const auto stale = guest;  // attendedevents as the session read it: empty
+    BOOST_TEST(ems::events::register_for_event(store(), first, guest) == Outcome::registered);
+    BOOST_TEST(ems::events::register_for_event(store(), second, stale) == Outcome::registered);
+    BOOST_TEST(attends(guest, first));
+    BOOST_TEST(attends(guest, second));
+    check_agrees(first, 1);
+    check_agrees(second, 1);
+
+    // And the other way: the copy lists an event the user has since left.
+    const auto listed = *ems::find_user(store().db(), guest.uid);
+    BOOST_TEST(ems::events::remove_participant(store(), first, guest.uid, "test") == Outcome::done);
+    const auto third = ems::test::make_event(org);
+    BOOST_TEST(ems::events::register_for_event(store(), third, listed) == Outcome::registered);
+    BOOST_TEST(!attends(guest, first));
+    BOOST_TEST(attends(guest, second));
+    BOOST_TEST(attends(guest, third));
+}
+
+// A repeat answers "already registered" only once the list is durable; the
+// deferred sync of its journal must not fail or leave the list behind.
+BOOST_AUTO_TEST_CASE(repeat_registration_inside_a_sync_scope) {
+    const auto org = ems::test::make_user("Org");
+    const auto guest = ems::test::make_user("Guest");
+    const auto id = ems::test::make_event(org);
+    ems::storage::DeferredSync outer;
+    BOOST_TEST(ems::events::register_for_event(store(), id, guest) == Outcome::registered);
+    BOOST_TEST(ems::events::register_for_event(store(), id, guest) == Outcome::already_registered);
+    BOOST_TEST(ems::storage::DeferredSync::active() == &outer);
+    outer.sync();
+    check_agrees(id, 1);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_event_is_not_found) {
     const auto guest = ems::test::make_user("Guest");
     BOOST_TEST(ems::events::register_for_event(store(), 999999999, guest) == Outcome::not_found);

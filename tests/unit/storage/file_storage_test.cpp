@@ -248,3 +248,70 @@ BOOST_AUTO_TEST_CASE(writable_reports_folders) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Descriptors of this process open on `file` (/proc/self/fd).
+std::size_t open_on(const fs::path& file) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const auto target = fs::read_symlink(e.path(), ec);
+        n += !ec && target == fs::weakly_canonical(file);
+    }
+    return n;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(storage_deferred_sync, StorageFixture)
+
+// Inside a scope a write returns before its fdatasync: the journal stays
+// open in the scope until sync(), and the record is already visible to
+// another reader (another process's FileStorage) before that.
+BOOST_AUTO_TEST_CASE(scope_keeps_the_journal_until_sync) {
+    FileStorage s{StorageOptions{dir}};
+    const fs::path journal = path(".ems/journal/7.jnl");
+    BOOST_TEST((s.add_participant_to_event(7, "1", obj({{"uid", 1}}), "t") == AddResult::added));
+    BOOST_TEST(open_on(journal) == 0u);  // no scope: synced and closed on return
+
+    BOOST_TEST(DeferredSync::active() == nullptr);
+    DeferredSync outer;
+    {
+        DeferredSync inner;
+        BOOST_TEST(DeferredSync::active() == &inner);
+        BOOST_TEST(
+            (s.add_participant_to_event(7, "2", obj({{"uid", 2}}), "t") == AddResult::added));
+        BOOST_TEST(open_on(journal) == 1u);
+        FileStorage other{StorageOptions{dir}};
+        BOOST_TEST(other.is_user_participant(7, "2"));
+    }  // the inner scope hands its descriptor to the outer one
+    BOOST_TEST(DeferredSync::active() == &outer);
+    BOOST_TEST(open_on(journal) == 1u);
+    // A repeat finds the entry and keeps the journal too: whoever answers
+    // "already registered" waits for that record to be durable.
+    BOOST_TEST(
+        (s.add_participant_to_event(7, "2", obj({{"uid", 2}}), "t") == AddResult::already_present));
+    BOOST_TEST(open_on(journal) == 2u);
+    outer.sync();
+    BOOST_TEST(open_on(journal) == 0u);
+    outer.sync();  // idempotent
+    BOOST_TEST(s.count_participants(7) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(scope_syncs_on_destruction) {
+    FileStorage s{StorageOptions{dir}};
+    const fs::path journal = path(".ems/journal/8.jnl");
+    {
+        DeferredSync scope;
+        s.add_participant_to_event(8, "1", obj({{"uid", 1}}), "t");
+        s.add_participant_to_event(8, "3", obj({{"uid", 3}}), "t");
+        BOOST_TEST(open_on(journal) == 2u);
+    }
+    BOOST_TEST(open_on(journal) == 0u);
+    BOOST_TEST(DeferredSync::active() == nullptr);
+    FileStorage other{StorageOptions{dir}};
+    BOOST_TEST(other.count_participants(8) == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
