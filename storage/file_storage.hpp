@@ -153,7 +153,7 @@ class ParticipantList {
     using Item = std::pair<const std::string, Json::Value>;
     using const_iterator = std::list<Item>::const_iterator;
 
-    ParticipantList() = default;
+    ParticipantList();
     ParticipantList(const ParticipantList& other);
     ParticipantList& operator=(const ParticipantList& other);
 
@@ -167,6 +167,11 @@ class ParticipantList {
     // or an empty array when empty, as PHP writes it.
     Json::Value to_json() const;
 
+    // Unique to this content in this process: a new list, a copy and every
+    // change take a new one, so (list, version) can key a value computed
+    // from the list (e.g. a page's pending count).
+    std::uint64_t version() const { return version_; }
+
     // Replace in place when present, else append (PHP array semantics).
     void put(const std::string& uid, Json::Value entry);
     bool erase(const std::string& uid);
@@ -174,6 +179,8 @@ class ParticipantList {
   private:
     std::list<Item> items_;
     std::unordered_map<std::string, std::list<Item>::iterator> index_;
+    std::uint64_t version_;
+    static std::uint64_t next_version();
 };
 
 class AuditLog;

@@ -1,9 +1,23 @@
+#include <atomic>
+
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
 
 namespace ems::storage {
+namespace {
 
-ParticipantList::ParticipantList(const ParticipantList& other) : items_(other.items_) {
+std::atomic<std::uint64_t> last_version{0};
+
+}  // namespace
+
+std::uint64_t ParticipantList::next_version() {
+    return ++last_version;
+}
+
+ParticipantList::ParticipantList() : version_(next_version()) {}
+
+ParticipantList::ParticipantList(const ParticipantList& other)
+    : items_(other.items_), version_(next_version()) {
     index_.reserve(items_.size());
     for (auto it = items_.begin(); it != items_.end(); ++it) index_.emplace(it->first, it);
 }
@@ -13,6 +27,7 @@ ParticipantList& ParticipantList::operator=(const ParticipantList& other) {
         ParticipantList copy(other);
         items_.swap(copy.items_);
         index_.swap(copy.index_);
+        version_ = next_version();
     }
     return *this;
 }
@@ -30,6 +45,7 @@ Json::Value ParticipantList::to_json() const {
 }
 
 void ParticipantList::put(const std::string& uid, Json::Value entry) {
+    version_ = next_version();
     auto it = index_.find(uid);
     if (it != index_.end()) {
         it->second->second = std::move(entry);
@@ -42,6 +58,7 @@ void ParticipantList::put(const std::string& uid, Json::Value entry) {
 bool ParticipantList::erase(const std::string& uid) {
     auto it = index_.find(uid);
     if (it == index_.end()) return false;
+    version_ = next_version();
     items_.erase(it->second);
     index_.erase(it);
     return true;

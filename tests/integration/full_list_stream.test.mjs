@@ -63,6 +63,18 @@ function assertSameBytes(got, want) {
 
 const allPath = (e = ev) => `/events/manage/${e.id}?all=1`;
 
+test('a page of the paged list, rendered through the row template, is the buffered render', async () => {
+  for (const page of [1, 2, 100]) {
+    const fast = await org.get(`/events/manage/${ev.id}?page=${page}`);
+    const buffered = await org.get(`/events/manage/${ev.id}?page=${page}&render=buffered`);
+    assert.equal(fast.status, 200);
+    assert.equal(buffered.status, 200);
+    assertSameBytes(fast.buffer, buffered.buffer);
+    assert.equal((fast.text.match(/<tr><td>/g) ?? []).length, 100, `page ${page}`);
+  }
+  assert.match((await org.get(`/events/manage/${ev.id}?page=2`)).text, /Person 100 &lt;b&gt;/);
+});
+
 test('the streamed whole list is the buffered render, byte for byte; the CSV has every row', async () => {
   const streamed = await org.get(allPath());
   const buffered = await org.get(`${allPath()}&render=buffered`);
