@@ -48,6 +48,10 @@ for (const [name, label] of Object.entries(pageNames)) {
   row(`limit: nginx static, ${label} bytes`, `${rps(num(`static.${name}.rps`))} (${bytes(num(`${name}.bytes`))})`,
     '', has(`${name}.rps`) ? `app ${pct(num(`${name}.rps`) / num(`static.${name}.rps`))}` : '', '', 'limit');
 }
+for (const [key, label] of [['one', '1 writer'], ['own16', '16 writers, own file each (16 events)'],
+  ['locked16', '16 writers, one file, lock across sync'], ['unlocked16', '16 writers, one file, sync after unlock']]) {
+  if (has(`fsync.${key}`)) row(`limit: disk, durable appends, ${label}`, `${rate(num(`fsync.${key}`))}/s`, '', '', '', 'limit');
+}
 
 // ---- pages against the ping route
 const ping = num('ping.rps');
@@ -90,10 +94,11 @@ if (has('memory.hwm_kb')) {
 }
 
 // ---- registrations
-for (const [p, label, target] of [['reg1', 'one event', 2000], ['reg16', '16 events', 3000]]) {
+for (const [p, label, target, disk] of [['reg1', 'one event', 2000, 'unlocked16'], ['reg16', '16 events', 3000, 'own16']]) {
   if (!has(`${p}.rps`)) continue;
   const x = num(`${p}.rps`);
-  row(`registrations, 16 clients into ${label}`, `${rate(x)}/s (p50 ${fmt(num(`${p}.p50_ms`), 1)} ms)`, '',
+  row(`registrations, 16 clients into ${label}`, `${rate(x)}/s (p50 ${fmt(num(`${p}.p50_ms`), 1)} ms)`,
+    has(`fsync.${disk}`) ? `disk ${rate(num(`fsync.${disk}`))} appends/s` : '',
     `${fmt(x / target, 2)}× target`, `≥ ${fmt(target, 0)}/s`, verdict(x >= target));
   if (!has(`${p}.lost`)) continue;
   const [ok, refused, lost, extra, dup, mismatch] = ['ok', 'refused', 'lost', 'extra', 'duplicates', 'count_mismatch']

@@ -3,7 +3,8 @@
 # its limit measured in the same run, or its target (issue 14), written to
 # bench/results/latest.md; the previous run's table is copied to
 # bench/results/previous.md and its figures shown in a last column.
-#   - the storage micro-benchmarks (bin/bench-*), their output as before;
+#   - the micro-benchmarks (bin/bench-*: storage, the disk's durable
+#     appends/s, the limit of registrations), their output as before;
 #   - HTTP (bench/http_bench.sh) against a private stack in a temp dir: the
 #     pool's ping route and nginx serving the same bytes as a static file
 #     (the limits), the pages, whole lists, worker memory, registrations
@@ -40,6 +41,15 @@ storage_figures() {
     s == "load" && $1 ~ /^[0-9]+$/ { print "storage.load_cold_ms." $1, $3; print "storage.load_cached_ms." $1, $4 }'
 }
 
+# bin/bench-fsync's durable appends/s, by writers.
+fsync_figures() {
+  awk '
+    /^1 writer / { print "fsync.one", $NF }
+    /^16 writers, own file each/ { print "fsync.own16", $NF }
+    /^16 writers, one file, lock held across sync/ { print "fsync.locked16", $NF }
+    /^16 writers, one file, sync after unlock/ { print "fsync.unlocked16", $NF }'
+}
+
 if want storage; then
   for bench in bin/bench-*; do
     [[ -x $bench ]] || continue
@@ -47,6 +57,7 @@ if want storage; then
     out=$("$bench") || { echo "$bench failed" >&2; status=1; }
     echo "$out"
     [[ $bench == bin/bench-storage ]] && storage_figures <<<"$out" >>"$measurements"
+    [[ $bench == bin/bench-fsync ]] && fsync_figures <<<"$out" >>"$measurements"
   done
 fi
 
