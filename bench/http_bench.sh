@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The HTTP part of `make bench` against a running stack (scripts/bench.sh
 # calls it with its own stack; alone: `bash bench/http_bench.sh DIR` on a
-# stack from `STACK_NGINX_LIMITS=lifted scripts/stack.sh start DIR`).
+# stack from `STACK_NGINX_LIMITS=lifted EMS_FULL_LIST_CONCURRENCY=64
+# scripts/stack.sh start DIR`, which then prints the table of its figures).
 # Each figure is appended as a "name value" line to $BENCH_MEASUREMENTS
-# (default DIR/measurements.txt); bench/table.mjs turns them into the table
+# (default DIR/measurements.txt, emptied first); bench/table.mjs turns them into the table
 # with every figure beside its limit. Groups (BENCH_ONLY, comma-separated;
 # empty = all):
 #   pages          GET /ping (the pool's floor: the higher of a run before
@@ -104,6 +105,7 @@ worker_hwm() {
 }
 
 mkdir -p "$DIR/bench-static"
+[[ -n ${BENCH_MEASUREMENTS:-} ]] || : >"$OUT"
 setup_args=()
 want registrations || want latency || setup_args=(BENCH_REGISTRANTS=0)
 say "setting up 200 events, lists of 1,000, 10,000 and 100,000 participants, registrants"
@@ -156,5 +158,9 @@ if want latency; then
   node bench/register_bench.mjs --sequential "$BASE" BE0C0200,BE0C0201 "$DIR/bench-registrants.txt" \
     "${BENCH_LATENCY_COUNT:-300}" lat >>"$OUT" || status=1
   say "latency: $(grep -E '^lat\.[ab]\.p50' "$OUT" | tr '\n' ' ')"
+fi
+# Alone (not called by scripts/bench.sh): the table of this run's figures.
+if [[ -z ${BENCH_MEASUREMENTS:-} ]]; then
+  node bench/table.mjs "$OUT" "$DIR/bench-table.md" || status=1
 fi
 exit "$status"

@@ -88,9 +88,13 @@ http_bench() {
   }
   rm -f "$dir.start.log"
 
-  echo
-  echo "== HTTP: wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNECTIONS:-16} -d${BENCH_EVENTS_SECONDS:-5}s, $(nproc) cores"
-  bash bench/http_bench.sh "$dir" || return 1
+  any=""
+  for g in pages full-list memory registrations latency; do want "$g" && any=1; done
+  if [[ -n $any ]]; then
+    echo
+    echo "== HTTP: wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNECTIONS:-16} -d${BENCH_EVENTS_SECONDS:-5}s, $(nproc) cores"
+    bash bench/http_bench.sh "$dir" || return 1
+  fi
 
   if want migration; then
     echo
