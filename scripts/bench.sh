@@ -2,7 +2,8 @@
 # `make bench`: one table (bench/table.mjs) where every figure stands beside
 # its limit measured in the same run, or its target (issue 14), written to
 # bench/results/latest.md; the previous run's table is copied to
-# bench/results/previous.md and its figures shown in a last column.
+# bench/results/previous.md (keeping rows that run did not measure) and its
+# figures shown in a last column.
 #   - the micro-benchmarks (bin/bench-*: storage, the disk's durable
 #     appends/s, the limit of registrations), their output as before;
 #   - HTTP (bench/http_bench.sh) against a private stack in a temp dir: the
@@ -28,7 +29,15 @@ status=0
 
 results=bench/results
 mkdir -p "$results"
-[[ -f $results/latest.md ]] && cp "$results/latest.md" "$results/previous.md"
+# previous.md: the last run's table, plus the rows of the one before that
+# the last run did not measure (a BENCH_ONLY run keeps the others' figures).
+if [[ -f $results/latest.md ]]; then
+  touch "$results/previous.md"
+  awk -F'|' 'NR == FNR { if (NF > 2) seen[$2] = 1; print; next }
+             NF > 2 && $2 !~ /^-+$/ && !($2 in seen)' \
+    "$results/latest.md" "$results/previous.md" >"$results/previous.md.new" &&
+    mv "$results/previous.md.new" "$results/previous.md"
+fi
 measurements=$(mktemp /tmp/ems-bench-measurements.XXXXXX)
 export BENCH_MEASUREMENTS=$measurements
 
