@@ -174,8 +174,9 @@ test: deps
 unit: all
 	@$(BIN)/unit_tests
 
+# The bench builds what it runs: the programs and the benchmarks.
 bench: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@$(MAKE) --no-print-directory -j$(JOBS) $(CMDS) $(BENCHES)
 	@bash scripts/bench.sh
 
 # The dependency rule between source folders, the house format, shellcheck
