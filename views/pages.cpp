@@ -108,6 +108,10 @@ Json::Value to_model(const Login& p) {
 }
 
 Json::Value to_model(const Dashboard& p) {
+    return to_model(p, true);
+}
+
+Json::Value to_model(const Dashboard& p, bool created_rows) {
     auto m = to_model(p.layout);
     m["fullname"] = p.fullname;
     m["has_created"] = !p.created.empty();
@@ -115,7 +119,7 @@ Json::Value to_model(const Dashboard& p) {
     m["stats"]["created"] = static_cast<Json::UInt64>(p.created.size());
     m["stats"]["registrations"] = static_cast<Json::UInt64>(p.attended.size());
     m["stats"]["participants"] = static_cast<Json::Int64>(p.participants);
-    m["created"] = list_of(p.created);
+    m["created"] = created_rows ? list_of(p.created) : Json::Value(Json::arrayValue);
     m["attended"] = list_of(p.attended);
     return m;
 }

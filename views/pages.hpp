@@ -110,6 +110,9 @@ Json::Value to_model(const Field& f);
 Json::Value to_model(const Event& e);
 Json::Value to_model(const Login& p);
 Json::Value to_model(const Dashboard& p);
+// Without the created events' rows (an empty list), which render(Dashboard)
+// writes through its row template; the counts are those of p.created.
+Json::Value to_model(const Dashboard& p, bool created_rows);
 Json::Value to_model(const Badges& p);
 Json::Value to_model(const EventManage& p);
 

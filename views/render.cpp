@@ -138,6 +138,11 @@ struct Views::Compiled {
     std::unique_ptr<mst::mustache> manage_cut;
     std::unique_ptr<RowTemplate> manage_row;
     std::string marker;
+    // The dashboard with its created-event rows replaced by `marker`, and
+    // those rows' own template (render(Dashboard)): an organizer's 200 rows
+    // without template data per row.
+    std::unique_ptr<mst::mustache> dashboard_cut;
+    std::unique_ptr<RowTemplate> dashboard_row;
 };
 
 Views::Views(const std::string& dir, const std::map<std::string, std::string>& links)
@@ -161,7 +166,74 @@ Views::Views(const std::string& dir, const std::map<std::string, std::string>& l
         if (name == "layout") continue;
         compiled(name, true);
     }
+    // A marker no value can hold: the template's text, with a per-process nonce.
+    compiled_->marker =
+        "\x01"
+        "ems-rows-" +
+        random_hex(8) + "\x01";
     if (templates_.count("event_manage")) prepare_streamed_manage();
+    if (templates_.count("dashboard")) prepare_dashboard();
+}
+
+namespace {
+
+// The names a created-event row of the dashboard may use, and its values
+// in that order.
+const RowTemplate::Names& created_row_names() {
+    static const RowTemplate::Names names{
+        "dashboard: created event row",
+        {"id", "name", "startdate", "enddate", "start_display", "end_display", "location",
+         "shortinfo", "participantcount", "edit_url", "manage_url", "delete_url", "csrf_token"},
+        {},
+        {"csrf_token"}};
+    return names;
+}
+
+void created_row_values(const pages::CreatedEvent& c, const std::string& count,
+                        std::string_view csrf, std::vector<std::string_view>& v) {
+    const auto& e = c.event;
+    v.assign({e.id, e.name, e.startdate, e.enddate, e.start_display, e.end_display, e.location,
+              e.shortinfo, count, c.edit_url, c.manage_url, c.delete_url, csrf});
+}
+
+// Rows that exercise the created-row template: every escaped character.
+pages::Dashboard sample_dashboard() {
+    pages::Dashboard p;
+    p.layout.title = "Dashboard";
+    p.layout.csrf_token = "t<&>";
+    p.layout.user = pages::Layout::User{"A", "A B", "1"};
+    p.fullname = "A <b>";
+    pages::Event e{"7",
+                   "Ann <b>&amp;",
+                   "2030-01-01 10:00:00",
+                   "2030-01-02 10:00:00",
+                   "1 Jan 2030",
+                   "2 Jan 2030",
+                   "a'\"@x",
+                   "<i>",
+                   12};
+    p.created = {{e, "/e?x=1&y", "/m", "/d"}, {pages::Event{}, "", "", ""}};
+    p.participants = 12;
+    return p;
+}
+
+}  // namespace
+
+void Views::prepare_dashboard() {
+    auto partials = partials_;
+    partials["content"] = source("dashboard");
+    const auto cut = cut_section(expand(source("layout"), partials), "created");
+    auto& c = *compiled_;
+    c.dashboard_cut = std::make_unique<mst::mustache>(cut.before + c.marker + cut.after);
+    if (!c.dashboard_cut->is_valid())
+        throw std::runtime_error("views: dashboard: " + c.dashboard_cut->error_message());
+    c.dashboard_row = std::make_unique<RowTemplate>(cut.inner, created_row_names());
+    // As for the manage page: the fast render must be the template's.
+    const auto p = sample_dashboard();
+    if (render(p) != render("dashboard", pages::to_model(p)))
+        throw std::runtime_error(
+            "views: dashboard: the created-event rows differ from the template's render; keep "
+            "{{#created}} and {{/created}} each on a line of its own");
 }
 
 void Views::prepare_streamed_manage() {
@@ -169,11 +241,6 @@ void Views::prepare_streamed_manage() {
     partials["content"] = source("event_manage");
     const auto cut = cut_section(expand(source("layout"), partials), "participants");
     auto& c = *compiled_;
-    // A marker no value can hold: the template's text, with a per-process nonce.
-    c.marker =
-        "\x01"
-        "ems-rows-" +
-        random_hex(8) + "\x01";
     c.manage_cut = std::make_unique<mst::mustache>(cut.before + c.marker + cut.after);
     if (!c.manage_cut->is_valid())
         throw std::runtime_error("views: event_manage: " + c.manage_cut->error_message());
@@ -244,7 +311,24 @@ std::string Views::render(const pages::Login& p) const {
     return render("login", pages::to_model(p));
 }
 std::string Views::render(const pages::Dashboard& p) const {
-    return render("dashboard", pages::to_model(p));
+    const auto& c = *compiled_;
+    if (!c.dashboard_cut || p.created.empty()) return render("dashboard", pages::to_model(p));
+    std::string page = render_with_globals(*c.dashboard_cut, pages::to_model(p, false));
+    const auto at = page.find(c.marker);
+    if (at == std::string::npos || page.find(c.marker, at + 1) != std::string::npos)
+        throw std::runtime_error("views: dashboard: the row marker is not there once");
+    std::string out = page.substr(0, at);
+    std::string csrf, count;
+    append_escaped(csrf, p.layout.csrf_token);
+    std::vector<std::string_view> values;
+    const std::vector<bool> no_flags;
+    for (const auto& row : p.created) {
+        count = std::to_string(row.event.participantcount);
+        created_row_values(row, count, csrf, values);
+        c.dashboard_row->render(values, no_flags, out);
+    }
+    out.append(page, at + c.marker.size());
+    return out;
 }
 std::string Views::render(const pages::Badges& p) const {
     return render("badges", pages::to_model(p));

@@ -55,6 +55,7 @@ class Views {
   private:
     struct Compiled;
     void prepare_streamed_manage();
+    void prepare_dashboard();
     const std::string& source(const std::string& name) const;
     // The page (inside the layout or alone) with its partials expanded,
     // parsed on first use and kept for the worker's lifetime.

@@ -1,5 +1,6 @@
 #include "views/row_template.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 namespace ems {
@@ -11,30 +12,20 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool field_named(std::string_view name, RowTemplate::Field& f) {
-    using F = RowTemplate::Field;
-    static constexpr std::pair<std::string_view, F> fields[] = {{"name", F::name},
-                                                                {"email", F::email},
-                                                                {"joined_at", F::joined_at},
-                                                                {"status", F::status},
-                                                                {"approve_url", F::approve_url},
-                                                                {"decline_url", F::decline_url},
-                                                                {"remove_url", F::remove_url},
-                                                                {"csrf_token", F::csrf}};
-    for (const auto& [n, v] : fields)
-        if (n == name) {
-            f = v;
-            return true;
-        }
-    return false;
+std::optional<std::size_t> index_of(const std::vector<std::string>& names, std::string_view name) {
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) return i;
+    return std::nullopt;
 }
 
-// The row's member for each Field but csrf, in the enum's order.
-constexpr std::string_view pages::ParticipantRow::*members[] = {
-    &pages::ParticipantRow::name,        &pages::ParticipantRow::email,
-    &pages::ParticipantRow::joined_at,   &pages::ParticipantRow::status,
-    &pages::ParticipantRow::approve_url, &pages::ParticipantRow::decline_url,
-    &pages::ParticipantRow::remove_url};
+const RowTemplate::Names& participant_names() {
+    static const RowTemplate::Names names{"participant row",
+                                          {"name", "email", "joined_at", "status", "approve_url",
+                                           "decline_url", "remove_url", "csrf_token"},
+                                          {"pending"},
+                                          {"csrf_token"}};
+    return names;
+}
 
 }  // namespace
 
@@ -75,7 +66,10 @@ RowTemplate::Op RowTemplate::op(Op::Kind kind, std::string text) {
     return o;
 }
 
-RowTemplate::RowTemplate(std::string_view text) {
+RowTemplate::RowTemplate(std::string_view text) : RowTemplate(text, participant_names()) {}
+
+RowTemplate::RowTemplate(std::string_view text, Names names) {
+    const std::string& what = names.what;
     std::vector<std::size_t> open;  // indexes of the sections not closed yet
     std::string literal;
     const auto flush_text = [&] {
@@ -86,38 +80,37 @@ RowTemplate::RowTemplate(std::string_view text) {
         if (text.compare(i, 2, "{{") == 0) {
             const auto close = text.find("}}", i + 2);
             if (close == std::string_view::npos)
-                throw std::runtime_error("participant row: a {{ without }}");
+                throw std::runtime_error(what + ": a {{ without }}");
             const auto tag = trim(text.substr(i + 2, close - i - 2));
             i = close + 2;
-            if (tag.empty()) throw std::runtime_error("participant row: an empty tag");
+            if (tag.empty()) throw std::runtime_error(what + ": an empty tag");
             const char sigil = tag[0];
             if (sigil == '!') continue;
             flush_text();
             const auto name =
                 trim(tag.substr(sigil == '#' || sigil == '^' || sigil == '/' ? 1 : 0));
             if (sigil == '#' || sigil == '^') {
-                if (name != "pending")
-                    throw std::runtime_error(
-                        "participant row: only {{#pending}} and {{^pending}} "
-                        "sections, not {{" +
-                        std::string(tag) + "}}");
+                const auto flag = index_of(names.flags, name);
+                if (!flag)
+                    throw std::runtime_error(what + ": no section {{" + std::string(tag) + "}}");
                 open.push_back(ops_.size());
                 ops_.push_back(op(Op::Kind::section));
+                ops_.back().index = *flag;
                 ops_.back().inverted = sigil == '^';
             } else if (sigil == '/') {
-                if (open.empty() || name != "pending")
-                    throw std::runtime_error("participant row: unexpected {{" + std::string(tag) +
-                                             "}}");
+                if (open.empty() || index_of(names.flags, name) != ops_[open.back()].index)
+                    throw std::runtime_error(what + ": unexpected {{" + std::string(tag) + "}}");
                 ops_[open.back()].end = ops_.size();
                 open.pop_back();
                 ops_.push_back(op(Op::Kind::end));
             } else {
-                Field f{};
-                if (!field_named(tag, f))
-                    throw std::runtime_error("participant row: no field {{" + std::string(tag) +
+                const auto field = index_of(names.fields, tag);
+                if (!field)
+                    throw std::runtime_error(what + ": no field {{" + std::string(tag) +
                                              "}} (raw output and other tags are not allowed)");
                 ops_.push_back(op(Op::Kind::field));
-                ops_.back().field = f;
+                ops_.back().index = *field;
+                ops_.back().raw = index_of(names.raw, tag).has_value();
             }
             continue;
         }
@@ -133,13 +126,13 @@ RowTemplate::RowTemplate(std::string_view text) {
         ++i;
     }
     flush_text();
-    if (!open.empty()) throw std::runtime_error("participant row: {{#pending}} without its end");
+    if (!open.empty()) throw std::runtime_error(what + ": a section without its end");
 }
 
 // kainjow's line rule, kept: a line that a rendered section touched and
 // that holds only spaces and tabs is dropped with its line end.
-void RowTemplate::render(const pages::ParticipantRow& row, std::string_view csrf,
-                         std::string& out) const {
+void RowTemplate::render(const std::vector<std::string_view>& values,
+                         const std::vector<bool>& flags, std::string& out) const {
     std::size_t line_start = out.size();
     bool touched = false;
     for (std::size_t i = 0; i < ops_.size(); ++i) {
@@ -161,13 +154,13 @@ void RowTemplate::render(const pages::ParticipantRow& row, std::string_view csrf
                 break;
             }
             case Op::Kind::field:
-                if (op.field == Field::csrf)
-                    out += csrf;
+                if (op.raw)
+                    out += values.at(op.index);
                 else
-                    append_escaped(out, row.*members[static_cast<int>(op.field)]);
+                    append_escaped(out, values.at(op.index));
                 break;
             case Op::Kind::section:
-                if (row.pending == op.inverted)
+                if (flags.at(op.index) == op.inverted)
                     i = op.end;  // skipped: kainjow leaves the line as it is
                 else
                     touched = true;
@@ -177,6 +170,23 @@ void RowTemplate::render(const pages::ParticipantRow& row, std::string_view csrf
                 break;
         }
     }
+}
+
+void RowTemplate::render(const pages::ParticipantRow& row, std::string_view csrf,
+                         std::string& out) const {
+    // In participant_names()'s order.
+    thread_local std::vector<std::string_view> values(8);
+    thread_local std::vector<bool> flags(1);
+    values[0] = row.name;
+    values[1] = row.email;
+    values[2] = row.joined_at;
+    values[3] = row.status;
+    values[4] = row.approve_url;
+    values[5] = row.decline_url;
+    values[6] = row.remove_url;
+    values[7] = csrf;
+    flags[0] = row.pending;
+    render(values, flags, out);
 }
 
 }  // namespace ems

@@ -148,4 +148,47 @@ BOOST_AUTO_TEST_CASE(a_row_the_stream_cannot_render_stops_the_start) {
     }
 }
 
+// The dashboard's created-event rows go through a row template compiled
+// from dashboard.mustache; the page must be what the template renders.
+BOOST_AUTO_TEST_CASE(dashboard_rows_are_the_template_render_byte_for_byte) {
+    ems::Views views("views");
+    ems::pages::Dashboard p;
+    p.layout.title = "Dashboard";
+    p.layout.csrf_token = "tok&<";
+    p.fullname = "Org <b>";
+    for (int i = 0; i < 3; ++i) {
+        ems::pages::Event e;
+        e.id = std::to_string(i);
+        e.name = "Event " + std::to_string(i) + " <i>&'\"";
+        e.start_display = "1 Jan 2030";
+        e.location = "Hall \"B\" & <C>";
+        e.participantcount = 10 * i;
+        p.created.push_back({e, "/events/edit/" + e.id + "?a=1&b=2", "/events/manage/" + e.id,
+                             "/events/delete/" + e.id});
+        p.participants += e.participantcount;
+    }
+    const auto fast = views.render(p);
+    BOOST_TEST(fast == views.render("dashboard", ems::pages::to_model(p)));
+    BOOST_TEST(fast.find("Event 2 &lt;i&gt;&amp;&apos;&quot;") != std::string::npos);
+    BOOST_TEST(fast.find("{{") == std::string::npos);
+    p.created.clear();  // the empty page: the template's own text
+    BOOST_TEST(views.render(p).find("You haven't created any events yet.") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_generic_row_names_what_it_refuses_and_keeps_raw_fields_raw) {
+    const ems::RowTemplate::Names names{"test row", {"a", "tok"}, {"on"}, {"tok"}};
+    std::string out;
+    ems::RowTemplate("<{{a}}|{{tok}}{{#on}}+{{/on}}{{^on}}-{{/on}}>", names)
+        .render({"x&y", "t&amp;"}, {true}, out);
+    BOOST_TEST(out == "<x&amp;y|t&amp;+>");
+    for (const char* bad : {"{{b}}", "{{#off}}x{{/off}}", "{{#on}}x", "{{{a}}}"}) {
+        try {
+            ems::RowTemplate(bad, names);
+            BOOST_FAIL(std::string("accepted ") + bad);
+        } catch (const std::runtime_error& e) {
+            BOOST_TEST(std::string(e.what()).find("test row") == 0u);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
