@@ -219,15 +219,24 @@ pages::Dashboard sample_dashboard() {
 
 }  // namespace
 
-void Views::prepare_dashboard() {
+// `page` in the layout with its `section` replaced by the marker, parsed;
+// the section's own text in *inner.
+std::unique_ptr<mst::mustache> Views::cut_page(const std::string& page, const std::string& section,
+                                               std::string* inner) const {
     auto partials = partials_;
-    partials["content"] = source("dashboard");
-    const auto cut = cut_section(expand(source("layout"), partials), "created");
+    partials["content"] = source(page);
+    auto cut = cut_section(expand(source("layout"), partials), section);
+    auto t = std::make_unique<mst::mustache>(cut.before + compiled_->marker + cut.after);
+    if (!t->is_valid()) throw std::runtime_error("views: " + page + ": " + t->error_message());
+    *inner = std::move(cut.inner);
+    return t;
+}
+
+void Views::prepare_dashboard() {
     auto& c = *compiled_;
-    c.dashboard_cut = std::make_unique<mst::mustache>(cut.before + c.marker + cut.after);
-    if (!c.dashboard_cut->is_valid())
-        throw std::runtime_error("views: dashboard: " + c.dashboard_cut->error_message());
-    c.dashboard_row = std::make_unique<RowTemplate>(cut.inner, created_row_names());
+    std::string inner;
+    c.dashboard_cut = cut_page("dashboard", "created", &inner);
+    c.dashboard_row = std::make_unique<RowTemplate>(inner, created_row_names());
     // As for the manage page: the fast render must be the template's.
     const auto p = sample_dashboard();
     if (render(p) != render("dashboard", pages::to_model(p)))
@@ -237,15 +246,11 @@ void Views::prepare_dashboard() {
 }
 
 void Views::prepare_streamed_manage() {
-    auto partials = partials_;
-    partials["content"] = source("event_manage");
-    const auto cut = cut_section(expand(source("layout"), partials), "participants");
     auto& c = *compiled_;
-    c.manage_cut = std::make_unique<mst::mustache>(cut.before + c.marker + cut.after);
-    if (!c.manage_cut->is_valid())
-        throw std::runtime_error("views: event_manage: " + c.manage_cut->error_message());
+    std::string inner;
+    c.manage_cut = cut_page("event_manage", "participants", &inner);
     try {
-        c.manage_row = std::make_unique<RowTemplate>(cut.inner);
+        c.manage_row = std::make_unique<RowTemplate>(inner);
     } catch (const std::runtime_error& e) {
         throw std::runtime_error("views: event_manage: " + std::string(e.what()));
     }

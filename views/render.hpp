@@ -56,6 +56,9 @@ class Views {
     struct Compiled;
     void prepare_streamed_manage();
     void prepare_dashboard();
+    std::unique_ptr<kainjow::mustache::mustache> cut_page(const std::string& page,
+                                                          const std::string& section,
+                                                          std::string* inner) const;
     const std::string& source(const std::string& name) const;
     // The page (inside the layout or alone) with its partials expanded,
     // parsed on first use and kept for the worker's lifetime.
