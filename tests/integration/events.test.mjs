@@ -56,9 +56,12 @@ test('create: the form, every validation message, nothing stored on error', asyn
 test('create: a valid event, the PHP key format, the event file with PHP keys', async () => {
   const name = unique('Launch party ');
   const res = await postForm(org, '/events/create', eventFields({ eventname: name, max_participants: '' }));
-  await expectFlash(org, res, 'Event created successfully!');
   const [[id, key, count, creator]] = await sql(
     `SELECT eventid, eventkey, participantcount, CAST(eventcreator AS CHAR) FROM events WHERE eventname = ${q(name)}`);
+  // The organizer lands on the new event's manage page, with its link to share.
+  await expectFlash(org, res, 'Event created successfully!', `/events/manage/${id}`);
+  const manage = await org.get(res.location);
+  assert.ok(manage.text.includes(`value="http://`) && manage.text.includes(`/events/register/${key}"`), 'the link to share');
   assert.match(key, /^[0-9A-F]{12}$/); // 48 bits (issue 12); older 8-character keys still work
   assert.equal(count, '0');
   assert.equal(creator, org.user.uid);

@@ -219,17 +219,19 @@ export function localDate(days, hour) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
 }
 
-// Creates an event through the form; returns its id (from the dashboard's
-// manage link in the event's row).
+// Creates an event through the form; returns its id (from the manage page
+// the organizer lands on, which shows the registration link to share).
 export async function createEvent(page, ev) {
   await page.goto('/events/create');
   await checkPage(page, 'create event form');
   await fillEvent(page, ev);
   await submitFormWith(page, 'eventname');
-  assert.equal(new URL(page.url()).pathname, '/dashboard', `after create: ${page.url()} ${await flash(page)}`);
-  await checkPage(page, 'dashboard after create');
+  const m = new URL(page.url()).pathname.match(/^\/events\/manage\/(\d+)$/);
+  assert.ok(m, `after create: ${page.url()} ${await flash(page)}`);
+  await checkPage(page, 'manage after create');
   assert.match(await flash(page), /Event created successfully!/);
-  return eventIdOnDashboard(page, ev.eventname);
+  assert.match(await page.locator('main input[readonly]').first().inputValue(), /\/events\/register\/[0-9A-F]{12}$/);
+  return Number(m[1]);
 }
 
 export async function eventIdOnDashboard(page, name) {
