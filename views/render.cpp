@@ -119,10 +119,10 @@ pages::EventManage sample_manage_page() {
     p.event.name = "E";
     p.total = 3;
     p.pending_count = 1;
-    p.participants = {
-        {"Ann <b>&amp;", "a'\"@x", "2024-01-01 10:00:00", "pending", true, "/a?x=1&y", "/d", ""},
-        {"Bob", "b@x", "", "approved", false, "", "", "/r"},
-        {"", "", "", "", false, "", "", ""}};
+    p.participants = {{"Ann <b>&amp;", "a'\"@x", "2024-01-01 10:00:00", "pending", true, "/a?x=1&y",
+                       "/d", "", "1 Jan 2024, 10:00", "Waiting <for> 'approval'", "warn&"},
+                      {"Bob", "b@x", "", "approved", false, "", "", "/r", "", "Registered", "ok"},
+                      {"", "", "", "", false, "", "", "", "", "", ""}};
     return p;
 }
 
@@ -188,10 +188,7 @@ void Views::prepare_streamed_manage() {
     const auto p = sample_manage_page();
     const auto s = render_streamed(p);
     std::string streamed = s.head;
-    for (const auto& r : p.participants)
-        s.row({r.name, r.email, r.joined_at, r.status, r.pending, r.approve_url, r.decline_url,
-               r.remove_url},
-              streamed);
+    for (const auto& r : p.participants) s.row(pages::row_view(r), streamed);
     streamed += s.foot;
     if (streamed != render(p))
         throw std::runtime_error(

@@ -13,14 +13,18 @@ std::string_view trim(std::string_view s) {
 
 bool field_named(std::string_view name, RowTemplate::Field& f) {
     using F = RowTemplate::Field;
-    static constexpr std::pair<std::string_view, F> fields[] = {{"name", F::name},
-                                                                {"email", F::email},
-                                                                {"joined_at", F::joined_at},
-                                                                {"status", F::status},
-                                                                {"approve_url", F::approve_url},
-                                                                {"decline_url", F::decline_url},
-                                                                {"remove_url", F::remove_url},
-                                                                {"csrf_token", F::csrf}};
+    static constexpr std::pair<std::string_view, F> fields[] = {
+        {"name", F::name},
+        {"email", F::email},
+        {"joined_at", F::joined_at},
+        {"status", F::status},
+        {"approve_url", F::approve_url},
+        {"decline_url", F::decline_url},
+        {"remove_url", F::remove_url},
+        {"joined_display", F::joined_display},
+        {"status_label", F::status_label},
+        {"status_tag", F::status_tag},
+        {"csrf_token", F::csrf}};
     for (const auto& [n, v] : fields)
         if (n == name) {
             f = v;
@@ -31,10 +35,11 @@ bool field_named(std::string_view name, RowTemplate::Field& f) {
 
 // The row's member for each Field but csrf, in the enum's order.
 constexpr std::string_view pages::ParticipantRow::*members[] = {
-    &pages::ParticipantRow::name,        &pages::ParticipantRow::email,
-    &pages::ParticipantRow::joined_at,   &pages::ParticipantRow::status,
-    &pages::ParticipantRow::approve_url, &pages::ParticipantRow::decline_url,
-    &pages::ParticipantRow::remove_url};
+    &pages::ParticipantRow::name,         &pages::ParticipantRow::email,
+    &pages::ParticipantRow::joined_at,    &pages::ParticipantRow::status,
+    &pages::ParticipantRow::approve_url,  &pages::ParticipantRow::decline_url,
+    &pages::ParticipantRow::remove_url,   &pages::ParticipantRow::joined_display,
+    &pages::ParticipantRow::status_label, &pages::ParticipantRow::status_tag};
 
 }  // namespace
 

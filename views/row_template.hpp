@@ -17,14 +17,28 @@ class RowTemplate {
   public:
     // Throws std::runtime_error naming the tag the row may not use: only
     // {{name}} {{email}} {{joined_at}} {{status}} {{approve_url}}
-    // {{decline_url}} {{remove_url}} {{csrf_token}}, {{! comments}} and the
-    // sections {{#pending}} / {{^pending}}; escaping always on.
+    // {{decline_url}} {{remove_url}} {{joined_display}} {{status_label}}
+    // {{status_tag}} {{csrf_token}}, {{! comments}} and the sections
+    // {{#pending}} / {{^pending}}; escaping always on.
     explicit RowTemplate(std::string_view text);
     // Appends the row, escaped; csrf_token is the page's, already escaped.
     void render(const pages::ParticipantRow& row, std::string_view csrf_token,
                 std::string& out) const;
 
-    enum class Field { name, email, joined_at, status, approve_url, decline_url, remove_url, csrf };
+    // In the order of pages::ParticipantRow's string members; csrf last.
+    enum class Field {
+        name,
+        email,
+        joined_at,
+        status,
+        approve_url,
+        decline_url,
+        remove_url,
+        joined_display,
+        status_label,
+        status_tag,
+        csrf
+    };
 
   private:
     struct Op {
