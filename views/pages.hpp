@@ -13,6 +13,14 @@
 
 namespace ems::pages {
 
+// The site's identity (the configuration's site_* keys), the same on every
+// page: {{site.name}}, and {{site.logo_url}}, {{site.privacy_url}},
+// {{site.imprint_url}} when set.
+struct Site {
+    std::string name = "Event Management System";
+    std::string logo_url, privacy_url, imprint_url;  // empty: not shown
+};
+
 // What the layout shows on every page.
 struct Layout {
     struct User {

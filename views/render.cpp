@@ -130,7 +130,7 @@ pages::EventManage sample_manage_page() {
 
 struct Views::Compiled {
     std::map<std::string, std::unique_ptr<mst::mustache>> by_key;
-    // {"url": {name: path}}, the bottom of every render's context stack:
+    // {"url": {name: path}, "site": {...}}, the bottom of every render's context stack:
     // looked up only when the model has no such name, never copied.
     mst::data globals{mst::data::type::object};
     // The manage page with its participant rows replaced by `marker`, and
@@ -140,11 +140,21 @@ struct Views::Compiled {
     std::string marker;
 };
 
-Views::Views(const std::string& dir, const std::map<std::string, std::string>& links)
+Views::Views(const std::string& dir, const std::map<std::string, std::string>& links,
+             const pages::Site& site)
     : compiled_(std::make_unique<Compiled>()) {
     mst::data url{mst::data::type::object};
     for (const auto& [name, path] : links) url[name] = mst::data(path);
     compiled_->globals["url"] = std::move(url);
+    // An unset link is absent (false), so that {{#site.x}} skips it.
+    mst::data s{mst::data::type::object};
+    s["name"] = mst::data(site.name);
+    for (const auto& [name, value] : {std::pair{"logo_url", &site.logo_url},
+                                      {"privacy_url", &site.privacy_url},
+                                      {"imprint_url", &site.imprint_url}})
+        s[name] = value->empty() ? mst::data(false) : mst::data(*value);
+    s["has_links"] = mst::data(!site.privacy_url.empty() || !site.imprint_url.empty());
+    compiled_->globals["site"] = std::move(s);
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().extension() != ".mustache") continue;
         const auto name = e.path().stem().string();

@@ -116,6 +116,24 @@ BOOST_AUTO_TEST_CASE(created_rows_link_the_name_to_the_manage_page) {
     BOOST_TEST(has(html, "<time datetime=\"2026-11-30 02:11:15\">30 Nov 2026, 02:11</time>"));
 }
 
+BOOST_AUTO_TEST_CASE(the_site_name_logo_and_footer_links_come_from_the_site) {
+    ems::pages::Login p;
+    p.layout = layout();
+    auto html = ems::Views("views", {{"home", "/"}}).render(p);
+    BOOST_TEST(has(html, "<title>Manage Event - Event Management System</title>"));
+    BOOST_TEST(!has(html, "Privacy"));
+    BOOST_TEST(!has(html, "Imprint"));
+    BOOST_TEST(!has(html, "class=\"logo\""));
+    const ems::pages::Site site{"Kurse <& Events>", "/static/logo.svg", "/privacy",
+                                "https://example.org/imprint"};
+    html = ems::Views("views", {{"home", "/"}}, site).render(p);
+    BOOST_TEST(has(html, "<title>Manage Event - Kurse &lt;&amp; Events&gt;</title>"));
+    BOOST_TEST(has(html, "<img class=\"logo\" src=\"/static/logo.svg\" alt=\"\""));
+    BOOST_TEST(has(html, "<a href=\"/privacy\">Privacy</a>"));
+    BOOST_TEST(has(html, "<a href=\"https://example.org/imprint\">Imprint</a>"));
+    BOOST_TEST(!has(html, "Event Management System"));
+}
+
 BOOST_AUTO_TEST_CASE(login_fields_keep_their_errors_and_the_form_error) {
     ems::pages::Login p;
     p.layout = layout();
