@@ -75,7 +75,9 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
 
 // The checks every page must pass. `label` names the screenshot.
 // `status`: the HTTP status the page must have (default: anything below 500).
-export async function checkPage(page, label, { status: expected } = {}) {
+// `title`: what the title must match (default: the app's default site name
+// at the end; nginx's own pages and another site_name say otherwise).
+export async function checkPage(page, label, { status: expected, title: titleRe = / - Event Management System$/ } = {}) {
   const state = page.ems;
   const where = pathOf(page.url());
   await page.waitForLoadState('load');
@@ -83,7 +85,7 @@ export async function checkPage(page, label, { status: expected } = {}) {
   if (expected) assert.equal(status, expected, `${where} answered ${status}`);
   else assert.ok(status < 500, `${where} answered ${status}`);
   const title = await page.title();
-  assert.match(title, / - Event Management System$/, `${where}: title "${title}"`);
+  assert.match(title, titleRe, `${where}: title "${title}"`);
   const original = page.viewportSize();
   mkdirSync(SHOT_DIR, { recursive: true });
   state.step += 1;
