@@ -71,6 +71,39 @@ Setter choice(std::string Config::*m, std::vector<std::string> words) {
 Setter str(std::string Config::*m) {
     return [m](Config& c, const std::string&, const std::string& v) { c.*m = v; };
 }
+// A link the pages show in an href or src: a path on this site ("/x",
+// not "//host"), or with `absolute_too` an http(s) URL; nothing a quoted
+// attribute could not carry. Empty: not shown.
+Setter link(std::string Config::*m, bool absolute_too) {
+    return [m, absolute_too](Config& c, const std::string& k, const std::string& v) {
+        const auto lower = to_lower(v);
+        const bool path = v.size() > 1 ? v[0] == '/' && v[1] != '/' && v[1] != '\\' : v == "/";
+        const bool absolute =
+            absolute_too && (lower.rfind("https://", 0) == 0 || lower.rfind("http://", 0) == 0);
+        const bool clean = std::none_of(v.begin(), v.end(), [](char ch) {
+            return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f || ch == '"' ||
+                   ch == '\'' || ch == '<' || ch == '>' || ch == '\\';
+        });
+        if (!v.empty() && (!(path || absolute) || !clean))
+            throw std::runtime_error("config: " + k + " must be " +
+                                     (absolute_too ? "a path on this site (/...) or an http(s) URL"
+                                                   : "a path on this site (/static/logo.svg)") +
+                                     ", got '" + v + "'");
+        c.*m = v;
+    };
+}
+// Text shown on every page and in mail headers: not empty, no control
+// characters.
+Setter line(std::string Config::*m) {
+    return [m](Config& c, const std::string& k, const std::string& v) {
+        if (v.empty() || std::any_of(v.begin(), v.end(), [](char ch) {
+                return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+            }))
+            throw std::runtime_error("config: " + k +
+                                     " must be one line of text, not empty, got '" + v + "'");
+        c.*m = v;
+    };
+}
 Setter flag(bool Config::*m) {
     return [m](Config& c, const std::string& k, const std::string& v) { c.*m = parse_bool(k, v); };
 }
@@ -108,6 +141,8 @@ const std::map<std::string, Setter>& setters() {
         // mail
         KEY(smtp_url, str), KEY(mail_from, str), KEY(base_url, str), KEY(mail_retry_first, num, 1),
         KEY(mail_max_attempts, num, 1),
+        KEY(site_name, line), KEY(site_logo_url, link, false), KEY(privacy_url, link, true),
+        KEY(imprint_url, link, true),
         // abuse limits
         KEY(login_throttle_max, num, 1), KEY(login_throttle_window, num, 1),
         KEY(login_address_max, num, 1), KEY(login_delay_max, num, 1),

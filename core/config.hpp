@@ -51,6 +51,11 @@ struct Config {
     int password_cost = 12;
     bool require_email_verification = false;
     std::string smtp_url, mail_from = "ems@localhost", base_url = "http://127.0.0.1:8080";
+    // The site's identity: its name in every title, the header, the footer
+    // and the From of mails; an optional logo (a path on this site, as the
+    // CSP allows images from 'self' only) and footer links to the privacy
+    // and imprint pages (a path or an http(s) URL), shown when set.
+    std::string site_name = "Event Management System", site_logo_url, privacy_url, imprint_url;
     // The mail sender's retries: the first after mail_retry_first seconds,
     // doubling up to an hour; after mail_max_attempts tries, failed/.
     int mail_retry_first = 30, mail_max_attempts = 12;

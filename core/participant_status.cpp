@@ -6,13 +6,20 @@ namespace {
 constexpr struct {
     ParticipantStatus status;
     const char* php;
+    const char* label;
 } names[] = {
-    {ParticipantStatus::registered, "registered"},
-    {ParticipantStatus::pending, "pending"},
-    {ParticipantStatus::waitlisted, "waitlisted"},
+    {ParticipantStatus::registered, "registered", "Registered"},
+    {ParticipantStatus::pending, "pending", "Waiting for approval"},
+    {ParticipantStatus::waitlisted, "waitlisted", "On the waitlist"},
 };
 
 }  // namespace
+
+const char* display_label(ParticipantStatus s) {
+    for (const auto& n : names)
+        if (n.status == s) return n.label;
+    return "Registered";
+}
 
 const char* to_php(ParticipantStatus s) {
     for (const auto& n : names)

@@ -17,6 +17,8 @@ enum class ParticipantStatus {
 
 // "registered", "pending", "waitlisted".
 const char* to_php(ParticipantStatus s);
+// What people read: "Registered", "Waiting for approval", "On the waitlist".
+const char* display_label(ParticipantStatus s);
 // nullopt for any other string.
 std::optional<ParticipantStatus> status_from_php(std::string_view s);
 // The status of a participants-file entry. An entry without a status

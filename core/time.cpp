@@ -42,6 +42,18 @@ std::string date_time(sys_seconds t, bool with_seconds) {
     return out;
 }
 
+// std::atoi of a two-character text (leading blanks, a sign, digits),
+// without making a C string of it.
+int two_char_atoi(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) ++i;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+    int n = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) n = n * 10 + (s[i] - '0');
+    return negative ? -n : n;
+}
+
 }  // namespace
 
 Zone Zone::server() {
@@ -98,12 +110,30 @@ std::string rfc5322_date(Seconds t) {
 }
 
 std::string display_datetime(std::string_view v) {
-    if (v.size() < 16) return std::string(v);
-    const int m = std::atoi(std::string(v.substr(5, 2)).c_str());
-    if (m < 1 || m > 12) return std::string(v);
-    return std::to_string(std::atoi(std::string(v.substr(8, 2)).c_str())) + " " +
-           month_names[m - 1] + " " + std::string(v.substr(0, 4)) + ", " +
-           std::string(v.substr(11, 5));
+    std::string out;
+    append_display_datetime(out, v);
+    return out;
+}
+
+void append_display_datetime(std::string& out, std::string_view v) {
+    if (v.size() < 16) {
+        out += v;
+        return;
+    }
+    const int m = two_char_atoi(v.substr(5, 2));
+    if (m < 1 || m > 12) {
+        out += v;
+        return;
+    }
+    char day[12];
+    const int n = std::snprintf(day, sizeof day, "%d", two_char_atoi(v.substr(8, 2)));
+    out.append(day, static_cast<std::size_t>(n));
+    out += ' ';
+    out += month_names[m - 1];
+    out += ' ';
+    out += v.substr(0, 4);
+    out += ", ";
+    out += v.substr(11, 5);
 }
 
 }  // namespace ems::time

@@ -49,5 +49,8 @@ std::string rfc5322_date(Seconds t);
 // "1 Dec 2026, 09:00" from a DATETIME text "2026-12-01 09:00:00" (event
 // pages); the text itself when it is too short or its month is not 1-12.
 std::string display_datetime(std::string_view db_value);
+// The same appended to `out`, allocating nothing else (the rows of the
+// streamed participant list).
+void append_display_datetime(std::string& out, std::string_view db_value);
 
 }  // namespace ems::time

@@ -25,7 +25,11 @@ class App : public ConfigStore {
   public:
     // Parses every template (a broken one stops the worker's start); needs
     // neither the database nor a writable storage, which open on first use.
-    explicit App(Config config) : ConfigStore(config), views_(config.views_dir, fixed_links()) {}
+    explicit App(Config config)
+        : ConfigStore(config),
+          views_(config.views_dir, fixed_links(),
+                 {config.site_name, config.site_logo_url, config.privacy_url, config.imprint_url}) {
+    }
     const Views& views() const { return views_; }
 
   private:

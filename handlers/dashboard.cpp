@@ -39,6 +39,7 @@ std::vector<pages::AttendedEvent> attended_events(Ctx& ctx) {
     for (const auto& ev : events::events_by_ids(ctx.app.db(), ids)) {
         pages::AttendedEvent a{
             .event = event_view(ev),
+            .page_url = url_for("register_event", {{"eventkey", ev.key}}),
             .cancel_url = url_for("cancel_registration", {{"id", std::to_string(ev.id)}})};
         try {
             // One cached file read per attended event, for the status.

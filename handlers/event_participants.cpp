@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/pagination.hpp"
 #include "core/participant_status.hpp"
+#include "core/time.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
@@ -23,19 +24,60 @@ using namespace event_views;
 constexpr std::size_t per_page = 100;
 const char* const deny_manage = "You can only manage your own events";
 
+// A row's fields from a participant entry in one pass over its members
+// (a lookup per field cost more than rendering the row), read in place.
+// The status is kept as stored (a missing one is the PHP default) and
+// shown by its label; joined_display is written into `joined`. The
+// buffered and the streamed page both take their rows from here, so they
+// stay the same bytes.
+pages::ParticipantRow row_of(const Json::Value& e, std::string& joined) {
+    pages::ParticipantRow row;
+    row.status = to_php(ParticipantStatus::registered);
+    if (e.isObject()) {
+        for (auto it = e.begin(), last = e.end(); it != last; ++it) {
+            const char* key_end = nullptr;
+            const char* key = it.memberName(&key_end);
+            const std::string_view k(key, static_cast<std::size_t>(key_end - key));
+            const char *begin = nullptr, *end = nullptr;
+            if (!it->isString() || !it->getString(&begin, &end)) continue;
+            const std::string_view v(begin, static_cast<std::size_t>(end - begin));
+            if (k == "name")
+                row.name = v;
+            else if (k == "email")
+                row.email = v;
+            else if (k == "joined_at")
+                row.joined_at = v;
+            else if (k == "status")
+                row.status = v;
+        }
+    }
+    const auto status = status_from_php(row.status).value_or(ParticipantStatus::registered);
+    row.pending = status == ParticipantStatus::pending;
+    row.status_label = display_label(status);
+    row.status_tag = status == ParticipantStatus::registered ? "ok" : "warn";
+    joined.clear();
+    time::append_display_datetime(joined, row.joined_at);
+    row.joined_display = joined;
+    return row;
+}
+
 pages::Participant participant_view(const std::string& event_id, const std::string& uid,
                                     const Json::Value& e) {
+    std::string joined;
+    const auto r = row_of(e, joined);
     pages::Participant p;
-    p.name = e["name"].isString() ? e["name"].asString() : "";
-    p.email = e["email"].isString() ? e["email"].asString() : "";
-    p.joined_at = e["joined_at"].isString() ? e["joined_at"].asString() : "";
-    // Shown as stored; a missing status is the PHP default.
-    p.status = e["status"].isString() ? e["status"].asString() : to_php(status_of(e));
-    p.pending = status_of(e) == ParticipantStatus::pending;
+    p.name = r.name;
+    p.email = r.email;
+    p.joined_at = r.joined_at;
+    p.status = r.status;
+    p.pending = r.pending;
+    p.joined_display = r.joined_display;
+    p.status_label = r.status_label;
+    p.status_tag = r.status_tag;
     const std::map<std::string, std::string> ids{{"id", event_id}, {"uid", uid}};
     if (p.pending) {
         p.approve_url = url_for("approve_participant", ids);
-        p.decline_url = url_for("decline_participant", ids);
+        p.decline_url = url_for("confirm_decline_participant", ids);
     } else {
         p.remove_url = url_for("remove_participant", ids);
     }
@@ -138,33 +180,6 @@ std::string_view field(const Json::Value& e, const char* key) {
     return {begin, static_cast<std::size_t>(end - begin)};
 }
 
-// A row's fields from a participant entry in one pass over its members
-// (a lookup per field cost more than rendering the row), read in place.
-// The status is shown as stored; a missing one is the PHP default.
-pages::ParticipantRow row_of(const Json::Value& e) {
-    pages::ParticipantRow row;
-    row.status = to_php(ParticipantStatus::registered);
-    if (!e.isObject()) return row;
-    for (auto it = e.begin(), last = e.end(); it != last; ++it) {
-        const char* key_end = nullptr;
-        const char* key = it.memberName(&key_end);
-        const std::string_view k(key, static_cast<std::size_t>(key_end - key));
-        const char *begin = nullptr, *end = nullptr;
-        if (!it->isString() || !it->getString(&begin, &end)) continue;
-        const std::string_view v(begin, static_cast<std::size_t>(end - begin));
-        if (k == "name")
-            row.name = v;
-        else if (k == "email")
-            row.email = v;
-        else if (k == "joined_at")
-            row.joined_at = v;
-        else if (k == "status")
-            row.status = v;
-    }
-    row.pending = status_from_php(row.status) == ParticipantStatus::pending;
-    return row;
-}
-
 // A participant action's path around its uid: url_for once per page, not
 // three times per row. The uid goes in as url_for would put it.
 struct UidPath {
@@ -191,11 +206,11 @@ class RowWriter {
   public:
     explicit RowWriter(const std::string& event_id)
         : approve_("approve_participant", event_id),
-          decline_("decline_participant", event_id),
+          decline_("confirm_decline_participant", event_id),
           remove_("remove_participant", event_id) {}
     void write(const StreamedManage& page, const std::string& uid, const Json::Value& e,
                std::string& out) {
-        auto row = row_of(e);
+        auto row = row_of(e, joined_);
         if (row.pending) {
             row.approve_url = approve_.with(uid, a_);
             row.decline_url = decline_.with(uid, d_);
@@ -207,7 +222,7 @@ class RowWriter {
 
   private:
     UidPath approve_, decline_, remove_;
-    std::string a_, d_, r_;
+    std::string a_, d_, r_, joined_;
 };
 
 constexpr std::size_t chunk_size = 32 * 1024;
@@ -349,6 +364,35 @@ Response export_participants_csv(Ctx& ctx) {
 Response approve_participant(Ctx& ctx) {
     return participant_action(ctx, "approve");
 }
+// Decline asks first: the row's Decline is a link to this page, whose
+// button posts to the same URL (which the PHP-compatible form still posts
+// to directly).
+Response show_decline_participant(Ctx& ctx) {
+    const auto ev = owned_event(ctx, deny_manage);
+    const auto id = std::to_string(ev.id);
+    const auto uid = ctx.param("uid");
+    ctx.answer_refusals_with_redirect(url_for("manage_event", {{"id", id}}));
+    if (!storage::valid_uid(uid)) throw NotFound("Participant not found");
+    const auto list = ctx.app.files().get_event_participants(ev.id);
+    const auto* entry = list->find(uid);
+    if (!entry) throw NotFound("Participant not found");
+    std::string who(field(*entry, "name"));
+    if (who.empty()) who = field(*entry, "email");
+    if (who.empty()) who = "this person";
+    if (status_of(*entry) != ParticipantStatus::pending)
+        throw Conflict(who + " is not waiting for approval");
+    auto m = ctx.page("Decline request");
+    m["event"] = event_model(ev);
+    m["heading"] = "Decline " + who + "'s request for " + ev.name + "?";
+    m["message"] = "They will not be registered for this event.";
+    m["action"] = url_for("decline_participant", {{"id", id}, {"uid", uid}});
+    m["button"] = "Decline request";
+    m["danger"] = true;
+    m["back_url"] = url_for("manage_event", {{"id", id}});
+    m["back_label"] = "Back to the event";
+    return Response::html(ctx.app.views().render("confirm", m));
+}
+
 Response decline_participant(Ctx& ctx) {
     return participant_action(ctx, "decline");
 }

@@ -32,6 +32,18 @@ events::Event event_from_id(Ctx& ctx) {
     return *ev;
 }
 
+// The confirmation page `m` with its two answers: the cancel button, and
+// a link that keeps the registration (the browser's confirm() had
+// "OK" / "Cancel", where Cancel kept it).
+Response cancel_page(Ctx& ctx, const events::Event& ev, Json::Value& m) {
+    m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev.id)}});
+    m["button"] = "Cancel my registration";
+    m["danger"] = true;
+    m["back_url"] = url_for("dashboard");
+    m["back_label"] = "Keep my registration";
+    return Response::html(ctx.app.views().render("confirm", m));
+}
+
 }  // namespace
 
 Response show_register_event(Ctx& ctx) {
@@ -44,10 +56,7 @@ Response show_register_event(Ctx& ctx) {
         m["heading"] = status_of(*entry) == ParticipantStatus::pending
                            ? "Your registration is waiting for approval"
                            : "You are registered for this event";
-        m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev.id)}});
-        m["button"] = "Cancel my registration";
-        m["danger"] = true;
-        return Response::html(ctx.app.views().render("confirm", m));
+        return cancel_page(ctx, ev, m);
     }
     m["heading"] = "Register for this event?";
     if (!s.problem.empty())
@@ -84,10 +93,7 @@ Response show_cancel_registration(Ctx& ctx) {
     m["event"] = event_model(ev);
     m["heading"] = "Cancel your registration?";
     m["message"] = "Your seat goes back to the event.";
-    m["action"] = url_for("cancel_registration_post", {{"id", std::to_string(ev.id)}});
-    m["button"] = "Cancel my registration";
-    m["danger"] = true;
-    return Response::html(ctx.app.views().render("confirm", m));
+    return cancel_page(ctx, ev, m);
 }
 
 Response cancel_registration(Ctx& ctx) {

@@ -118,10 +118,12 @@ Response create_event(Ctx& ctx) {
     auto token = sent_form_token(ctx);
     refuse_with_form(ctx, create_form(token.empty() ? idempotency::new_form_token() : token), r);
     if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
-    // A replay (same token) answers as the first submit did.
-    events::create_event(ctx.app, r.input, *ctx.user,
-                         idempotency::token_id("event_create", ctx.user->uid, token));
-    return flash_redirect(ctx, "success", "Event created successfully!");
+    // A replay (same token) answers as the first submit did: the same
+    // event's manage page, where its registration link is to share.
+    const auto created = events::create_event(
+        ctx.app, r.input, *ctx.user, idempotency::token_id("event_create", ctx.user->uid, token));
+    return flash_redirect(ctx, "success", "Event created successfully!",
+                          url_for("manage_event", {{"id", std::to_string(created.id)}}));
 }
 
 // The settings an edit starts from: the file's, or the PHP defaults when

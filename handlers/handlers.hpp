@@ -95,6 +95,7 @@ Response cancel_registration(Ctx& ctx);
 Response manage_event(Ctx& ctx);
 Response export_participants_csv(Ctx& ctx);
 Response approve_participant(Ctx& ctx);
+Response show_decline_participant(Ctx& ctx);
 Response decline_participant(Ctx& ctx);
 Response remove_participant(Ctx& ctx);
 

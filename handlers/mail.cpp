@@ -8,8 +8,9 @@ namespace ems {
 void send_verification_mail(Ctx& ctx, const std::string& email, const std::string& token) {
     const auto& c = ctx.app.config();
     mail::send(c, {email, "Verify your email address",
-                   "Welcome to the Event Management System.\r\n\r\nPlease verify your address by "
-                   "opening:\r\n" +
+                   "Welcome to " + c.site_name +
+                       ".\r\n\r\nPlease verify your address by "
+                       "opening:\r\n" +
                        c.base_url + url_for("verify_email", {{"token", token}}) + "\r\n"});
 }
 

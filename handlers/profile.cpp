@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/router.hpp"
@@ -21,6 +22,16 @@ namespace ems {
 namespace {
 
 constexpr std::size_t max_picture_bytes = 5 * 1024 * 1024;
+
+// A token's time for views/_time.mustache: "26 Nov 2026, 09:00" in a
+// <time datetime="2026-11-26 09:00">, or "Never" alone.
+Json::Value time_model(const std::string& minute) {
+    Json::Value m(Json::objectValue);
+    const bool never = minute == "never";
+    m["datetime"] = never ? Json::Value(false) : Json::Value(minute);
+    m["text"] = never ? "Never" : time::display_datetime(minute);
+    return m;
+}
 
 const forms::FieldSpec name_fields[] = {
     {"fname", "First name", "text", "given-name"},
@@ -93,9 +104,9 @@ Response show_profile(Ctx& ctx) {
         Json::Value row;
         row["id"] = t.id;
         row["name"] = t.name;
-        row["created_at"] = t.created_at;
-        row["last_used"] = t.last_used;
-        row["expires_at"] = t.expires_at;
+        row["created_at"] = time_model(t.created_at);
+        row["last_used"] = time_model(t.last_used);
+        row["expires_at"] = time_model(t.expires_at);
         m["api_tokens"].append(row);
     }
     m["has_api_tokens"] = m.isMember("api_tokens");

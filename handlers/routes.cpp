@@ -67,6 +67,7 @@ const std::vector<Route>& routes() {
         {"GET", "/events/manage/{id}", manage_event, "manage_event", A::user},
         {"GET", "/events/manage/{id}/participants.csv", export_participants_csv, "participants_csv", A::user},
         {"POST", "/events/manage/{id}/participants/{uid}/approve", approve_participant, "approve_participant", A::user},
+        {"GET", "/events/manage/{id}/participants/{uid}/decline", show_decline_participant, "confirm_decline_participant", A::user},
         {"POST", "/events/manage/{id}/participants/{uid}/decline", decline_participant, "decline_participant", A::user},
         {"POST", "/events/manage/{id}/participants/{uid}/remove", remove_participant, "remove_participant", A::user},
         {"GET", "/events/register/{eventkey}", show_register_event, "register_event", A::user},

@@ -1,9 +1,12 @@
 // Progressive enhancement only: every action works without this file.
 // Served from /static/ because the CSP allows no inline script.
 
-// Copy buttons: <button type="button" data-copy="ID"> copies the value of
-// the input with that id. Without the clipboard API the text is selected so
+// Copy buttons: <button type="button" data-copy="ID" hidden> copies the
+// value of the input with that id. The button is hidden in the page, so
+// that without this script there is only the read-only field to select;
+// it is shown here. Without the clipboard API the text is selected so
 // Ctrl+C works; the button says what happened (it is its own live label).
+for (const button of document.querySelectorAll('button[data-copy][hidden]')) button.hidden = false;
 document.addEventListener('click', (event) => {
   const button = event.target.closest('[data-copy]');
   if (!button) return;

@@ -32,6 +32,7 @@ Json::Value to_model(const CreatedEvent& c) {
 
 Json::Value to_model(const AttendedEvent& a) {
     auto m = to_model(a.event);
+    m["page_url"] = a.page_url;
     m["cancel_url"] = a.cancel_url;
     if (a.status_unavailable)
         m["status_unavailable"] = true;
@@ -45,7 +46,8 @@ Json::Value to_model(const Participant& p) {
     return with(Json::Value(Json::objectValue), {
         {"name", p.name}, {"email", p.email}, {"joined_at", p.joined_at}, {"status", p.status},
         {"pending", p.pending}, {"approve_url", p.approve_url}, {"decline_url", p.decline_url},
-        {"remove_url", p.remove_url}});
+        {"remove_url", p.remove_url}, {"joined_display", p.joined_display},
+        {"status_label", p.status_label}, {"status_tag", p.status_tag}});
     // clang-format on
 }
 
@@ -59,6 +61,12 @@ void add_paging(Json::Value& m, const Paging& p) {
 }
 
 }  // namespace
+
+ParticipantRow row_view(const Participant& p) {
+    return {p.name,           p.email,        p.joined_at,   p.status,
+            p.pending,        p.approve_url,  p.decline_url, p.remove_url,
+            p.joined_display, p.status_label, p.status_tag};
+}
 
 Json::Value to_model(const Layout& p) {
     Json::Value m(Json::objectValue);

@@ -13,6 +13,14 @@
 
 namespace ems::pages {
 
+// The site's identity (the configuration's site_* keys), the same on every
+// page: {{site.name}}, and {{site.logo_url}}, {{site.privacy_url}},
+// {{site.imprint_url}} when set.
+struct Site {
+    std::string name = "Event Management System";
+    std::string logo_url, privacy_url, imprint_url;  // empty: not shown
+};
+
 // What the layout shows on every page.
 struct Layout {
     struct User {
@@ -53,6 +61,7 @@ struct CreatedEvent {
 
 struct AttendedEvent {
     Event event;
+    std::string page_url;  // the event's page: its registration link
     std::string cancel_url;
     bool pending = false;             // waiting for the organizer's approval
     bool status_unavailable = false;  // the event's participant list could not be read
@@ -71,11 +80,16 @@ struct Badges {
     std::vector<AttendedEvent> badges;
 };
 
+// A participant row. `joined_at` and `status` are the file's values (the
+// <time datetime> and the machine formats); what people read is
+// `joined_display` ("30 Nov 2026, 02:11") and `status_label` ("Waiting for
+// approval"), with `status_tag` the tag's class ("ok" or "warn").
 struct Participant {
     std::string name, email, joined_at, status;
     bool pending = false;
     // The forms a row shows: approve and decline while pending, else remove.
     std::string approve_url, decline_url, remove_url;
+    std::string joined_display, status_label, status_tag;
 };
 
 // A row of the streamed whole list (views/row_template.hpp): views into
@@ -85,7 +99,11 @@ struct ParticipantRow {
     std::string_view name, email, joined_at, status;
     bool pending = false;
     std::string_view approve_url, decline_url, remove_url;
+    std::string_view joined_display, status_label, status_tag;
 };
+
+// The same row as views into p (valid while p lives).
+ParticipantRow row_view(const Participant& p);
 
 struct Paging {
     std::size_t page = 1, pages = 0;

@@ -119,10 +119,10 @@ pages::EventManage sample_manage_page() {
     p.event.name = "E";
     p.total = 3;
     p.pending_count = 1;
-    p.participants = {
-        {"Ann <b>&amp;", "a'\"@x", "2024-01-01 10:00:00", "pending", true, "/a?x=1&y", "/d", ""},
-        {"Bob", "b@x", "", "approved", false, "", "", "/r"},
-        {"", "", "", "", false, "", "", ""}};
+    p.participants = {{"Ann <b>&amp;", "a'\"@x", "2024-01-01 10:00:00", "pending", true, "/a?x=1&y",
+                       "/d", "", "1 Jan 2024, 10:00", "Waiting <for> 'approval'", "warn&"},
+                      {"Bob", "b@x", "", "approved", false, "", "", "/r", "", "Registered", "ok"},
+                      {"", "", "", "", false, "", "", "", "", "", ""}};
     return p;
 }
 
@@ -130,7 +130,7 @@ pages::EventManage sample_manage_page() {
 
 struct Views::Compiled {
     std::map<std::string, std::unique_ptr<mst::mustache>> by_key;
-    // {"url": {name: path}}, the bottom of every render's context stack:
+    // {"url": {name: path}, "site": {...}}, the bottom of every render's context stack:
     // looked up only when the model has no such name, never copied.
     mst::data globals{mst::data::type::object};
     // The manage page with its participant rows replaced by `marker`, and
@@ -145,11 +145,21 @@ struct Views::Compiled {
     std::unique_ptr<RowTemplate> dashboard_row;
 };
 
-Views::Views(const std::string& dir, const std::map<std::string, std::string>& links)
+Views::Views(const std::string& dir, const std::map<std::string, std::string>& links,
+             const pages::Site& site)
     : compiled_(std::make_unique<Compiled>()) {
     mst::data url{mst::data::type::object};
     for (const auto& [name, path] : links) url[name] = mst::data(path);
     compiled_->globals["url"] = std::move(url);
+    // An unset link is absent (false), so that {{#site.x}} skips it.
+    mst::data s{mst::data::type::object};
+    s["name"] = mst::data(site.name);
+    for (const auto& [name, value] : {std::pair{"logo_url", &site.logo_url},
+                                      {"privacy_url", &site.privacy_url},
+                                      {"imprint_url", &site.imprint_url}})
+        s[name] = value->empty() ? mst::data(false) : mst::data(*value);
+    s["has_links"] = mst::data(!site.privacy_url.empty() || !site.imprint_url.empty());
+    compiled_->globals["site"] = std::move(s);
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().extension() != ".mustache") continue;
         const auto name = e.path().stem().string();
@@ -260,10 +270,7 @@ void Views::prepare_streamed_manage() {
     const auto p = sample_manage_page();
     const auto s = render_streamed(p);
     std::string streamed = s.head;
-    for (const auto& r : p.participants)
-        s.row({r.name, r.email, r.joined_at, r.status, r.pending, r.approve_url, r.decline_url,
-               r.remove_url},
-              streamed);
+    for (const auto& r : p.participants) s.row(pages::row_view(r), streamed);
     streamed += s.foot;
     if (streamed != render(p))
         throw std::runtime_error(

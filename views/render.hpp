@@ -35,7 +35,9 @@ class Views {
     // Reads every *.mustache under `dir` once: `layout`, the pages, and
     // partials named `_x.mustache` (used as {{>x}}). `links` (route name to
     // path) is what every template sees as {{url.NAME}}, beneath the model.
-    explicit Views(const std::string& dir, const std::map<std::string, std::string>& links = {});
+    // `site` is what every template sees as {{site.NAME}}, beneath the model too.
+    explicit Views(const std::string& dir, const std::map<std::string, std::string>& links = {},
+                   const pages::Site& site = {});
     ~Views();
     // Renders `page` inside the layout (the page takes the place of {{>content}}).
     std::string render(const std::string& page, const Json::Value& model) const;

@@ -19,11 +19,12 @@ std::optional<std::size_t> index_of(const std::vector<std::string>& names, std::
 }
 
 const RowTemplate::Names& participant_names() {
-    static const RowTemplate::Names names{"participant row",
-                                          {"name", "email", "joined_at", "status", "approve_url",
-                                           "decline_url", "remove_url", "csrf_token"},
-                                          {"pending"},
-                                          {"csrf_token"}};
+    static const RowTemplate::Names names{
+        "participant row",
+        {"name", "email", "joined_at", "status", "approve_url", "decline_url", "remove_url",
+         "joined_display", "status_label", "status_tag", "csrf_token"},
+        {"pending"},
+        {"csrf_token"}};
     return names;
 }
 
@@ -175,7 +176,7 @@ void RowTemplate::render(const std::vector<std::string_view>& values,
 void RowTemplate::render(const pages::ParticipantRow& row, std::string_view csrf,
                          std::string& out) const {
     // In participant_names()'s order.
-    thread_local std::vector<std::string_view> values(8);
+    thread_local std::vector<std::string_view> values(11);
     thread_local std::vector<bool> flags(1);
     values[0] = row.name;
     values[1] = row.email;
@@ -184,7 +185,10 @@ void RowTemplate::render(const pages::ParticipantRow& row, std::string_view csrf
     values[4] = row.approve_url;
     values[5] = row.decline_url;
     values[6] = row.remove_url;
-    values[7] = csrf;
+    values[7] = row.joined_display;
+    values[8] = row.status_label;
+    values[9] = row.status_tag;
+    values[10] = csrf;
     flags[0] = row.pending;
     render(values, flags, out);
 }

@@ -26,8 +26,9 @@ class RowTemplate {
     // Throws std::runtime_error naming the tag the row may not use.
     RowTemplate(std::string_view text, Names names);
     // The participant row: {{name}} {{email}} {{joined_at}} {{status}}
-    // {{approve_url}} {{decline_url}} {{remove_url}} {{csrf_token}} and the
-    // sections {{#pending}} / {{^pending}}.
+    // {{approve_url}} {{decline_url}} {{remove_url}} {{joined_display}}
+    // {{status_label}} {{status_tag}} {{csrf_token}} and the sections
+    // {{#pending}} / {{^pending}}.
     explicit RowTemplate(std::string_view text);
     // Appends the row: values[i] for names.fields[i], flags[j] for names.flags[j].
     void render(const std::vector<std::string_view>& values, const std::vector<bool>& flags,

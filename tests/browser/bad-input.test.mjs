@@ -47,6 +47,7 @@ test('a double-clicked event Register button registers once', async () => {
   const org = { ...newUser('Omar'), ...(await newPerson(browser, 'double-click-event', 'organizer')) };
   const gil = { ...newUser('Gil'), ...(await newPerson(browser, 'double-click-event', 'guest')) };
   await registerAccount(org.page, org);
+  await checkPage(org.page, 'dashboard');
   const name = `Double ${Date.now().toString(36)}`;
   const id = await createEvent(org.page, {
     eventname: name, startdate: localDate(3, 10), enddate: localDate(3, 12), location: 'Hall B', eventshortinfo: 'x',
@@ -82,22 +83,27 @@ test('Back and Reload after a POST do not send it again (Post/Redirect/Get)', as
     eventname: name, startdate: localDate(2, 9), enddate: localDate(2, 11), location: 'Lab', eventshortinfo: 'y',
   });
   assert.deepEqual(posts, ['/events/create']);
-  // The POST answered with a redirect, so the history entry is a GET.
+  // The POST answered with a redirect (to the event's manage page), so the
+  // history entry is a GET.
+  const managePath = path(page);
   await page.reload();
-  await checkPage(page, 'dashboard reloaded');
+  await checkPage(page, 'manage reloaded');
   await page.goto('/dashboard/profile');
   await checkPage(page, 'profile');
   await page.goBack();
-  assert.equal(path(page), '/dashboard');
-  await checkPage(page, 'dashboard via back');
+  assert.equal(path(page), managePath);
+  await checkPage(page, 'manage via back');
   await page.goBack();
   assert.equal(path(page), '/events/create');
   await checkPage(page, 'create form via back');
   await page.goForward();
-  await checkPage(page, 'dashboard via forward');
+  assert.equal(path(page), managePath);
+  await checkPage(page, 'manage via forward');
   assert.deepEqual(posts, ['/events/create'], 'no POST was repeated');
   const [[count]] = await sql(`SELECT COUNT(*) FROM events WHERE eventname = ${quote(name)}`);
   assert.equal(count, '1');
+  await page.goto('/dashboard');
+  await checkPage(page, 'dashboard');
   assert.equal(await page.locator('main tr').filter({ hasText: name }).count(), 1);
   finishFlow(page);
   await context.close();

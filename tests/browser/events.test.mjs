@@ -60,6 +60,8 @@ test('event life cycle: create, share, register, manage, CSV, capacity, delete',
   });
 
   await step('the manage page shows the registration link; Copy puts it on the clipboard', async () => {
+    await org.page.goto('/dashboard');
+    await checkPage(org.page, 'dashboard after create');
     const row = org.page.locator('main tr').filter({ hasText: ev.eventname });
     await clickAndWait(org.page, row.locator(`a[href$="/events/manage/${id}"]`).first());
     await checkPage(org.page, 'manage empty');

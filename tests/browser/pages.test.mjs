@@ -91,6 +91,7 @@ test('signed-in pages: empty states, error pages, other people\'s events', async
   assert.match(await text(other.page), /dashboard/i);
 
   await registerAccount(owner.page, owner);
+  await checkPage(owner.page, 'dashboard');
   const id = await createEvent(owner.page, {
     eventname: `Private ${Date.now().toString(36)}`, startdate: localDate(5, 9), enddate: localDate(5, 10),
     location: 'Attic', eventshortinfo: '',

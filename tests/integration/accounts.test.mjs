@@ -263,8 +263,11 @@ test('account API: JSON sign-in, /api/me, bearer tokens from the profile page, J
 
   const page = await c.get('/dashboard/profile');
   await c.post('/dashboard/apiTokens', { csrf_token: csrfFrom(page.text), token_name: 'script' });
-  const flash = flashOf((await c.get('/dashboard/profile')).text);
+  const withToken = (await c.get('/dashboard/profile')).text;
+  const flash = flashOf(withToken);
   const token = flash.match(/[0-9a-f]{64}/)[0];
+  // Its times read as words, in a <time>; not used yet says so.
+  assert.match(withToken, /<td data-label="Created"><time datetime="\d{4}-\d{2}-\d{2} \d{2}:\d{2}">\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}<\/time><\/td><td data-label="Last used">Never<\/td><td data-label="Expires"><time datetime=/);
   const bot = client();
   res = await bot.request('GET', '/api/me', { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);

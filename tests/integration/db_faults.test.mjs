@@ -446,8 +446,10 @@ test('a double-submitted create form makes one event; the API honours Idempotenc
   assert.equal(b.status, 302);
   const third = await flashAfter(org, await postForm(org, '/events/create', fields));
   assert.equal(third.flash, 'Event created successfully!');
-  const [[n]] = await sql(`SELECT COUNT(*) FROM events WHERE eventname = ${q(name)}`);
+  const [[n, id]] = await sql(`SELECT COUNT(*), MIN(eventid) FROM events WHERE eventname = ${q(name)}`);
   assert.equal(Number(n), 1);
+  // Every answer lands on the one event's manage page.
+  for (const res of [a, b, third]) assert.equal(res.location, `/events/manage/${id}`);
 
   const apiName = unique('API create ');
   const body = { eventname: apiName, startdate: '2030-05-01T09:00', enddate: '2030-05-01T17:00', location: 'Hall B' };

@@ -56,9 +56,12 @@ test('create: the form, every validation message, nothing stored on error', asyn
 test('create: a valid event, the PHP key format, the event file with PHP keys', async () => {
   const name = unique('Launch party ');
   const res = await postForm(org, '/events/create', eventFields({ eventname: name, max_participants: '' }));
-  await expectFlash(org, res, 'Event created successfully!');
   const [[id, key, count, creator]] = await sql(
     `SELECT eventid, eventkey, participantcount, CAST(eventcreator AS CHAR) FROM events WHERE eventname = ${q(name)}`);
+  // The organizer lands on the new event's manage page, with its link to share.
+  await expectFlash(org, res, 'Event created successfully!', `/events/manage/${id}`);
+  const manage = await org.get(res.location);
+  assert.ok(manage.text.includes(`value="http://`) && manage.text.includes(`/events/register/${key}"`), 'the link to share');
   assert.match(key, /^[0-9A-F]{12}$/); // 48 bits (issue 12); older 8-character keys still work
   assert.equal(count, '0');
   assert.equal(creator, org.user.uid);
@@ -177,8 +180,30 @@ test('settings are enforced: closed, full, approval with approve and decline', a
   const manage = `/events/manage/${approval.id}`;
   const page = await org.get(manage);
   assert.match(page.text, new RegExp(`action="${manage}/participants/${jose.user.uid}/approve"`));
+  // Words, not stored values: the label in a tag, the time in a <time>.
+  assert.match(page.text, /<td data-label="Status"><span class="tag warn">Waiting for approval<\/span><\/td>/);
+  assert.doesNotMatch(page.text, /<td data-label="Status">pending/);
+  assert.match(page.text, /<time datetime="\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}">\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}<\/time>/);
+  // Decline asks first: the row links to a page whose button posts to the
+  // same URL; the GET changes nothing and is the owner's only.
+  const declineUrl = `${manage}/participants/${zoe.user.uid}/decline`;
+  assert.ok(page.text.includes(`<a href="${declineUrl}">Decline</a>`), 'Decline is a link to its page');
+  const ask = await org.get(declineUrl);
+  assert.equal(ask.status, 200);
+  assert.ok(ask.text.includes(`&#39;s request for ${approval.name}?</h1>`) || ask.text.includes(`&apos;s request for ${approval.name}?</h1>`), ask.text.slice(0, 3000));
+  assert.match(ask.text, new RegExp(`<form method="post" action="${declineUrl}">\\s*<input type="hidden" name="csrf_token" value="[0-9a-f]+">`));
+  assert.ok(ask.text.includes(`<a class="button" href="${manage}">Back to the event</a>`));
+  assert.deepEqual((await participantsOf(org, approval.id)).map((p) => p.status), ['pending', 'pending'], 'the GET changed nothing');
+  await expectFlash(jose, await jose.get(declineUrl), 'You can only manage your own events');
+  await expectFlash(org, await org.get(`${manage}/participants/999999/decline`), 'Participant not found', manage);
+  await expectFlash(org, await org.get(`${manage}/participants/abc/decline`), 'Participant not found', manage);
+  // The PHP alias answers the GET too.
+  assert.equal((await org.get(declineUrl.replace('/events/', '/event/'))).status, 200);
   await expectFlash(jose, await postForm(jose, `${manage}/participants/${jose.user.uid}/approve`), 'You can only manage your own events');
   await expectFlash(org, await postForm(org, `${manage}/participants/${jose.user.uid}/approve`), 'Participant approved', manage);
+  const notWaiting = await flashAfter(org, await org.get(`${manage}/participants/${jose.user.uid}/decline`));
+  assert.equal(notWaiting.location, manage);
+  assert.match(notWaiting.flash, /is not waiting for approval$/);
   await expectFlash(org, await postForm(org, `${manage}/participants/${zoe.user.uid}/decline`), 'Participant declined', manage);
   await expectFlash(org, await postForm(org, `${manage}/participants/999999/remove`), 'Participant not found', manage);
   const traversal = await postForm(org, `${manage}/participants/..%2F1/remove`);
@@ -228,6 +253,8 @@ test('CSV export: BOM, header, formula-safe cells, owner only', async () => {
   assert.equal(lines[0], '"Name","Email","Joined at","Status","User id"');
   assert.ok(lines[1].startsWith(`"'=HYPERLINK(""http://x"") Zoë ""Z""","${zoe.user.email}"`), lines[1]);
   assert.ok(lines[2].startsWith('"José María Ñúñez"'));
+  // A machine format: the stored time and status, not the page's words.
+  assert.match(lines[1], /,"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}","registered","[^"]+"$/);
   await expectFlash(jose, await jose.get(`/events/manage/${ev.id}/participants.csv`), 'You can only manage your own events');
 });
 
@@ -248,9 +275,18 @@ test('dashboard: greeting, real figures, created and registered events; badges',
     for (const a of ['edit', 'manage', 'delete']) assert.ok(dash.text.includes(`href="/events/${a}/${e.id}"`), `${a} ${e.id}`);
   }
   assert.ok(!dash.text.includes(`/events/manage/${theirs.id}"`), 'only events this user created (uids compared as strings)');
-  assert.ok(dash.text.includes(`action="/events/cancel/${theirs.id}"`), 'a cancel button for the registered event');
+  // Cancel asks on its own page first (the browser's confirm() said "Cancel" for keep).
+  assert.ok(dash.text.includes(`<a href="/events/cancel/${theirs.id}">Cancel registration</a>`), 'a cancel link for the registered event');
+  // Names link to their pages: the organizer's to manage, the attendee's to the registration page.
+  for (const e of [e1, e2]) assert.ok(dash.text.includes(`<td><a href="/events/manage/${e.id}">${e.name}</a></td>`), `name link ${e.id}`);
+  assert.ok(dash.text.includes(`<td><a href="/events/register/${theirs.key}">${theirs.name}</a></td>`), 'attended name link');
+  assert.match(dash.text, /<time datetime="2030-05-01 09:00:00">1 May 2030, 09:00<\/time>/);
+  const cancelPage = await ana.get(`/events/cancel/${theirs.id}`);
+  assert.match(cancelPage.text, /<button type="submit" class="danger">Cancel my registration<\/button>/);
+  assert.match(cancelPage.text, /<a class="button" href="\/dashboard">Keep my registration<\/a>/);
   const badges = await ana.get('/dashboard/badges');
   assert.match(badges.text, new RegExp(theirs.name));
+  assert.ok(badges.text.includes(`<a href="/events/register/${theirs.key}">${theirs.name}</a>`), 'badge name link');
   assert.equal((await ana.get('/dashboard/anything')).status, 404);
   // GET /dashboard/dist/output.css no longer renders the dashboard (and eats the flash).
   assert.equal((await ana.get('/dashboard/dist/output.css')).status, 404);

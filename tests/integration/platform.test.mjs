@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  client, csrfFrom, load, missingSecurityHeaders, poolPid, poolStart, processAlive, rawRequest,
+  client, csrfFrom, load, missingSecurityHeaders, poolPid, poolStart, poolStop, processAlive, rawRequest,
   readLog, repoRoot, sleep, stackEnv, waitFor, waitHealthy, workerPids,
 } from './lib/stack.mjs';
 
@@ -266,6 +266,30 @@ test('SIGHUP replaces every worker while requests keep succeeding', async () => 
   }, { timeoutMs: 10000, what: `${workers} new workers` });
   assert.equal(poolPid(), master, 'the master stays');
   assert.equal((await http.get('/health')).status, 200);
+});
+
+test('with the pool down, nginx answers 502 with its own page styled like the app\'s', async () => {
+  await poolStop();
+  try {
+    for (const url of ['/auth/login', '/dashboard', '/events/register/ABCDEF123456']) {
+      const res = await http.get(url);
+      assert.ok([502, 503].includes(res.status), `${url}: ${res.status}`);
+      assertHeaders(res, `nginx ${res.status}`);
+      assert.match(res.headers.get('content-type'), /^text\/html/);
+      assert.match(res.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+      assert.match(res.text, /<link rel="stylesheet" href="\/static\/app\.css">/);
+      assert.match(res.text, /<h1 id="error-title">Service unavailable<\/h1>/);
+      assert.match(res.text, /<main id="main"/);
+    }
+    // What the page links to is nginx's, so it loads with the pool down.
+    for (const asset of ['/static/app.css', '/static/favicon.svg']) {
+      assert.equal((await http.get(asset)).status, 200, asset);
+    }
+  } finally {
+    await poolStart();
+    await waitHealthy();
+  }
+  assert.equal((await http.get('/auth/login')).status, 200);
 });
 
 test('SIGTERM lets the in-flight request finish, then the master exits', async () => {

@@ -335,6 +335,7 @@ async function signedInTargets() {
   targets.push({ name: 'event-csv', url: `${B}/events/manage/${ev.id}*/participants.csv`, cookie });
   targets.push({ name: 'event-approve', url: `${B}/events/manage/${ev.id}/participants/${guestUid}*/approve`, cookie,
     data: encodeForm([['csrf_token', c.csrf]]), csrfUrl: `${B}/events/manage/${ev.id}` });
+  targets.push({ name: 'event-decline-page', url: `${B}/events/manage/${ev.id}/participants/${guestUid}*/decline`, cookie });
   targets.push({ name: 'event-register-key', url: `${B}/events/register/${ev.key}*`, cookie });
   targets.push({ name: 'event-cancel-id', url: `${B}/events/cancel/${ev.id}*`, cookie });
   targets.push({ name: 'event-delete', url: `${B}/events/delete/${spare.id}*`, cookie,

@@ -75,7 +75,9 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
 
 // The checks every page must pass. `label` names the screenshot.
 // `status`: the HTTP status the page must have (default: anything below 500).
-export async function checkPage(page, label, { status: expected } = {}) {
+// `title`: what the title must match (default: the app's default site name
+// at the end; nginx's own pages and another site_name say otherwise).
+export async function checkPage(page, label, { status: expected, title: titleRe = / - Event Management System$/ } = {}) {
   const state = page.ems;
   const where = pathOf(page.url());
   await page.waitForLoadState('load');
@@ -83,7 +85,7 @@ export async function checkPage(page, label, { status: expected } = {}) {
   if (expected) assert.equal(status, expected, `${where} answered ${status}`);
   else assert.ok(status < 500, `${where} answered ${status}`);
   const title = await page.title();
-  assert.match(title, / - Event Management System$/, `${where}: title "${title}"`);
+  assert.match(title, titleRe, `${where}: title "${title}"`);
   const original = page.viewportSize();
   mkdirSync(SHOT_DIR, { recursive: true });
   state.step += 1;
@@ -219,17 +221,19 @@ export function localDate(days, hour) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
 }
 
-// Creates an event through the form; returns its id (from the dashboard's
-// manage link in the event's row).
+// Creates an event through the form; returns its id (from the manage page
+// the organizer lands on, which shows the registration link to share).
 export async function createEvent(page, ev) {
   await page.goto('/events/create');
   await checkPage(page, 'create event form');
   await fillEvent(page, ev);
   await submitFormWith(page, 'eventname');
-  assert.equal(new URL(page.url()).pathname, '/dashboard', `after create: ${page.url()} ${await flash(page)}`);
-  await checkPage(page, 'dashboard after create');
+  const m = new URL(page.url()).pathname.match(/^\/events\/manage\/(\d+)$/);
+  assert.ok(m, `after create: ${page.url()} ${await flash(page)}`);
+  await checkPage(page, 'manage after create');
   assert.match(await flash(page), /Event created successfully!/);
-  return eventIdOnDashboard(page, ev.eventname);
+  assert.match(await page.locator('main input[readonly]').first().inputValue(), /\/events\/register\/[0-9A-F]{12}$/);
+  return Number(m[1]);
 }
 
 export async function eventIdOnDashboard(page, name) {

@@ -156,6 +156,40 @@ BOOST_AUTO_TEST_CASE(base_url_needs_a_scheme_and_a_host) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(site_identity_keys_default_and_check_their_links) {
+    const auto d = ems::Config::load("");
+    BOOST_TEST(d.site_name == "Event Management System");
+    BOOST_TEST(d.site_logo_url.empty());
+    BOOST_TEST(d.privacy_url.empty());
+    BOOST_TEST(d.imprint_url.empty());
+    const struct {
+        const char* line;
+        bool ok;
+    } cases[] = {
+        {"site_name = Städtische Kurse & Events", true},
+        {"site_name = ", false},
+        {"site_logo_url = /static/logo.svg", true},
+        {"site_logo_url = https://cdn.example.org/logo.png", false},  // the CSP allows 'self'
+        {"site_logo_url = //evil.example/logo.png", false},
+        {"privacy_url = /privacy", true},
+        {"privacy_url = https://example.org/privacy", true},
+        {"privacy_url = HTTP://example.org/privacy", true},
+        {"privacy_url = javascript:alert(1)", false},
+        {"imprint_url = https://example.org/imprint\" onmouseover=\"x", false},
+        {"imprint_url = /\\evil.example", false},
+        {"imprint_url = data:text/html,x", false},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.line) {
+            const auto path = write_config(std::string(c.line) + "\n");
+            std::vector<std::string> problems;
+            ems::Config::load(path, problems);
+            BOOST_TEST(problems.empty() == c.ok);
+            std::filesystem::remove(path);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_loopback_base_url_is_warned_about_outside_development) {
     ems::Config c;
     BOOST_TEST(c.base_url_warning().empty());  // make run: both defaults

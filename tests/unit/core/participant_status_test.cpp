@@ -21,6 +21,14 @@ BOOST_AUTO_TEST_CASE(each_status_round_trips_through_its_php_string) {
         BOOST_TEST(!ems::status_from_php(other).has_value(), other);
 }
 
+BOOST_AUTO_TEST_CASE(each_status_has_a_label_people_read) {
+    BOOST_TEST(std::string(ems::display_label(ems::ParticipantStatus::registered)) == "Registered");
+    BOOST_TEST(std::string(ems::display_label(ems::ParticipantStatus::pending)) ==
+               "Waiting for approval");
+    BOOST_TEST(std::string(ems::display_label(ems::ParticipantStatus::waitlisted)) ==
+               "On the waitlist");
+}
+
 BOOST_AUTO_TEST_CASE(an_entry_without_a_known_status_is_registered) {
     Json::Value entry(Json::objectValue);
     BOOST_TEST((ems::status_of(entry) == ParticipantStatus::registered));

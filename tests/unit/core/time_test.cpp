@@ -104,8 +104,15 @@ BOOST_AUTO_TEST_CASE(display_datetime_is_day_month_year_and_minutes) {
         {"2026-13-01 09:00:00", "2026-13-01 09:00:00"},  // no such month: as stored
         {"2026-12-01", "2026-12-01"},                    // too short: as stored
         {"", ""},
+        {"2026-11-30 02:11:15", "30 Nov 2026, 02:11"},  // a joined_at
+        {"2026-11-26 09:00", "26 Nov 2026, 09:00"},     // minutes only (API tokens)
     };
-    for (const auto& c : cases) BOOST_TEST(ems::time::display_datetime(c.in) == c.out);
+    for (const auto& c : cases) {
+        BOOST_TEST(ems::time::display_datetime(c.in) == c.out);
+        std::string out = "x";
+        ems::time::append_display_datetime(out, c.in);
+        BOOST_TEST(out == std::string("x") + c.out);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(each_message_is_one_whole_eml_file) {
         std::ifstream in(e.path(), std::ios::binary);
         std::ostringstream text;
         text << in.rdbuf();
-        BOOST_TEST(text.str().rfind("From: ems@example.org\r\nTo: ", 0) == 0u);
+        BOOST_TEST(text.str().rfind("From: \"Event Management System\" <ems@example.org>\r\nTo: ",
+                                    0) == 0u);
         BOOST_TEST(text.str().find("\r\nDate: ") != std::string::npos);
     }
     BOOST_TEST(n == 2u);

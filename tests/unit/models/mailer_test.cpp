@@ -33,11 +33,26 @@ BOOST_AUTO_TEST_CASE(format_eml_has_the_headers_and_the_body) {
     const auto eml = ems::mail::format_eml(c, {"ada@example.org", "Hello", "Line 1\r\nLine 2"});
     const auto h = headers(eml);
     BOOST_REQUIRE_EQUAL(h.size(), 7u);
-    BOOST_TEST(h[0] == "From: ems@example.org");
+    BOOST_TEST(h[0] == "From: \"Event Management System\" <ems@example.org>");
     BOOST_TEST(h[1] == "To: ada@example.org");
     BOOST_TEST(h[2] == "Subject: Hello");
     BOOST_TEST(h[3].rfind("Date: ", 0) == 0);
     BOOST_TEST(eml.substr(eml.find("\r\n\r\n") + 4) == "Line 1\r\nLine 2\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(from_names_the_site) {
+    ems::Config c;
+    c.mail_from = "ems@example.org";
+    c.site_name = "Kurse \"Nord\" \\ Süd";
+    BOOST_TEST(headers(ems::mail::format_eml(c, {"a@example.org", "s", "b"}))[0] ==
+               "From: =?UTF-8?B?S3Vyc2UgIk5vcmQiIFwgU8O8ZA==?= <ems@example.org>");
+    c.site_name = "Kurse \"Nord\" \\ Sued";
+    BOOST_TEST(headers(ems::mail::format_eml(c, {"a@example.org", "s", "b"}))[0] ==
+               "From: \"Kurse \\\"Nord\\\" \\\\ Sued\" <ems@example.org>");
+    // A mail_from with its own name is kept as it is.
+    c.mail_from = "Events <events@example.org>";
+    BOOST_TEST(headers(ems::mail::format_eml(c, {"a@example.org", "s", "b"}))[0] ==
+               "From: Events <events@example.org>");
 }
 
 BOOST_AUTO_TEST_CASE(format_eml_strips_cr_and_lf_from_every_header_value) {

@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(participant_rows_show_the_forms_of_their_status) {
     const auto html = views().render(p);
     BOOST_TEST(has(html, "href=\"/edit/5\">Edit event</a>"));
     BOOST_TEST(has(html, "action=\"/ok/1\""));
-    BOOST_TEST(has(html, "action=\"/no/1\""));
+    BOOST_TEST(has(html, "<a href=\"/no/1\">Decline</a>"));  // a confirmation page
     BOOST_TEST(has(html, "action=\"/rm/2\""));
     BOOST_TEST(has(html, "W &lt;x&gt;"));
     BOOST_TEST(has(html, "1 registered, 1 waiting for approval"));
@@ -83,6 +83,7 @@ BOOST_AUTO_TEST_CASE(attended_rows_say_pending_registered_or_unavailable) {
     p.layout = layout();
     ems::pages::AttendedEvent a;
     a.event.name = "A";
+    a.page_url = "/events/register/K";
     a.cancel_url = "/cancel/1";
     auto b = a, c = a;
     b.pending = true;
@@ -96,7 +97,41 @@ BOOST_AUTO_TEST_CASE(attended_rows_say_pending_registered_or_unavailable) {
     const auto html = views().render(p);
     BOOST_TEST(has(html, "Waiting for approval"));
     BOOST_TEST(has(html, "Status unavailable"));
-    BOOST_TEST(has(html, "action=\"/cancel/1\""));
+    // Cancel asks on its page; the name links to the event's page.
+    BOOST_TEST(has(html, "<a href=\"/cancel/1\">Cancel registration</a>"));
+    BOOST_TEST(has(html, "<a href=\"/events/register/K\">A</a>"));
+}
+
+BOOST_AUTO_TEST_CASE(created_rows_link_the_name_to_the_manage_page) {
+    ems::pages::Dashboard p;
+    p.layout = layout();
+    ems::pages::CreatedEvent c;
+    c.event.name = "Mine & yours";
+    c.event.startdate = "2026-11-30 02:11:15";
+    c.event.start_display = "30 Nov 2026, 02:11";
+    c.manage_url = "/m/3";
+    p.created = {c};
+    const auto html = views().render(p);
+    BOOST_TEST(has(html, "<td><a href=\"/m/3\">Mine &amp; yours</a></td>"));
+    BOOST_TEST(has(html, "<time datetime=\"2026-11-30 02:11:15\">30 Nov 2026, 02:11</time>"));
+}
+
+BOOST_AUTO_TEST_CASE(the_site_name_logo_and_footer_links_come_from_the_site) {
+    ems::pages::Login p;
+    p.layout = layout();
+    auto html = ems::Views("views", {{"home", "/"}}).render(p);
+    BOOST_TEST(has(html, "<title>Manage Event - Event Management System</title>"));
+    BOOST_TEST(!has(html, "Privacy"));
+    BOOST_TEST(!has(html, "Imprint"));
+    BOOST_TEST(!has(html, "class=\"logo\""));
+    const ems::pages::Site site{"Kurse <& Events>", "/static/logo.svg", "/privacy",
+                                "https://example.org/imprint"};
+    html = ems::Views("views", {{"home", "/"}}, site).render(p);
+    BOOST_TEST(has(html, "<title>Manage Event - Kurse &lt;&amp; Events&gt;</title>"));
+    BOOST_TEST(has(html, "<img class=\"logo\" src=\"/static/logo.svg\" alt=\"\""));
+    BOOST_TEST(has(html, "<a href=\"/privacy\">Privacy</a>"));
+    BOOST_TEST(has(html, "<a href=\"https://example.org/imprint\">Imprint</a>"));
+    BOOST_TEST(!has(html, "Event Management System"));
 }
 
 BOOST_AUTO_TEST_CASE(login_fields_keep_their_errors_and_the_form_error) {

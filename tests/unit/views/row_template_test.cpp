@@ -15,6 +15,9 @@ ems::pages::ParticipantRow row(bool pending) {
     r.joined_at = "2024-01-01 10:00:00";
     r.status = pending ? "pending" : "registered";
     r.pending = pending;
+    r.joined_display = "1 Jan 2024, 10:00";
+    r.status_label = pending ? "Waiting <for> approval" : "Registered";
+    r.status_tag = pending ? "warn" : "o'k";
     if (pending) {
         r.approve_url = "/a?x=1&y=2";
         r.decline_url = "/d";
@@ -35,6 +38,9 @@ std::string theirs(const std::string& text, const ems::pages::ParticipantRow& r)
     d["approve_url"] = std::string(r.approve_url);
     d["decline_url"] = std::string(r.decline_url);
     d["remove_url"] = std::string(r.remove_url);
+    d["joined_display"] = std::string(r.joined_display);
+    d["status_label"] = std::string(r.status_label);
+    d["status_tag"] = std::string(r.status_tag);
     d["csrf_token"] = std::string("t&k");
     return kainjow::mustache::mustache(text).render(d);
 }
@@ -57,6 +63,8 @@ BOOST_AUTO_TEST_CASE(renders_what_kainjow_renders) {
         "<tr>\n  {{#pending}}\n  <td>{{approve_url}}</td>\n  {{/pending}}\n"
         "  {{^pending}}\n  <td>{{remove_url}}</td>\n  {{/pending}}\n</tr>\n",
         // A comment, CRLF line ends, a blank line, no final line end.
+        "<td><span class=\"tag {{status_tag}}\">{{status_label}}</span></td>"
+        "<td><time datetime=\"{{joined_at}}\">{{joined_display}}</time></td>\n",
         "{{! a note }}<td>{{status}}</td>\r\n\r\n  "
         "\t{{#pending}}{{/pending}}\n<td>{{joined_at}}</td>",
         "",
