@@ -75,9 +75,21 @@ export function client({ base = baseUrl(), timeoutMs = 15000 } = {}) {
   async function request(method, urlPath, { body, headers = {} } = {}) {
     const h = { ...headers };
     if (jar.size && !('cookie' in h)) h.cookie = cookieHeader();
-    const res = await fetch(new URL(urlPath, base), {
+    const send = () => fetch(new URL(urlPath, base), {
       method, body, headers: h, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs),
     });
+    let res;
+    try {
+      res = await send();
+    } catch (e) {
+      // A pooled keep-alive connection that the server closed as the request
+      // went out (an nginx reload retires its old workers): a GET or HEAD is
+      // sent again once on a new connection, as browsers do. Anything else,
+      // and every other error, stands.
+      const code = e?.cause?.code;
+      if (!['GET', 'HEAD'].includes(method) || !['UND_ERR_SOCKET', 'ECONNRESET'].includes(code)) throw e;
+      res = await send();
+    }
     remember(res);
     const buffer = Buffer.from(await res.arrayBuffer());
     const text = buffer.toString('utf8');
