@@ -6,6 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -276,7 +277,39 @@ async function reloadNginx(limits) {
   await waitFor(() => {
     const now = nginxWorkers();
     return now.length > 0 && !now.some((p) => old.includes(p));
-  }, { timeoutMs: 15000, what: 'the old nginx workers to exit' });
+  }, { timeoutMs: 60000, what: 'the old nginx workers to exit' });
+}
+
+// A request from another loopback address (127.x.y.z, fresh per test), on a
+// new connection: the rate limits key on the client address, and nginx keeps
+// a zone's counts across reloads, so the requests of earlier tests from
+// 127.0.0.1 (and of an earlier run) never count against this one, and no
+// pooled connection of a retired worker is reused.
+function addressClient() {
+  const address = `127.${1 + Math.floor(Math.random() * 254)}.${Math.floor(Math.random() * 256)}.${2 + Math.floor(Math.random() * 250)}`;
+  const base = new URL(stackEnv().BASE_URL);
+  const request = (method, urlPath, body, headers = {}) => new Promise((resolve, reject) => {
+    const req = http.request({
+      host: base.hostname, port: base.port, path: urlPath, method, localAddress: address,
+      agent: false, headers: { ...headers, ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({
+        status: res.statusCode, headers: new Headers(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+        text: Buffer.concat(chunks).toString('utf8'),
+      }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  return {
+    address,
+    get: (p) => request('GET', p),
+    post: (p, fields) => request('POST', p, new URLSearchParams(fields).toString(),
+      { 'content-type': 'application/x-www-form-urlencoded' }),
+  };
 }
 
 test('nginx: the shipped reset limit (burst 5) answers 429 with its page and Retry-After; pages are not limited', async () => {
@@ -284,17 +317,18 @@ test('nginx: the shipped reset limit (burst 5) answers 429 with its page and Ret
   try {
     const statuses = [];
     let refused = null;
+    const from = addressClient();
     for (let i = 0; i < 12; i += 1) {
-      const res = await client().post('/auth/resetRequest', { email: `${unique('nobody')}@example.test` });
+      const res = await from.post('/auth/resetRequest', { email: `${unique('nobody')}@example.test` });
       statuses.push(res.status);
       if (res.status === 429) refused = res;
     }
-    assert.ok(refused, `no 429 in ${statuses}`);
+    assert.ok(refused, `no 429 in ${statuses} from ${from.address}`);
     assert.ok(statuses.slice(0, 6).every((s) => s !== 429), `the burst passes: ${statuses}`);
     assert.equal(refused.headers.get('retry-after'), '60');
     assert.match(refused.text, /Too many requests/);
     assert.equal(refused.headers.get('x-frame-options'), 'DENY');
-    for (let i = 0; i < 20; i += 1) assert.equal((await client().get('/auth/resetRequest')).status, 200);
+    for (let i = 0; i < 20; i += 1) assert.equal((await from.get('/auth/resetRequest')).status, 200, from.address);
   } finally {
     await reloadNginx('lifted');
   }
