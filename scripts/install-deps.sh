@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential pkg-config clang libclang-rt-14-dev
   libfcgi-dev libcgicc-dev libjsoncpp-dev libmariadb-dev libboost-test-dev
   libkainjow-mustache-dev libcrypt-dev libcurl4-openssl-dev libssl-dev zlib1g-dev uuid-dev
-  libarchive-dev age libsystemd-dev
+  libarchive-dev age libsystemd-dev libical-dev python3-icalendar
   mariadb-server mariadb-client nginx
   curl strace procps psmisc wrk php-cli
   chromium fonts-dejavu-core
