@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "models/mailer.hpp"
 #include "storage/fs_util.hpp"
 
 namespace ems::mail {
@@ -123,7 +124,7 @@ Transport smtp_transport(const Config& config) {
         curl_slist* rcpt = curl_slist_append(nullptr, ("<" + to + ">").c_str());
         Upload up{&eml};
         curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(curl, CURLOPT_MAIL_FROM, ("<" + from + ">").c_str());
+        curl_easy_setopt(curl, CURLOPT_MAIL_FROM, ("<" + bare_address(from) + ">").c_str());
         curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
         curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
         curl_easy_setopt(curl, CURLOPT_READDATA, &up);

@@ -3,10 +3,13 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 #include "core/text.hpp"
 #include "core/time.hpp"
@@ -29,29 +32,131 @@ void write_outbox(const Config& config, const std::string& eml) {
     }
 }
 
-// The site's name as an RFC 5322 display name: a quoted string when it is
-// ASCII, else an RFC 2047 encoded word (UTF-8, base64 by OpenSSL).
-std::string display_name(const std::string& name) {
-    const bool ascii = std::all_of(name.begin(), name.end(), [](char c) {
+bool printable_ascii(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
         return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
     });
-    if (ascii) {
-        std::string out = "\"";
-        for (char c : name) {
-            if (c == '"' || c == '\\') out += '\\';
+}
+
+std::string base64(std::string_view data) {
+    std::string b64(4 * ((data.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                  reinterpret_cast<const unsigned char*>(data.data()),
+                                  static_cast<int>(data.size()));
+    b64.resize(static_cast<std::size_t>(n));
+    return b64;
+}
+
+// Base64 in lines of 76 characters (RFC 2045), each ended by CRLF.
+std::string base64_lines(const std::string& data) {
+    std::string out;
+    for (std::size_t i = 0; i < data.size(); i += 57)
+        out += base64(std::string_view(data).substr(i, 57)) + "\r\n";
+    return out;
+}
+
+// The site's name as an RFC 5322 display name: a quoted string when it is
+// ASCII, else RFC 2047 encoded words.
+std::string display_name(const std::string& name) {
+    if (!printable_ascii(name)) return encode_header_words(name);
+    std::string out = "\"";
+    for (char c : name) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// Bare LF and lone CR become CRLF: a mail's lines end in CRLF.
+std::string crlf(const std::string& text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 40);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\r') {
+            out += "\r\n";
+            if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+        } else if (c == '\n') {
+            out += "\r\n";
+        } else {
             out += c;
         }
-        return out + "\"";
     }
-    std::string b64(4 * ((name.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                                  reinterpret_cast<const unsigned char*>(name.data()),
-                                  static_cast<int>(name.size()));
-    b64.resize(static_cast<std::size_t>(n));
-    return "=?UTF-8?B?" + b64 + "?=";
+    return out;
+}
+
+// An attachment's file name as a quoted-string of safe ASCII characters.
+std::string safe_filename(const std::string& name) {
+    std::string out;
+    for (char c : name)
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')
+            out += c;
+    return out.empty() ? "attachment" : out;
+}
+
+// The domain of the sender's address, for Message-ID.
+std::string sender_domain(const std::string& from) {
+    const auto addr = bare_address(from);
+    const auto at = addr.rfind('@');
+    std::string d = at == std::string::npos ? "localhost" : addr.substr(at + 1);
+    std::erase_if(d, [](char c) {
+        return !(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-');
+    });
+    return d.empty() ? "localhost" : d;
+}
+
+std::string text_part(const std::string& type, const std::string& body) {
+    return "Content-Type: " + type +
+           "; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64_lines(body);
+}
+
+// A boundary that occurs in none of the parts (random, so in practice never).
+std::string boundary_for(const std::vector<const std::string*>& parts) {
+    for (;;) {
+        const auto b = "=_ems_" + random_hex(12);
+        if (std::none_of(parts.begin(), parts.end(),
+                         [&](const std::string* p) { return p->find(b) != std::string::npos; }))
+            return b;
+    }
+}
+
+std::string multipart(const std::string& subtype, const std::vector<std::string>& parts) {
+    std::vector<const std::string*> ptrs;
+    for (const auto& p : parts) ptrs.push_back(&p);
+    const auto b = boundary_for(ptrs);
+    std::string out = "Content-Type: multipart/" + subtype + "; boundary=\"" + b + "\"\r\n\r\n";
+    for (const auto& p : parts) out += "--" + b + "\r\n" + p + "\r\n";
+    return out + "--" + b + "--\r\n";
 }
 
 }  // namespace
+
+std::string bare_address(const std::string& from) {
+    const auto lt = from.rfind('<');
+    const auto gt = from.rfind('>');
+    if (lt != std::string::npos && gt != std::string::npos && gt > lt)
+        return from.substr(lt + 1, gt - lt - 1);
+    return from;
+}
+
+std::string encode_header_words(const std::string& value) {
+    if (printable_ascii(value)) return value;
+    // At most 45 bytes a word (60 of base64 + 12 of "=?UTF-8?B??="),
+    // never splitting a UTF-8 sequence.
+    std::string out;
+    std::size_t i = 0;
+    while (i < value.size()) {
+        std::size_t n = std::min<std::size_t>(45, value.size() - i);
+        while (n > 0 && i + n < value.size() &&
+               (static_cast<unsigned char>(value[i + n]) & 0xC0) == 0x80)
+            --n;
+        if (n == 0) n = std::min<std::size_t>(45, value.size() - i);
+        if (!out.empty()) out += "\r\n ";
+        out += "=?UTF-8?B?" + base64(std::string_view(value).substr(i, n)) + "?=";
+        i += n;
+    }
+    return out;
+}
 
 std::string format_eml(const Config& config, const Message& m) {
     const auto date = time::rfc5322_date(time::now());
@@ -65,11 +170,37 @@ std::string format_eml(const Config& config, const Message& m) {
     auto from = clean(config.mail_from);
     if (from.find('<') == std::string::npos && !config.site_name.empty())
         from = display_name(clean(config.site_name)) + " <" + from + ">";
-    return "From: " + from + "\r\nTo: " + clean(m.to) + "\r\nSubject: " + clean(m.subject) +
-           "\r\nDate: " + date +
-           "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-           "Content-Transfer-Encoding: 8bit\r\n\r\n" +
-           m.body + "\r\n";
+    std::string head = "From: " + from + "\r\nTo: " + clean(m.to) +
+                       "\r\nSubject: " + encode_header_words(clean(m.subject)) +
+                       "\r\nDate: " + date + "\r\nMessage-ID: <" + random_hex(16) + "@" +
+                       sender_domain(from) + ">";
+    if (!m.unsubscribe_url.empty())
+        head += "\r\nList-Unsubscribe: <" + clean(m.unsubscribe_url) + ">";
+    head += "\r\nMIME-Version: 1.0\r\n";
+    if (m.html.empty() && m.attachments.empty())
+        return head +
+               "Content-Type: text/plain; charset=UTF-8\r\n"
+               "Content-Transfer-Encoding: 8bit\r\n\r\n" +
+               m.body + "\r\n";
+    std::string body = m.html.empty()
+                           ? text_part("text/plain", crlf(m.body))
+                           : multipart("alternative", {text_part("text/plain", crlf(m.body)),
+                                                       text_part("text/html", crlf(m.html))});
+    if (!m.attachments.empty()) {
+        std::vector<std::string> parts{body};
+        for (const auto& a : m.attachments) {
+            const auto name = safe_filename(a.filename);
+            auto type = clean(a.content_type);
+            std::erase_if(type, [](char c) { return c == ';' || c == '"' || c == ' '; });
+            if (type.rfind("text/", 0) == 0) type += "; charset=UTF-8";
+            parts.push_back("Content-Type: " + type + "; name=\"" + name +
+                            "\"\r\nContent-Disposition: attachment; filename=\"" + name +
+                            "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                            base64_lines(a.data));
+        }
+        body = multipart("mixed", parts);
+    }
+    return head + body;
 }
 
 void send(const Config& config, const Message& m) {
