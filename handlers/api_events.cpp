@@ -7,6 +7,7 @@
 #include "core/participant_status.hpp"
 #include "handlers/api_common.hpp"
 #include "handlers/event_common.hpp"
+#include "handlers/event_mail.hpp"
 #include "handlers/handlers.hpp"
 #include "models/event_participation.hpp"
 #include "models/idempotency.hpp"
@@ -187,6 +188,7 @@ Response delete_api_registration(Ctx& ctx) {
     const auto o = events::remove_participant(ctx.app, ev.id, ctx.user->uid, actor_of(*ctx.user));
     if (o == events::Outcome::not_found) throw NotFound("Invalid event key");
     if (o != events::Outcome::done) throw NotFound(events::outcome_message(o, ev.name));
+    mail_attendee(ctx, ev, *ctx.user, EventMail::cancelled);
     Json::Value v(Json::objectValue);
     v["event_id"] = static_cast<Json::Int64>(ev.id);
     v["message"] = "Your registration for " + ev.name + " has been cancelled";

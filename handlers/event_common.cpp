@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "core/pool_state.hpp"
 #include "core/time.hpp"
+#include "handlers/event_mail.hpp"
 #include "handlers/session.hpp"
 #include "storage/file_storage.hpp"
 
@@ -34,6 +35,11 @@ events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {
                                    : o == events::Outcome::already_registered
                                        ? Registration::already_registered
                                        : Registration::refused);
+    if (o == events::Outcome::registered) mail_attendee(ctx, ev, *ctx.user, EventMail::registered);
+    if (o == events::Outcome::pending) {
+        mail_attendee(ctx, ev, *ctx.user, EventMail::pending);
+        mail_organizer_pending(ctx, ev, ctx.user->uid);
+    }
     switch (o) {
         case events::Outcome::registered:
         case events::Outcome::pending:

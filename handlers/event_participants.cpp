@@ -10,6 +10,7 @@
 #include "core/participant_status.hpp"
 #include "core/time.hpp"
 #include "handlers/event_common.hpp"
+#include "handlers/event_mail.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
 #include "models/event_participation.hpp"
@@ -107,6 +108,10 @@ Response participant_action(Ctx& ctx, const char* verb) {
     const auto o = v == "approve" ? events::approve_participant(ctx.app, ev.id, uid, actor)
                                   : events::remove_participant(ctx.app, ev.id, uid, actor);
     if (o != events::Outcome::done) throw NotFound("Participant not found");
+    mail_attendee(ctx, ev, uid,
+                  v == "approve"   ? EventMail::approved
+                  : v == "decline" ? EventMail::declined
+                                   : EventMail::removed);
     const char* msg = v == "approve"   ? "Participant approved"
                       : v == "decline" ? "Participant declined"
                                        : "Participant removed";

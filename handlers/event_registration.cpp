@@ -5,6 +5,7 @@
 #include "core/pagination.hpp"
 #include "core/participant_status.hpp"
 #include "handlers/event_common.hpp"
+#include "handlers/event_mail.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
 #include "models/event_participation.hpp"
@@ -100,6 +101,7 @@ Response cancel_registration(Ctx& ctx) {
     const auto ev = event_from_id(ctx);
     const auto o = events::remove_participant(ctx.app, ev.id, ctx.user->uid, actor_of(*ctx.user));
     if (o != events::Outcome::done) throw NotFound(events::outcome_message(o, ev.name));
+    mail_attendee(ctx, ev, *ctx.user, EventMail::cancelled);
     return flash_redirect(ctx, "success",
                           "Your registration for " + ev.name + " has been cancelled");
 }

@@ -25,6 +25,15 @@ std::string value(const Request& req, const std::string& name) {
     return trim(req.form(name));
 }
 
+std::optional<bool> checkbox(const Request& req, const std::string& name) {
+    const auto [first, last] = req.form_fields().equal_range(name);
+    if (first == last) return std::nullopt;
+    const auto& v = std::prev(last)->second;
+    if (v == "1") return true;
+    if (v == "0") return false;
+    return std::nullopt;
+}
+
 bool valid_email(const std::string& email) {
     if (email.size() > 254 || !valid_utf8(email)) return false;
     static const std::regex re(

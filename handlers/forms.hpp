@@ -4,6 +4,7 @@
 #include <json/json.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/text.hpp"
@@ -26,6 +27,9 @@ pages::Field field_view(const FieldSpec& spec, const std::string& value, const s
 Json::Value field(const FieldSpec& spec, const std::string& value, const std::string& error);
 // Trimmed form value; empty when the field is absent.
 std::string value(const Request& req, const std::string& name);
+// A checkbox sent after its hidden "0" (Request::refuse_repeated_fields):
+// the last value, "1" or "0"; nullopt when absent or anything else.
+std::optional<bool> checkbox(const Request& req, const std::string& name);
 // The text checks are pure and models use them too: they live in core/text.
 using ems::check_text;
 using ems::utf8_length;

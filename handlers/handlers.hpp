@@ -47,6 +47,7 @@ Response change_password(Ctx& ctx);
 Response upload_profile_picture(Ctx& ctx);
 Response create_api_token(Ctx& ctx);
 Response revoke_api_token(Ctx& ctx);
+Response update_notifications(Ctx& ctx);
 void apply_profile_update(Ctx& ctx, const std::string& f, const std::string& m,
                           const std::string& l);
 void apply_password_change(Ctx& ctx, const std::string& current, const std::string& next,

@@ -14,6 +14,7 @@
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/account.hpp"
+#include "models/notify_prefs.hpp"
 #include "models/password.hpp"
 #include "models/user.hpp"
 #include "storage/fs_util.hpp"
@@ -110,6 +111,9 @@ Response show_profile(Ctx& ctx) {
         m["api_tokens"].append(row);
     }
     m["has_api_tokens"] = m.isMember("api_tokens");
+    const auto prefs = notify_prefs::get(ctx.app.db(), u.uid);
+    m["registration_mail"] = prefs.registration_mail;
+    m["pending_mail"] = prefs.pending_mail;
     return Response::html(ctx.app.views().render("profile", m));
 }
 
@@ -201,6 +205,18 @@ Response revoke_api_token(Ctx& ctx) {
     if (!profile::revoke_api_token(ctx.app, ctx.user->uid, ctx.req.form("token_id")))
         throw NotFound("Token not found");
     return redirect_with(ctx, "success", "Token revoked");
+}
+
+// Each box has a hidden "0" before it (an unchecked box is not sent), so a
+// form without either field was not this form: nothing changes.
+Response update_notifications(Ctx& ctx) {
+    refuse_to_profile(ctx);
+    const auto reg = forms::checkbox(ctx.req, "registration_mail");
+    const auto pending = forms::checkbox(ctx.req, "pending_mail");
+    if (!reg || !pending)
+        throw Invalid("The notification settings form was incomplete; nothing was changed");
+    notify_prefs::set(ctx.app.db(), ctx.user->uid, {*reg, *pending});
+    return redirect_with(ctx, "success", "Notification settings saved");
 }
 
 }  // namespace ems

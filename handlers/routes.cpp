@@ -48,6 +48,7 @@ const std::vector<Route>& routes() {
         {"POST", "/dashboard/uploadProfilePicture", upload_profile_picture, "upload_picture", A::user},
         {"POST", "/dashboard/apiTokens", create_api_token, "create_api_token", A::user},
         {"POST", "/dashboard/apiTokens/revoke", revoke_api_token, "revoke_api_token", A::user},
+        {"POST", "/dashboard/notifications", update_notifications, "notifications_post", A::user},
         {"POST", "/api/auth/login", api_login, "api_login", A::anyone},
         {"POST", "/api/auth/logout", api_logout, "api_logout", A::anyone},
         {"POST", "/api/auth/register", api_register, "api_register", A::anyone},

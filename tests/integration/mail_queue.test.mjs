@@ -5,7 +5,7 @@
 // outbox/failed/ after mail_max_attempts.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { client, poolOn, readLog, stackEnv, waitFor } from './lib/stack.mjs';
@@ -95,6 +95,12 @@ const queued = () => readdirSync(outbox()).filter((n) => n.endsWith('.eml'));
 const requestReset = (email) => formPost(client(), '/auth/resetRequest', '/auth/resetRequest', { email });
 
 before(async () => {
+  // The mails the earlier test files queued (a registration mail each, in
+  // the thousands after the storms) are set aside first: these tests wait
+  // for an empty queue, and would otherwise wait for all of them.
+  const aside = path.join(outbox(), 'set-aside');
+  mkdirSync(aside, { recursive: true });
+  for (const name of queued()) renameSync(path.join(outbox(), name), path.join(aside, name));
   await smtp.listen();
   await poolOn({ EMS_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EMS_MAIL_RETRY_FIRST: '1', EMS_MAIL_MAX_ATTEMPTS: '3' });
 });

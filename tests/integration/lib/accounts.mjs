@@ -1,6 +1,6 @@
 // Account helpers for integration tests: register or sign in through the
 // real pages, read the mail outbox.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { client, csrfFrom, stackEnv } from './stack.mjs';
@@ -29,16 +29,37 @@ export async function signIn(email, password, c = client()) {
   return { c, res };
 }
 
-// The mails in the outbox addressed to `to`, oldest first, as text.
+// The mails in the outbox addressed to `to`, oldest first (by the file's
+// time: names only have the second), as text. A queued file never changes,
+// so each is read once per process (the outbox holds a registration mail
+// for each of the suite's thousands of registrations).
+const outboxCache = new Map(); // file name -> { to, text, mtime }
 export function mailsTo(to) {
   const dir = stackEnv().OUTBOX_DIR;
   let names = [];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.eml')).sort();
+    names = readdirSync(dir).filter((n) => n.endsWith('.eml'));
   } catch {
     return [];
   }
-  return names.map((n) => readFileSync(path.join(dir, n), 'utf8')).filter((m) => m.includes(`To: ${to}\r\n`));
+  const out = [];
+  for (const n of names) {
+    let m = outboxCache.get(n);
+    if (!m) {
+      let text;
+      let mtime;
+      try {
+        mtime = statSync(path.join(dir, n), { bigint: true }).mtimeNs;
+        text = readFileSync(path.join(dir, n), 'utf8');
+      } catch {
+        continue; // sent and removed since the listing
+      }
+      m = { to: text.match(/\r\nTo: ([^\r]*)\r\n/)?.[1], text, mtime };
+      outboxCache.set(n, m);
+    }
+    if (m.to === to) out.push(m);
+  }
+  return out.sort((a, b) => (a.mtime < b.mtime ? -1 : a.mtime > b.mtime ? 1 : 0)).map((m) => m.text);
 }
 
 // Text of the flash banner in a page, or null.

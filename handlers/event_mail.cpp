@@ -1,0 +1,174 @@
+#include "handlers/event_mail.hpp"
+
+#include <exception>
+
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "handlers/router.hpp"
+#include "models/account.hpp"
+#include "models/mailer.hpp"
+#include "models/notify_prefs.hpp"
+#include "models/user.hpp"
+
+namespace ems {
+namespace {
+
+struct Text {
+    std::string lead, action;  // the first paragraph; the link's words
+};
+
+Text text_of(EventMail kind) {
+    switch (kind) {
+        case EventMail::registered:
+            return {"You are registered.", "See the event"};
+        case EventMail::pending:
+            return {
+                "The organizer approves each registration: yours is waiting for approval. "
+                "You will get a mail when it is decided.",
+                "See the event"};
+        case EventMail::approved:
+            return {"The organizer approved your registration. You are registered.",
+                    "See the event"};
+        case EventMail::declined:
+            return {"The organizer declined your registration request.", "See the event"};
+        case EventMail::cancelled:
+            return {"You cancelled your registration. Your seat went back to the event.",
+                    "See the event"};
+        case EventMail::removed:
+            return {"The organizer removed you from the participants.", "See the event"};
+        case EventMail::promoted:
+            return {"A seat became free and you were next on the waitlist: you have a place.",
+                    "See the event"};
+    }
+    return {};
+}
+
+std::string display_name(const User& u) {
+    auto n = account::full_name(u.fname, u.mname, u.lname);
+    return n.empty() ? u.email : n;
+}
+
+// The event's dates and place as lines of "Label: value".
+std::vector<std::pair<std::string, std::string>> facts(const events::Event& ev) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!ev.startdate.empty()) out.emplace_back("Starts", time::display_datetime(ev.startdate));
+    if (!ev.enddate.empty()) out.emplace_back("Ends", time::display_datetime(ev.enddate));
+    if (!ev.location.empty()) out.emplace_back("Where", ev.location);
+    return out;
+}
+
+struct Content {
+    std::string to, subject, greeting, lead, link, link_label;
+    std::vector<std::pair<std::string, std::string>> facts;
+};
+
+void queue(Ctx& ctx, const Content& c, const events::Event& ev,
+           std::vector<mail::Attachment> attachments = {}) {
+    const auto& cfg = ctx.app.config();
+    const auto settings = cfg.base_url + url_for("profile") + "#notifications";
+    std::string text = c.greeting + "\r\n\r\n" + c.lead + "\r\n\r\n" + ev.name + "\r\n";
+    for (const auto& [label, value] : c.facts) text += label + ": " + value + "\r\n";
+    text += "\r\n" + c.link_label + ": " + c.link + "\r\n\r\n-- \r\n" + cfg.site_name +
+            "\r\nYou get this mail because of your account at " + cfg.base_url +
+            ". To choose which mails you get: " + settings + "\r\n";
+    Json::Value m;
+    m["subject"] = c.subject;
+    m["greeting"] = c.greeting;
+    m["lead"] = c.lead;
+    m["event_name"] = ev.name;
+    for (const auto& [label, value] : c.facts) {
+        Json::Value f;
+        f["label"] = label;
+        f["value"] = value;
+        m["facts"].append(f);
+    }
+    m["has_facts"] = !c.facts.empty();
+    m["link"] = c.link;
+    m["link_label"] = c.link_label;
+    m["site_name"] = cfg.site_name;
+    m["base_url"] = cfg.base_url;
+    m["settings_url"] = settings;
+    mail::Message msg{c.to, c.subject, text};
+    msg.html = ctx.app.views().render_bare("mail_event", m);
+    msg.attachments = std::move(attachments);
+    msg.unsubscribe_url = settings;
+    mail::send(cfg, msg);
+}
+
+}  // namespace
+
+namespace event_mail {
+std::string subject(EventMail kind, const std::string& event_name) {
+    switch (kind) {
+        case EventMail::registered:
+            return "You are registered for " + event_name;
+        case EventMail::pending:
+            return "Your registration for " + event_name + " waits for approval";
+        case EventMail::approved:
+            return "Your registration for " + event_name + " was approved";
+        case EventMail::declined:
+            return "Your registration for " + event_name + " was declined";
+        case EventMail::cancelled:
+            return "You cancelled your registration for " + event_name;
+        case EventMail::removed:
+            return "You were removed from " + event_name;
+        case EventMail::promoted:
+            return "You have a place at " + event_name;
+    }
+    return event_name;
+}
+}  // namespace event_mail
+
+void mail_attendee(Ctx& ctx, const events::Event& ev, const User& user, EventMail kind) noexcept {
+    try {
+        if (user.email.empty()) return;
+        if (!notify_prefs::get(ctx.app.db(), user.uid).registration_mail) return;
+        const auto t = text_of(kind);
+        Content c{user.email,
+                  event_mail::subject(kind, ev.name),
+                  "Hello " + display_name(user) + ",",
+                  t.lead,
+                  ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}}),
+                  t.action,
+                  facts(ev)};
+        queue(ctx, c, ev);
+    } catch (const std::exception& e) {
+        log::error("mail: \"" + event_mail::subject(kind, "event " + std::to_string(ev.id)) +
+                   "\" to user " + user.uid + " was not queued: " + e.what());
+    }
+}
+
+void mail_attendee(Ctx& ctx, const events::Event& ev, const std::string& uid,
+                   EventMail kind) noexcept {
+    try {
+        if (const auto user = find_user(ctx.app.db(), uid)) mail_attendee(ctx, ev, *user, kind);
+    } catch (const std::exception& e) {
+        log::error("mail: user " + uid + " of event " + std::to_string(ev.id) +
+                   " could not be read for a mail: " + e.what());
+    }
+}
+
+void mail_organizer_pending(Ctx& ctx, const events::Event& ev,
+                            const std::string& requester_uid) noexcept {
+    try {
+        const auto organizer = find_user(ctx.app.db(), ev.creator);
+        if (!organizer || organizer->email.empty()) return;
+        if (!notify_prefs::get(ctx.app.db(), ev.creator).pending_mail) return;
+        const auto requester = find_user(ctx.app.db(), requester_uid);
+        const auto who = requester ? display_name(*requester) : std::string("Someone");
+        Content c{
+            organizer->email,
+            who + " asks to join " + ev.name,
+            "Hello " + display_name(*organizer) + ",",
+            who + " registered for your event and waits for your approval.",
+            ctx.app.config().base_url + url_for("manage_event", {{"id", std::to_string(ev.id)}}),
+            "Approve or decline",
+            facts(ev)};
+        queue(ctx, c, ev);
+    } catch (const std::exception& e) {
+        log::error("mail: the pending-request mail of event " + std::to_string(ev.id) +
+                   " was not queued: " + e.what());
+    }
+}
+
+}  // namespace ems

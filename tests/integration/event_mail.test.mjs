@@ -1,0 +1,145 @@
+// Issue 13, mail to attendees and organizers: each registration change
+// queues a mail in the outbox (read here, parsed by Python's email package,
+// an implementation independent of ems's mailer), the profile's
+// notification settings turn them off, and a mail that cannot be queued
+// never fails the registration.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readLog, repoRoot, sql, stackEnv, waitFor } from './lib/stack.mjs';
+import { mailsTo } from './lib/accounts.mjs';
+import {
+  attendedOf, createEvent, flashAfter, postForm, q, signedInClients, unique,
+} from './lib/fixtures.mjs';
+
+function parse(eml) {
+  const r = spawnSync('python3', [path.join(repoRoot, 'tests/tools/parse_eml.py')], { input: eml });
+  assert.equal(r.status, 0, r.stderr.toString());
+  return JSON.parse(r.stdout.toString());
+}
+
+const mails = (user) => mailsTo(user.email).map(parse);
+const subjects = (user) => mails(user).map((m) => m.subject);
+
+test('registering mails the person: text and HTML, the event link, Message-ID, List-Unsubscribe; a repeat mails nothing', async () => {
+  const [org, ada] = await signedInClients(2);
+  const name = `${unique('Tom & "Jerry" <b>in Zürich</b> ')}`;
+  const ev = await createEvent(org, { eventname: name, location: 'Hall <B>' });
+  const res = await postForm(ada, `/events/register/${ev.key}`);
+  assert.equal(res.status, 302);
+  const [mail, ...more] = mails(ada.user);
+  assert.equal(more.length, 0);
+  assert.deepEqual(mail.defects, []);
+  assert.equal(mail.subject, `You are registered for ${name}`);
+  assert.equal(mail.content_type, 'multipart/alternative');
+  const link = `${stackEnv().BASE_URL.replace(/\/$/, '')}/events/register/${ev.key}`;
+  assert.ok(mail.text.includes(link), mail.text);
+  assert.ok(mail.text.includes('Hello Test User 1,'), mail.text);
+  assert.ok(mail.text.includes(name), 'the text part has the name as typed');
+  assert.ok(mail.html.includes(`href="${link}"`), mail.html);
+  assert.ok(!mail.html.includes('<b>in Z'), 'the HTML part escapes the name');
+  assert.ok(mail.html.includes('&lt;b&gt;in Zürich&lt;/b&gt;'), mail.html);
+  assert.ok(mail.html.includes('Hall &lt;B&gt;'));
+  assert.match(mail.message_id, /^<[0-9a-f]{32}@[a-z0-9.-]+>$/);
+  assert.match(mail.list_unsubscribe, /^<https?:\/\/[^>]+\/dashboard\/profile#notifications>$/);
+  assert.ok(mail.text.includes('/dashboard/profile#notifications'));
+
+  // The same POST again (a double click, a retry): already registered, no mail.
+  assert.equal((await postForm(ada, `/events/register/${ev.key}`)).status, 302);
+  assert.equal(mails(ada.user).length, 1);
+});
+
+test('an event that needs approval: the person is told it waits, the organizer is asked; approve, decline and remove each tell the person', async () => {
+  const [org, ada, bob] = await signedInClients(3);
+  const ev = await createEvent(org, { require_approval: '1' });
+  for (const c of [ada, bob]) assert.equal((await postForm(c, `/events/register/${ev.key}`)).status, 302);
+  for (const c of [ada, bob]) {
+    assert.deepEqual(subjects(c.user), [`Your registration for ${ev.name} waits for approval`]);
+  }
+  const asks = mails(org.user);
+  assert.deepEqual(asks.map((m) => m.subject).sort(),
+    [`Test User 1 asks to join ${ev.name}`, `Test User 2 asks to join ${ev.name}`]);
+  assert.ok(asks[0].text.includes(`/events/manage/${ev.id}`), asks[0].text);
+
+  const act = (verb, c) => postForm(org, `/events/manage/${ev.id}/participants/${c.user.uid}/${verb}`);
+  assert.equal((await act('approve', ada)).status, 302);
+  assert.equal((await act('decline', bob)).status, 302);
+  assert.equal(subjects(ada.user).at(-1), `Your registration for ${ev.name} was approved`);
+  assert.equal(subjects(bob.user).at(-1), `Your registration for ${ev.name} was declined`);
+  assert.equal((await act('remove', ada)).status, 302);
+  assert.equal(subjects(ada.user).at(-1), `You were removed from ${ev.name}`);
+  // Nobody else got a mail about it.
+  assert.equal(mails(org.user).length, 2);
+});
+
+test('cancelling mails a confirmation, from the page and from the API', async () => {
+  const [org, cy] = await signedInClients(2);
+  const ev = await createEvent(org);
+  assert.equal((await postForm(cy, `/events/register/${ev.key}`)).status, 302);
+  assert.equal((await postForm(cy, `/events/cancel/${ev.id}`)).status, 302);
+  assert.equal(subjects(cy.user).at(-1), `You cancelled your registration for ${ev.name}`);
+  const api = (method) => cy.request(method, `/api/events/${ev.key}/registrations`,
+    { headers: { 'x-csrf-token': cy.csrf, accept: 'application/json', 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+  assert.ok([200, 201].includes((await api('POST')).status));
+  assert.equal((await api('DELETE')).status, 200);
+  assert.deepEqual(subjects(cy.user), [
+    `You are registered for ${ev.name}`, `You cancelled your registration for ${ev.name}`,
+    `You are registered for ${ev.name}`, `You cancelled your registration for ${ev.name}`,
+  ]);
+});
+
+test('the profile\'s notification settings turn the mails off; an incomplete form changes nothing', async () => {
+  const [org, dee] = await signedInClients(2);
+  const prefsOf = async (c) => sql(`SELECT registration_mail, pending_mail FROM ems_notify_prefs WHERE uid = ${q(c.user.uid)}`);
+  const profile = await dee.get('/dashboard/profile');
+  assert.match(profile.text, /id="registration_mail"[^>]* checked/);
+  assert.match(profile.text, /id="pending_mail"[^>]* checked/);
+
+  const bad = await flashAfter(dee, await postForm(dee, '/dashboard/notifications', { registration_mail: '1' }));
+  assert.match(bad.flash, /incomplete; nothing was changed/);
+  assert.deepEqual(await prefsOf(dee), []);
+  const forged = await dee.post('/dashboard/notifications', { registration_mail: '0', pending_mail: '0' });
+  assert.equal(forged.status, 403, 'no CSRF token, no change');
+  assert.deepEqual(await prefsOf(dee), []);
+
+  for (const c of [org, dee]) {
+    const done = await flashAfter(c, await postForm(c, '/dashboard/notifications', { registration_mail: '0', pending_mail: '0' }));
+    assert.equal(done.flash, 'Notification settings saved');
+    assert.doesNotMatch(done.page.text, /id="registration_mail"[^>]* checked/);
+  }
+  const ev = await createEvent(org, { require_approval: '1' });
+  assert.equal((await postForm(dee, `/events/register/${ev.key}`)).status, 302);
+  assert.equal(mails(dee.user).length, 0);
+  assert.equal(mails(org.user).length, 0);
+
+  // On again (a checked box sends the hidden 0, then 1): mails come again.
+  assert.equal((await dee.post('/dashboard/notifications', [['csrf_token', dee.csrf],
+    ['registration_mail', '0'], ['registration_mail', '1'], ['pending_mail', '0']])).status, 302);
+  assert.deepEqual((await prefsOf(dee)).map((r) => r.map(Number)), [[1, 0]]);
+  assert.equal((await postForm(org, `/events/manage/${ev.id}/participants/${dee.user.uid}/approve`)).status, 302);
+  assert.deepEqual(subjects(dee.user), [`Your registration for ${ev.name} was approved`]);
+});
+
+test('a mail that cannot be queued never fails the registration: it is registered, answered, and the error logged', async () => {
+  const [org, eve] = await signedInClients(2);
+  const ev = await createEvent(org);
+  const outbox = stackEnv().OUTBOX_DIR;
+  const away = `${outbox}.away-${process.pid}`;
+  renameSync(outbox, away);
+  writeFileSync(outbox, 'not a directory'); // the outbox cannot be written
+  let res;
+  try {
+    res = await flashAfter(eve, await postForm(eve, `/events/register/${ev.key}`));
+  } finally {
+    rmSync(outbox, { force: true });
+    renameSync(away, outbox);
+    if (!existsSync(outbox)) mkdirSync(outbox, { recursive: true });
+  }
+  assert.equal(res.status, 302);
+  assert.match(res.flash, /registered/i);
+  assert.ok((await attendedOf(eve.user.uid)).includes(String(ev.id)));
+  await waitFor(() => readLog().includes(`to user ${eve.user.uid} was not queued`),
+    { what: 'the error about the mail in error.log' });
+});
