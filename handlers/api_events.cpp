@@ -125,6 +125,7 @@ Response update_api_event(Ctx& ctx) {
     const auto r = event_input(ctx, base, &ev);
     if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     events::update_event(ctx.app, ev, r.input, *ctx.user);
+    mail_if_plans_changed(ctx, ev, r.input);
     return Response::json(owner_json(ctx, *events::find_event(ctx.app.db(), ev.id)));
 }
 

@@ -58,19 +58,18 @@ std::vector<std::pair<std::string, std::string>> facts(const events::Event& ev) 
 }
 
 struct Content {
-    std::string to, subject, greeting, lead, link, link_label;
+    std::string to, subject, greeting, lead, link, link_label;  // no link: link empty
     std::vector<std::pair<std::string, std::string>> facts;
 };
 
-void queue(Ctx& ctx, const Content& c, const events::Event& ev,
-           std::vector<mail::Attachment> attachments = {}) {
+mail::Message build(Ctx& ctx, const Content& c, const events::Event& ev) {
     const auto& cfg = ctx.app.config();
     const auto settings = cfg.base_url + url_for("profile") + "#notifications";
     std::string text = c.greeting + "\r\n\r\n" + c.lead + "\r\n\r\n" + ev.name + "\r\n";
     for (const auto& [label, value] : c.facts) text += label + ": " + value + "\r\n";
-    text += "\r\n" + c.link_label + ": " + c.link + "\r\n\r\n-- \r\n" + cfg.site_name +
-            "\r\nYou get this mail because of your account at " + cfg.base_url +
-            ". To choose which mails you get: " + settings + "\r\n";
+    if (!c.link.empty()) text += "\r\n" + c.link_label + ": " + c.link + "\r\n";
+    text += "\r\n-- \r\n" + cfg.site_name + "\r\nYou get this mail because of your account at " +
+            cfg.base_url + ". To choose which mails you get: " + settings + "\r\n";
     Json::Value m;
     m["subject"] = c.subject;
     m["greeting"] = c.greeting;
@@ -90,9 +89,12 @@ void queue(Ctx& ctx, const Content& c, const events::Event& ev,
     m["settings_url"] = settings;
     mail::Message msg{c.to, c.subject, text};
     msg.html = ctx.app.views().render_bare("mail_event", m);
-    msg.attachments = std::move(attachments);
     msg.unsubscribe_url = settings;
-    mail::send(cfg, msg);
+    return msg;
+}
+
+void queue(Ctx& ctx, const Content& c, const events::Event& ev) {
+    mail::send(ctx.app.config(), build(ctx, c, ev));
 }
 
 }  // namespace
@@ -168,6 +170,98 @@ void mail_organizer_pending(Ctx& ctx, const events::Event& ev,
     } catch (const std::exception& e) {
         log::error("mail: the pending-request mail of event " + std::to_string(ev.id) +
                    " was not queued: " + e.what());
+    }
+}
+
+std::vector<std::string> participant_uids(Ctx& ctx, std::int64_t event_id) {
+    std::vector<std::string> out;
+    try {
+        const auto list = ctx.app.files().get_event_participants(event_id);
+        out.reserve(list->size());
+        for (const auto& [uid, entry] : *list) out.push_back(uid);
+    } catch (const std::exception& e) {
+        // A damaged list must not stop the change; its people get no mail.
+        log::error("mail: event " + std::to_string(event_id) +
+                   ": the participant list could not be read for the change mails: " + e.what());
+    }
+    return out;
+}
+
+void mail_if_plans_changed(Ctx& ctx, const events::Event& before,
+                           const events::EventInput& input) noexcept {
+    if (before.startdate == input.startdate && before.enddate == input.enddate &&
+        before.location == input.location)
+        return;
+    auto after = before;
+    after.name = input.name;
+    after.startdate = input.startdate;
+    after.enddate = input.enddate;
+    after.location = input.location;
+    mail_participants(ctx, after, &before, participant_uids(ctx, before.id), EventChange::changed);
+}
+
+void mail_participants(Ctx& ctx, const events::Event& ev, const events::Event* before,
+                       const std::vector<std::string>& uids, EventChange change) noexcept {
+    constexpr std::size_t batch = 500;
+    std::size_t queued = 0;
+    try {
+        const bool deleted = change == EventChange::deleted;
+        const auto link =
+            deleted ? std::string()
+                    : ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}});
+        auto fact_lines = facts(ev);
+        if (before && !deleted) {
+            if (before->startdate != ev.startdate)
+                fact_lines.emplace_back("Was from", time::display_datetime(before->startdate));
+            if (before->enddate != ev.enddate)
+                fact_lines.emplace_back("Was until", time::display_datetime(before->enddate));
+            if (before->location != ev.location)
+                fact_lines.emplace_back("Was at", before->location);
+        }
+        for (std::size_t at = 0; at < uids.size(); at += batch) {
+            const auto n = std::min(batch, uids.size() - at);
+            std::string marks;
+            db::Params params;
+            for (std::size_t i = 0; i < n; ++i) {
+                marks += i ? ",?" : "?";
+                params.emplace_back(uids[at + i]);
+            }
+            // One query a batch: the people and whether they want mail.
+            const auto rows = ctx.app.db().query(
+                "SELECT CAST(u.uid AS CHAR), u.email, u.fname, u.mname, u.lname, "
+                "COALESCE(p.registration_mail, 1) FROM user_credentials u "
+                "LEFT JOIN ems_notify_prefs p ON p.uid = CAST(u.uid AS CHAR) "
+                "WHERE u.uid IN (" +
+                    marks + ")",
+                params);
+            std::vector<mail::Message> messages;
+            for (const auto& r : rows) {
+                if (r.num(5) == 0 || r.str(1).empty()) continue;
+                User u;
+                u.uid = r.str(0);
+                u.email = r.str(1);
+                u.fname = r.str(2);
+                u.mname = r.str(3);
+                u.lname = r.str(4);
+                Content c{u.email,
+                          deleted ? ev.name + " was cancelled" : ev.name + " has changed",
+                          "Hello " + display_name(u) + ",",
+                          deleted ? "The organizer deleted this event: it will not take place "
+                                    "and your registration has ended."
+                                  : "The organizer changed when or where this event takes place. "
+                                    "You are still on its list; here are the new details.",
+                          link,
+                          "See the event",
+                          fact_lines};
+                messages.push_back(build(ctx, c, ev));
+            }
+            mail::send_many(ctx.app.config(), messages);
+            queued += messages.size();
+        }
+    } catch (const std::exception& e) {
+        log::error("mail: event " + std::to_string(ev.id) + ": " + std::to_string(queued) + " of " +
+                   std::to_string(uids.size()) +
+                   " change mails queued, the rest were not: " + e.what());
     }
 }
 

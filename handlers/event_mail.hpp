@@ -7,7 +7,9 @@
 // the registration; a user who turned the mails off on the profile page
 // (models/notify_prefs.hpp) gets none.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "handlers/handlers.hpp"
 #include "models/event.hpp"
@@ -23,6 +25,21 @@ void mail_attendee(Ctx& ctx, const events::Event& ev, const User& user, EventMai
 // To the organizer of `ev`: `requester_uid` waits for approval.
 void mail_organizer_pending(Ctx& ctx, const events::Event& ev,
                             const std::string& requester_uid) noexcept;
+
+// To every person of `uids` (the event's participants, registered or
+// waiting, read before the change) who wants mail: the event `ev` (as it is
+// now) had its dates or place changed (`before`: as it was), or was
+// deleted. Queued 500 at a time with one disk flush each (mail::send_many).
+enum class EventChange { changed, deleted };
+void mail_participants(Ctx& ctx, const events::Event& ev, const events::Event* before,
+                       const std::vector<std::string>& uids, EventChange change) noexcept;
+// The uids of an event's participant list, in list order (none, logged,
+// when the list cannot be read).
+std::vector<std::string> participant_uids(Ctx& ctx, std::int64_t event_id);
+// After an edit saved `input` over `before`: when the dates or the place
+// changed, mail_participants(changed).
+void mail_if_plans_changed(Ctx& ctx, const events::Event& before,
+                           const events::EventInput& input) noexcept;
 
 namespace event_mail {
 // The subject and first line of each mail (also what the tests look for).

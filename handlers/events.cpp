@@ -3,6 +3,7 @@
 // POST, and the old GET URL shows a confirmation page with the button.
 #include "core/errors.hpp"
 #include "handlers/event_common.hpp"
+#include "handlers/event_mail.hpp"
 #include "handlers/forms.hpp"
 #include "handlers/handlers.hpp"
 #include "handlers/session.hpp"
@@ -150,6 +151,7 @@ Response edit_event(Ctx& ctx) {
     refuse_with_form(ctx, edit_form(ev), r);
     if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     events::update_event(ctx.app, ev, r.input, *ctx.user);
+    mail_if_plans_changed(ctx, ev, r.input);
     return flash_redirect(ctx, "success", "Event updated successfully!");
 }
 
@@ -169,7 +171,9 @@ Response show_delete_event(Ctx& ctx) {
 
 Response delete_event(Ctx& ctx) {
     const auto ev = owned_event(ctx, "You can only delete your own events");
+    const auto people = participant_uids(ctx, ev.id);  // before the files go
     events::delete_event(ctx.app, ev.id, *ctx.user);
+    mail_participants(ctx, ev, nullptr, people, EventChange::deleted);
     return flash_redirect(ctx, "success", "Event deleted successfully!");
 }
 

@@ -1,6 +1,8 @@
 #include "models/mailer.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -201,6 +203,52 @@ std::string format_eml(const Config& config, const Message& m) {
         body = multipart("mixed", parts);
     }
     return head + body;
+}
+
+void send_many(const Config& config, const std::vector<Message>& messages) {
+    if (messages.empty()) return;
+    const std::filesystem::path dir(config.outbox_dir);
+    std::vector<std::pair<std::filesystem::path, std::filesystem::path>> names;  // temp, final
+    std::size_t renamed = 0;
+    auto fail = [&](const std::string& what) {
+        const int saved = errno;
+        for (auto i = renamed; i < names.size(); ++i) ::unlink(names[i].first.c_str());
+        errno = saved;
+        throw std::runtime_error("mail: cannot write to the outbox " + config.outbox_dir + ": " +
+                                 what + ": " + std::strerror(errno));
+    };
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("mail: cannot create the outbox " + config.outbox_dir);
+    const auto now = std::to_string(std::time(nullptr));
+    for (const auto& m : messages) {
+        const auto name = now + "-" + random_hex(6) + ".eml";
+        const auto temp = dir / ("." + name + ".tmp.batch");
+        names.emplace_back(temp, dir / name);
+        const auto eml = format_eml(config, m);
+        const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) fail("open");
+        std::size_t done = 0;
+        while (done < eml.size()) {
+            const auto n = ::write(fd, eml.data() + done, eml.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                ::close(fd);
+                fail("write");
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        if (::close(fd) != 0) fail("close");
+    }
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) fail("open the folder");
+    const int synced = ::syncfs(dfd);
+    ::close(dfd);
+    if (synced != 0) fail("syncfs");
+    for (; renamed < names.size(); ++renamed)
+        if (::rename(names[renamed].first.c_str(), names[renamed].second.c_str()) != 0)
+            fail("rename");
+    storage::fsync_dir(dir);
 }
 
 void send(const Config& config, const Message& m) {

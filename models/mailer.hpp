@@ -28,6 +28,11 @@ struct Message {
 // or read-only disk); an SMTP failure happens later, in the sender.
 void send(const Config& config, const Message& m);
 std::string format_eml(const Config& config, const Message& m);
+// Many messages at once (a changed or deleted event's participants): each
+// written to a hidden temporary file, one syncfs for them all, then each
+// renamed into the queue: one disk flush instead of one per message.
+// Throws like send(); messages renamed before a failure stay queued.
+void send_many(const Config& config, const std::vector<Message>& messages);
 
 // The bare address of a From value: "Name <a@b>" -> "a@b", "a@b" -> "a@b"
 // (the SMTP envelope sender).

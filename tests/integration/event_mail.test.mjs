@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readLog, repoRoot, sql, stackEnv, waitFor } from './lib/stack.mjs';
 import { mailsTo } from './lib/accounts.mjs';
 import {
-  attendedOf, createEvent, flashAfter, postForm, q, signedInClients, unique,
+  attendedOf, createEvent, eventFields, flashAfter, postForm, q, signedInClients, unique,
 } from './lib/fixtures.mjs';
 
 function parse(eml) {
@@ -142,4 +142,62 @@ test('a mail that cannot be queued never fails the registration: it is registere
   assert.ok((await attendedOf(eve.user.uid)).includes(String(ev.id)));
   await waitFor(() => readLog().includes(`to user ${eve.user.uid} was not queued`),
     { what: 'the error about the mail in error.log' });
+});
+
+test('a new date or place mails every participant once with the new and old details; a new name alone mails nobody; a deleted event mails them it was cancelled', async () => {
+  const [org, ...people] = await signedInClients(4);
+  const ev = await createEvent(org, { location: 'Hall A' });
+  for (const c of people) assert.equal((await postForm(c, `/events/register/${ev.key}`)).status, 302);
+  const [ada, bob, quiet] = people;
+  await sql(`INSERT INTO ems_notify_prefs (uid, registration_mail, pending_mail) VALUES (${q(quiet.user.uid)}, 0, 1)`);
+  const before = new Map(people.map((c) => [c, mails(c.user).length]));
+  const news = (c) => mails(c.user).slice(before.get(c));
+
+  const edit = (over) => postForm(org, `/events/edit/${ev.id}`, eventFields({ eventname: ev.name, ...over }));
+  assert.equal((await edit({ location: 'Hall B' })).status, 302);
+  for (const c of [ada, bob]) {
+    const [mail, ...more] = news(c);
+    assert.equal(more.length, 0);
+    assert.equal(mail.subject, `${ev.name} has changed`);
+    assert.match(mail.text, /Where: Hall B\r?\n/);
+    assert.match(mail.text, /Was at: Hall A\r?\n/);
+    assert.ok(mail.text.includes(`/events/register/${ev.key}`));
+  }
+  assert.equal(news(quiet).length, 0, 'turned off');
+  assert.equal(mails(org.user).length, 0);
+
+  assert.equal((await edit({ location: 'Hall B', eventname: `${ev.name} (renamed)` })).status, 302);
+  assert.equal(news(ada).length, 1, 'a new name alone is no news');
+
+  assert.equal((await postForm(org, `/events/delete/${ev.id}`)).status, 302);
+  for (const c of [ada, bob]) {
+    const mail = news(c).at(-1);
+    assert.equal(mail.subject, `${ev.name} (renamed) was cancelled`);
+    assert.match(mail.text, /deleted this event/);
+    assert.ok(!mail.text.includes(`/events/register/${ev.key}`), 'no link to a deleted event');
+  }
+  assert.equal(news(quiet).length, 0);
+});
+
+test('the API\'s PATCH of a date mails an event\'s 600 participants, in batches, each once', async () => {
+  const [org, ...people] = await signedInClients(601);
+  const ev = await createEvent(org);
+  const queue = [...people];
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const res = await c.request('POST', `/api/events/${ev.key}/registrations`,
+        { headers: { 'x-csrf-token': c.csrf, accept: 'application/json', 'content-type': 'application/json' }, body: '{}' });
+      assert.ok([200, 201].includes(res.status), `${res.status} ${res.text}`);
+    }
+  }));
+  const res = await org.request('PATCH', `/api/events/${ev.id}`, {
+    headers: { 'x-csrf-token': org.csrf, accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ startdate: '2030-05-02T09:00', enddate: '2030-05-02T17:00' }),
+  });
+  assert.equal(res.status, 200, res.text);
+  const subject = `Subject: ${ev.name} has changed\r\n`;
+  const got = people.map((c) => mailsTo(c.user.email).filter((m) => m.includes(subject)).length);
+  assert.deepEqual([...new Set(got)], [1], 'each participant got exactly one');
+  const one = parse(mailsTo(people[599].user.email).find((m) => m.includes(subject)));
+  assert.match(one.text, /Was from: /);
 });
