@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -17,6 +18,8 @@
 #include "cmd/admin_backup.hpp"
 #include "cmd/admin_migrate.hpp"
 #include "core/actor.hpp"
+#include "handlers/app.hpp"
+#include "handlers/event_mail.hpp"
 #include "models/config_store.hpp"
 #include "models/event_check.hpp"
 #include "storage/file_storage.hpp"
@@ -123,6 +126,44 @@ int repair_command(int argc, char** argv) {
     char repair_flag[] = "--repair";
     char* args[] = {argv[0], repair_flag};
     return check_command(2, args);
+}
+
+// send-digests: the organizers' daily summaries of registrations waiting
+// for approval (scripts/systemd/ems-digest.timer runs it every morning).
+// Safe to run twice or on several hosts: each summary goes once a day.
+int send_digests_command(int argc, char** argv) {
+    std::string day;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--day") && i + 1 < argc) {
+            day = argv[++i];
+        } else {
+            std::cerr << "ems-admin send-digests: unknown option or missing value: " << argv[i]
+                      << "\n";
+            return 2;
+        }
+    }
+    if (day.empty()) {
+        const std::time_t now = std::time(nullptr);
+        std::tm local{};
+        localtime_r(&now, &local);
+        char buf[16];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d", &local);
+        day = buf;
+    }
+    if (day.size() != 10 || day[4] != '-' || day[7] != '-' ||
+        day.find_first_not_of("0123456789-") != std::string::npos) {
+        std::cerr << "ems-admin send-digests: --day must be YYYY-MM-DD\n";
+        return 2;
+    }
+    try {
+        ems::App app(ems::Config::load(config_path));
+        const int sent = ems::send_pending_digests(app, day, std::cout);
+        std::cout << sent << " summaries queued for " << day << "\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "ems-admin send-digests: " << e.what() << "\n";
+        return 1;
+    }
 }
 
 // migrate-schema: what ems-fcgi does at start with auto_migrate = true, for
@@ -248,6 +289,10 @@ int merge_journal_command(int argc, char** argv) {
 const Command commands[] = {
     {"migrate-schema", "   create missing tables and apply ems_* migrations; needs -c CONFIG",
      migrate_schema_command},
+    {"send-digests",
+     "[--day YYYY-MM-DD]   mail organizers who chose a daily summary the registrations "
+     "waiting for their approval, once a day across runs and hosts; needs -c CONFIG",
+     send_digests_command},
     {"check",
      "[--repair] [--json]   report every disagreement between the database and the files "
      "(exit 0 consistent, 1 problems found, 2 could not run); needs -c CONFIG",

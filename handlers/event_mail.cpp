@@ -1,8 +1,10 @@
 #include "handlers/event_mail.hpp"
 
 #include <exception>
+#include <ostream>
 
 #include "core/log.hpp"
+#include "core/participant_status.hpp"
 #include "core/time.hpp"
 #include "handlers/router.hpp"
 #include "models/account.hpp"
@@ -62,10 +64,11 @@ struct Content {
     std::vector<std::pair<std::string, std::string>> facts;
 };
 
-mail::Message build(Ctx& ctx, const Content& c, const events::Event& ev) {
-    const auto& cfg = ctx.app.config();
+// The mail of `c`; `heading` (the event's name) above the facts.
+mail::Message build(App& app, const Content& c, const std::string& heading) {
+    const auto& cfg = app.config();
     const auto settings = cfg.base_url + url_for("profile") + "#notifications";
-    std::string text = c.greeting + "\r\n\r\n" + c.lead + "\r\n\r\n" + ev.name + "\r\n";
+    std::string text = c.greeting + "\r\n\r\n" + c.lead + "\r\n\r\n" + heading + "\r\n";
     for (const auto& [label, value] : c.facts) text += label + ": " + value + "\r\n";
     if (!c.link.empty()) text += "\r\n" + c.link_label + ": " + c.link + "\r\n";
     text += "\r\n-- \r\n" + cfg.site_name + "\r\nYou get this mail because of your account at " +
@@ -74,7 +77,7 @@ mail::Message build(Ctx& ctx, const Content& c, const events::Event& ev) {
     m["subject"] = c.subject;
     m["greeting"] = c.greeting;
     m["lead"] = c.lead;
-    m["event_name"] = ev.name;
+    m["event_name"] = heading;
     for (const auto& [label, value] : c.facts) {
         Json::Value f;
         f["label"] = label;
@@ -88,13 +91,13 @@ mail::Message build(Ctx& ctx, const Content& c, const events::Event& ev) {
     m["base_url"] = cfg.base_url;
     m["settings_url"] = settings;
     mail::Message msg{c.to, c.subject, text};
-    msg.html = ctx.app.views().render_bare("mail_event", m);
+    msg.html = app.views().render_bare("mail_event", m);
     msg.unsubscribe_url = settings;
     return msg;
 }
 
 void queue(Ctx& ctx, const Content& c, const events::Event& ev) {
-    mail::send(ctx.app.config(), build(ctx, c, ev));
+    mail::send(ctx.app.config(), build(ctx.app, c, ev.name));
 }
 
 }  // namespace
@@ -155,7 +158,8 @@ void mail_organizer_pending(Ctx& ctx, const events::Event& ev,
     try {
         const auto organizer = find_user(ctx.app.db(), ev.creator);
         if (!organizer || organizer->email.empty()) return;
-        if (!notify_prefs::get(ctx.app.db(), ev.creator).pending_mail) return;
+        if (notify_prefs::get(ctx.app.db(), ev.creator).pending != notify_prefs::Pending::immediate)
+            return;
         const auto requester = find_user(ctx.app.db(), requester_uid);
         const auto who = requester ? display_name(*requester) : std::string("Someone");
         Content c{
@@ -253,7 +257,7 @@ void mail_participants(Ctx& ctx, const events::Event& ev, const events::Event* b
                           link,
                           "See the event",
                           fact_lines};
-                messages.push_back(build(ctx, c, ev));
+                messages.push_back(build(ctx.app, c, ev.name));
             }
             mail::send_many(ctx.app.config(), messages);
             queued += messages.size();
@@ -263,6 +267,50 @@ void mail_participants(Ctx& ctx, const events::Event& ev, const events::Event* b
                    std::to_string(uids.size()) +
                    " change mails queued, the rest were not: " + e.what());
     }
+}
+
+int send_pending_digests(App& app, const std::string& day, std::ostream& out) {
+    int sent = 0;
+    for (const auto& uid : notify_prefs::daily_digest_users(app.db())) {
+        if (!notify_prefs::claim_digest(app.db(), uid, day)) continue;  // sent today already
+        try {
+            const auto user = find_user(app.db(), uid);
+            if (!user || user->email.empty()) continue;
+            std::vector<std::pair<std::string, std::string>> lines;
+            long long total = 0;
+            std::int64_t only = 0;
+            for (const auto& ev : events::events_created_by(app.db(), uid)) {
+                long long n = 0;
+                for (const auto& [who, entry] : *app.files().get_event_participants(ev.id))
+                    if (status_of(entry) == ParticipantStatus::pending) ++n;
+                if (n == 0) continue;
+                lines.emplace_back(ev.name, std::to_string(n) + " waiting");
+                total += n;
+                only = lines.size() == 1 ? ev.id : 0;
+            }
+            if (total == 0) continue;  // nothing waits: no mail today
+            const auto& base = app.config().base_url;
+            Content c{user->email,
+                      total == 1 ? "1 registration waits for your approval"
+                                 : std::to_string(total) + " registrations wait for your approval",
+                      "Hello " + display_name(*user) + ",",
+                      "Your summary of " + day +
+                          ": these events of yours have registrations waiting for your approval.",
+                      only ? base + url_for("manage_event", {{"id", std::to_string(only)}})
+                           : base + url_for("dashboard"),
+                      only ? "Approve or decline" : "Open your dashboard",
+                      lines};
+            mail::send(app.config(), build(app, c, "Waiting for your approval"));
+            ++sent;
+            out << "user " << uid << ": " << total << " waiting, summary queued\n";
+        } catch (const std::exception& e) {
+            notify_prefs::release_digest(app.db(), uid, day);
+            out << "user " << uid << ": the summary was not queued: " << e.what() << "\n";
+            log::error("mail: the summary of " + day + " for user " + uid +
+                       " was not queued: " + e.what());
+        }
+    }
+    return sent;
 }
 
 }  // namespace ems

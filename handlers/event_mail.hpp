@@ -8,6 +8,7 @@
 // (models/notify_prefs.hpp) gets none.
 #pragma once
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,13 @@ std::vector<std::string> participant_uids(Ctx& ctx, std::int64_t event_id);
 // changed, mail_participants(changed).
 void mail_if_plans_changed(Ctx& ctx, const events::Event& before,
                            const events::EventInput& input) noexcept;
+
+// ems-admin send-digests: to each organizer who chose one summary a day
+// (profile, Notifications) and has registrations waiting for approval, one
+// mail listing them, at most once per `day` ("YYYY-MM-DD") across runs and
+// hosts (notify_prefs::claim_digest). Says what it did on `out`; returns
+// the number of mails queued.
+int send_pending_digests(App& app, const std::string& day, std::ostream& out);
 
 namespace event_mail {
 // The subject and first line of each mail (also what the tests look for).

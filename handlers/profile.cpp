@@ -113,7 +113,9 @@ Response show_profile(Ctx& ctx) {
     m["has_api_tokens"] = m.isMember("api_tokens");
     const auto prefs = notify_prefs::get(ctx.app.db(), u.uid);
     m["registration_mail"] = prefs.registration_mail;
-    m["pending_mail"] = prefs.pending_mail;
+    m["pending_immediate"] = prefs.pending == notify_prefs::Pending::immediate;
+    m["pending_daily"] = prefs.pending == notify_prefs::Pending::daily;
+    m["pending_off"] = prefs.pending == notify_prefs::Pending::off;
     return Response::html(ctx.app.views().render("profile", m));
 }
 
@@ -207,12 +209,18 @@ Response revoke_api_token(Ctx& ctx) {
     return redirect_with(ctx, "success", "Token revoked");
 }
 
-// Each box has a hidden "0" before it (an unchecked box is not sent), so a
-// form without either field was not this form: nothing changes.
+// The box has a hidden "0" before it (an unchecked box is not sent), and
+// one of the three choices is always checked, so a form without them was
+// not this form: nothing changes.
 Response update_notifications(Ctx& ctx) {
     refuse_to_profile(ctx);
     const auto reg = forms::checkbox(ctx.req, "registration_mail");
-    const auto pending = forms::checkbox(ctx.req, "pending_mail");
+    const auto choice = forms::value(ctx.req, "pending_mail");
+    using notify_prefs::Pending;
+    const auto pending = choice == "immediate" ? std::optional(Pending::immediate)
+                         : choice == "daily"   ? std::optional(Pending::daily)
+                         : choice == "off"     ? std::optional(Pending::off)
+                                               : std::nullopt;
     if (!reg || !pending)
         throw Invalid("The notification settings form was incomplete; nothing was changed");
     notify_prefs::set(ctx.app.db(), ctx.user->uid, {*reg, *pending});

@@ -139,12 +139,22 @@ const std::vector<Migration>& migrations() {
           "CREATE INDEX IF NOT EXISTS `email_ip_time` ON ems_login_attempts "
           "(`email`, `ip`, `attempted_at`)"}},
         // Version 8 (issue 13, event mails): what mail each user wants
-        // (models/notify_prefs.hpp); no row: the defaults.
-        {8, {R"(CREATE TABLE IF NOT EXISTS `ems_notify_prefs` (
+        // (models/notify_prefs.hpp; no row: the defaults; pending_mail 0 off,
+        // 1 immediately, 2 a daily summary).
+        {8,
+         {R"(CREATE TABLE IF NOT EXISTS `ems_notify_prefs` (
   `uid` varchar(36) NOT NULL,
   `registration_mail` tinyint NOT NULL DEFAULT 1,
   `pending_mail` tinyint NOT NULL DEFAULT 1,
   PRIMARY KEY (`uid`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          // One row per organizer and day whose summary was taken
+          // (notify_prefs::claim_digest).
+          R"(CREATE TABLE IF NOT EXISTS `ems_digest_days` (
+  `uid` varchar(36) NOT NULL,
+  `day` char(10) NOT NULL,
+  `sent_at` bigint NOT NULL,
+  PRIMARY KEY (`uid`, `day`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)"}},
     };
     return all;

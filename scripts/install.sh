@@ -6,7 +6,8 @@
 #   bin/ems-fcgi, bin/ems-admin
 #   share/ems/views/*.mustache, share/ems/static/*, share/ems/nginx/ (site
 #     snippet, limits, security headers, error pages), share/ems/scripts/
-#   lib/systemd/system/ems.service, ems-backup.service, ems-backup.timer
+#   lib/systemd/system/ems.service, ems-backup.service, ems-backup.timer,
+#     ems-digest.service, ems-digest.timer
 #   share/doc/ems/ (README.md, docs/*.md)
 #   SYSCONFDIR/ems/ems.conf.example, SYSCONFDIR/logrotate.d/ems
 # The unit files, the nginx snippet and the example configuration name
@@ -52,6 +53,8 @@ put 0755 scripts/migrate_to_file_storage "$datadir/scripts/migrate_to_file_stora
 put_text 0644 nginx/ems.service "$unitdir/ems.service"
 put_text 0644 scripts/systemd/ems-backup.service "$unitdir/ems-backup.service"
 put 0644 scripts/systemd/ems-backup.timer "$unitdir/ems-backup.timer"
+put_text 0644 scripts/systemd/ems-digest.service "$unitdir/ems-digest.service"
+put 0644 scripts/systemd/ems-digest.timer "$unitdir/ems-digest.timer"
 put_text 0644 nginx/ems.logrotate "$SYSCONFDIR/logrotate.d/ems"
 put_text 0644 config/ems.conf.example "$SYSCONFDIR/ems/ems.conf.example"
 put 0644 README.md "$docdir/README.md"

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { readLog, repoRoot, sql, stackEnv, waitFor } from './lib/stack.mjs';
 import { mailsTo } from './lib/accounts.mjs';
+import { emsAdmin } from './lib/admin.mjs';
 import {
   attendedOf, createEvent, eventFields, flashAfter, postForm, q, signedInClients, unique,
 } from './lib/fixtures.mjs';
@@ -92,22 +93,26 @@ test('cancelling mails a confirmation, from the page and from the API', async ()
 
 test('the profile\'s notification settings turn the mails off; an incomplete form changes nothing', async () => {
   const [org, dee] = await signedInClients(2);
-  const prefsOf = async (c) => sql(`SELECT registration_mail, pending_mail FROM ems_notify_prefs WHERE uid = ${q(c.user.uid)}`);
+  const prefsOf = async (c) => (await sql(`SELECT registration_mail, pending_mail FROM ems_notify_prefs WHERE uid = ${q(c.user.uid)}`))
+    .map((r) => r.map(Number));
   const profile = await dee.get('/dashboard/profile');
   assert.match(profile.text, /id="registration_mail"[^>]* checked/);
-  assert.match(profile.text, /id="pending_mail"[^>]* checked/);
+  assert.match(profile.text, /id="pending_mail_immediate"[^>]* checked/);
 
-  const bad = await flashAfter(dee, await postForm(dee, '/dashboard/notifications', { registration_mail: '1' }));
-  assert.match(bad.flash, /incomplete; nothing was changed/);
+  for (const fields of [{ registration_mail: '1' }, { pending_mail: 'off' }, { registration_mail: '1', pending_mail: 'weekly' }]) {
+    const bad = await flashAfter(dee, await postForm(dee, '/dashboard/notifications', fields));
+    assert.match(bad.flash, /incomplete; nothing was changed/, JSON.stringify(fields));
+  }
   assert.deepEqual(await prefsOf(dee), []);
-  const forged = await dee.post('/dashboard/notifications', { registration_mail: '0', pending_mail: '0' });
+  const forged = await dee.post('/dashboard/notifications', { registration_mail: '0', pending_mail: 'off' });
   assert.equal(forged.status, 403, 'no CSRF token, no change');
   assert.deepEqual(await prefsOf(dee), []);
 
   for (const c of [org, dee]) {
-    const done = await flashAfter(c, await postForm(c, '/dashboard/notifications', { registration_mail: '0', pending_mail: '0' }));
+    const done = await flashAfter(c, await postForm(c, '/dashboard/notifications', { registration_mail: '0', pending_mail: 'off' }));
     assert.equal(done.flash, 'Notification settings saved');
     assert.doesNotMatch(done.page.text, /id="registration_mail"[^>]* checked/);
+    assert.match(done.page.text, /id="pending_mail_off"[^>]* checked/);
   }
   const ev = await createEvent(org, { require_approval: '1' });
   assert.equal((await postForm(dee, `/events/register/${ev.key}`)).status, 302);
@@ -116,10 +121,47 @@ test('the profile\'s notification settings turn the mails off; an incomplete for
 
   // On again (a checked box sends the hidden 0, then 1): mails come again.
   assert.equal((await dee.post('/dashboard/notifications', [['csrf_token', dee.csrf],
-    ['registration_mail', '0'], ['registration_mail', '1'], ['pending_mail', '0']])).status, 302);
-  assert.deepEqual((await prefsOf(dee)).map((r) => r.map(Number)), [[1, 0]]);
+    ['registration_mail', '0'], ['registration_mail', '1'], ['pending_mail', 'daily']])).status, 302);
+  assert.deepEqual(await prefsOf(dee), [[1, 2]]);
   assert.equal((await postForm(org, `/events/manage/${ev.id}/participants/${dee.user.uid}/approve`)).status, 302);
   assert.deepEqual(subjects(dee.user), [`Your registration for ${ev.name} was approved`]);
+});
+
+test('an organizer who chose one summary a day gets no mail per request, and one summary a day from ems-admin send-digests, also when it runs twice', async () => {
+  const [daily, idle, ...people] = await signedInClients(5);
+  for (const c of [daily, idle]) {
+    assert.equal((await postForm(c, '/dashboard/notifications', { registration_mail: '1', pending_mail: 'daily' })).status, 302);
+  }
+  const first = await createEvent(daily, { require_approval: '1' });
+  const second = await createEvent(daily, { require_approval: '1' });
+  const open = await createEvent(daily);
+  for (const c of people.slice(0, 2)) assert.equal((await postForm(c, `/events/register/${first.key}`)).status, 302);
+  assert.equal((await postForm(people[2], `/events/register/${second.key}`)).status, 302);
+  assert.equal((await postForm(people[2], `/events/register/${open.key}`)).status, 302);
+  assert.equal(mails(daily.user).length, 0, 'no mail per request');
+
+  const run = await emsAdmin('send-digests', '--day', '2030-01-15');
+  assert.equal(run.code, 0, run.out);
+  assert.match(run.out, new RegExp(`user ${daily.user.uid}: 3 waiting, summary queued`));
+  const [digest, ...more] = mails(daily.user);
+  assert.equal(more.length, 0);
+  assert.deepEqual(digest.defects, []);
+  assert.equal(digest.subject, '3 registrations wait for your approval');
+  assert.match(digest.text, new RegExp(`${first.name}: 2 waiting\r?\n`));
+  assert.match(digest.text, new RegExp(`${second.name}: 1 waiting\r?\n`));
+  assert.ok(!digest.text.includes(open.name), 'an event without waiting requests is not listed');
+  assert.ok(digest.text.includes('/dashboard'), digest.text);
+  assert.equal(mails(idle.user).length, 0, 'nothing waits: no summary');
+
+  // The timer fires again, or another host runs it: the day's summary is taken.
+  const again = await emsAdmin('send-digests', '--day', '2030-01-15');
+  assert.equal(again.code, 0, again.out);
+  assert.doesNotMatch(again.out, new RegExp(`user ${daily.user.uid}:`));
+  assert.equal(mails(daily.user).length, 1);
+  // The next day: a new summary, while the requests still wait.
+  assert.equal((await emsAdmin('send-digests', '--day', '2030-01-16')).code, 0);
+  assert.equal(mails(daily.user).length, 2);
+  assert.equal((await emsAdmin('send-digests', '--day', '16.01.2030')).code, 2);
 });
 
 test('a mail that cannot be queued never fails the registration: it is registered, answered, and the error logged', async () => {

@@ -47,13 +47,16 @@ test('make install DESTDIR: exactly the listed files, paths of the prefix in the
     ...repoFiles('nginx/errors', '.html').map((f) => `${share}/${f}`),
     `${share}/scripts/migrate_to_file_storage`,
     '/usr/local/lib/systemd/system/ems.service', '/usr/local/lib/systemd/system/ems-backup.service',
-    '/usr/local/lib/systemd/system/ems-backup.timer',
+    '/usr/local/lib/systemd/system/ems-backup.timer', '/usr/local/lib/systemd/system/ems-digest.service',
+    '/usr/local/lib/systemd/system/ems-digest.timer',
     '/etc/logrotate.d/ems', '/etc/ems/ems.conf.example',
     '/usr/local/share/doc/ems/README.md', ...repoFiles('docs', '.md').map((f) => `/usr/local/share/doc/ems/${f}`),
   ].sort();
   assert.deepEqual(filesUnder(dest), expected);
   const unit = readFileSync(path.join(dest, 'usr/local/lib/systemd/system/ems.service'), 'utf8');
   assert.match(unit, /^ExecStart=\/usr\/local\/bin\/ems-fcgi -c \/etc\/ems\/ems.conf$/m);
+  assert.match(readFileSync(path.join(dest, 'usr/local/lib/systemd/system/ems-digest.service'), 'utf8'),
+    /^ExecStart=\/usr\/local\/bin\/ems-admin -c \/etc\/ems\/ems.conf send-digests$/m);
   assert.doesNotMatch(unit + readFileSync(path.join(dest, 'usr/local/share/ems/nginx/ems-site.conf'), 'utf8'), /\/opt\/ems/);
   assert.match(readFileSync(path.join(dest, 'etc/ems/ems.conf.example'), 'utf8'), /^views_dir = \/usr\/local\/share\/ems\/views$/m);
   assert.equal(statSync(path.join(dest, 'usr/local/bin/ems-fcgi')).mode & 0o777, 0o755);
