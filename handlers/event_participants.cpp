@@ -307,6 +307,7 @@ Response manage_event(Ctx& ctx) {
     p.layout = ctx.layout("Manage Event");
     p.event = event_view(ev);
     p.edit_url = url_for("edit_event", {{"id", id}});
+    p.duplicate_url = url_for("duplicate_event", {{"id", id}});
     p.key = ev.key;
     p.register_url = ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}});
     p.registration_open = s.registration_open;

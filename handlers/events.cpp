@@ -101,6 +101,22 @@ events::FormResult values_of(const events::Event& ev, const events::Settings& s)
     return r;
 }
 
+// "NAME (copy)", cut to the name's 255 characters without splitting one.
+std::string copy_name(const std::string& name) {
+    const std::string suffix = " (copy)";
+    std::string base = name;
+    std::size_t chars = 0, cut = base.size();
+    for (std::size_t i = 0; i < base.size(); ++i) {
+        if ((static_cast<unsigned char>(base[i]) & 0xC0) == 0x80) continue;
+        if (chars == 255 - suffix.size()) {
+            cut = i;
+            break;
+        }
+        ++chars;
+    }
+    return base.substr(0, cut) + suffix;
+}
+
 FormPage edit_form(const events::Event& ev) {
     return {"Edit Event", url_for("edit_event_post", {{"id", std::to_string(ev.id)}}),
             "Save changes"};
@@ -132,6 +148,18 @@ Response create_event(Ctx& ctx) {
 events::Settings editable_settings(Ctx& ctx, const events::Event& ev) {
     auto s = events::load_settings(ctx.app, ev.id);
     return s.problem.empty() ? s : events::Settings{};
+}
+
+// The create form filled from one of the organizer's events: everything
+// but the name, which says it is a copy (a new event, with its own key and
+// no participants, is made only when the form is sent).
+Response show_duplicate_event(Ctx& ctx) {
+    const auto ev = owned_event(ctx, "You can only duplicate your own events");
+    auto r = values_of(ev, editable_settings(ctx, ev));
+    r.values["eventname"] = copy_name(ev.name);
+    auto page = create_form(idempotency::new_form_token());
+    page.title = "Duplicate Event";
+    return form_page(ctx, page, r, 200);
 }
 
 Response show_edit_event(Ctx& ctx) {

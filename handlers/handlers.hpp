@@ -80,6 +80,7 @@ void send_reset_mail(Ctx& ctx, const std::string& email, const std::string& toke
 
 // handlers/events.cpp
 Response show_create_event(Ctx& ctx);
+Response show_duplicate_event(Ctx& ctx);
 Response create_event(Ctx& ctx);
 Response show_edit_event(Ctx& ctx);
 Response edit_event(Ctx& ctx);

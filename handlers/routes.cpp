@@ -61,6 +61,7 @@ const std::vector<Route>& routes() {
         // Each also answers its PHP /event/... alias (with_php_aliases).
         {"GET", "/events/create", show_create_event, "create_event", A::user},
         {"POST", "/events/create", create_event, "create_event_post", A::user},
+        {"GET", "/events/duplicate/{id}", show_duplicate_event, "duplicate_event", A::user},
         {"GET", "/events/edit/{id}", show_edit_event, "edit_event", A::user},
         {"POST", "/events/edit/{id}", edit_event, "edit_event_post", A::user},
         {"GET", "/events/delete/{id}", show_delete_event, "delete_event", A::user},

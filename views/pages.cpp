@@ -142,7 +142,8 @@ Json::Value to_model(const Badges& p) {
 Json::Value to_model(const EventManage& p) {
     // clang-format off
     auto m = with(to_model(p.layout), {
-        {"event", to_model(p.event)}, {"edit_url", p.edit_url}, {"key", p.key},
+        {"event", to_model(p.event)}, {"edit_url", p.edit_url},
+        {"duplicate_url", p.duplicate_url}, {"key", p.key},
         {"register_url", p.register_url}, {"registration_open", p.registration_open},
         {"require_approval", p.require_approval}, {"max_participants", p.max_participants},
         {"csv_url", p.csv_url}, {"participants", list_of(p.participants)},

@@ -113,7 +113,7 @@ struct Paging {
 struct EventManage {
     Layout layout;
     Event event;
-    std::string edit_url, key, register_url, csv_url;
+    std::string edit_url, duplicate_url, key, register_url, csv_url;
     bool registration_open = false, require_approval = false;
     std::string max_participants;           // a number or "No limit"
     std::vector<Participant> participants;  // this page's rows

@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <set>
+#include <string_view>
 
 #include "handlers/router.hpp"
 
@@ -69,7 +70,11 @@ BOOST_AUTO_TEST_CASE(event_aliases_reach_their_row_and_links_use_the_canonical_p
             BOOST_TEST(url_for(r.name, m.params).rfind("/events/", 0) == 0);
         }
     }
-    BOOST_TEST(aliased == 16u, "every /events/ row keeps the PHP /event/ alias");
+    std::size_t event_rows = 0;
+    for (const auto& r : routes())
+        event_rows += std::string_view(r.pattern).starts_with("/events/");
+    BOOST_TEST(event_rows >= 17u);
+    BOOST_TEST(aliased == event_rows, "every /events/ row keeps the PHP /event/ alias");
 }
 
 BOOST_AUTO_TEST_CASE(an_alias_counts_for_405_allow) {

@@ -1,0 +1,82 @@
+// Issue 13, organizer polish: "Duplicate event" opens the create form
+// filled from one of the organizer's own events; sending it makes a new
+// event (its own key, no participants), the original unchanged.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from './lib/stack.mjs';
+import {
+  createEvent, eventFile, flashAfter, postForm, signedInClients, unique,
+} from './lib/fixtures.mjs';
+
+const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<')
+  .replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+// The form's fields as a browser would send them: the last value of each
+// name among text inputs, hidden inputs and checked boxes.
+function formFields(html) {
+  const form = html.match(/<form[^>]*action="\/events\/create"[^>]*>([\s\S]*?)<\/form>/);
+  assert.ok(form, 'a form that posts to /events/create');
+  const fields = [];
+  for (const tag of form[1].match(/<(input|textarea)\b[^>]*>/g)) {
+    const name = tag.match(/\bname="([^"]*)"/)?.[1];
+    if (!name) continue;
+    const type = tag.match(/\btype="([^"]*)"/)?.[1] ?? 'text';
+    if (type === 'checkbox' && !/\bchecked\b/.test(tag)) continue;
+    fields.push([name, unescape(tag.match(/\bvalue="([^"]*)"/)?.[1] ?? '')]);
+  }
+  return fields;
+}
+
+test('Duplicate event: the create form filled from the event, a new event made only when sent', async () => {
+  const [org, guest, other] = await signedInClients(3);
+  const ev = await createEvent(org, { location: 'Room <1>', max_participants: '25', require_approval: '1' });
+  assert.equal((await postForm(guest, `/events/register/${ev.key}`)).status, 302);
+
+  const manage = await org.get(`/events/manage/${ev.id}`);
+  assert.ok(manage.text.includes(`href="/events/duplicate/${ev.id}"`), 'the manage page links to it');
+  const form = await org.get(`/events/duplicate/${ev.id}`);
+  assert.equal(form.status, 200);
+  assert.match(form.text, /<h1[^>]*>Duplicate Event<\/h1>/);
+  const fields = formFields(form.text);
+  const value = (n) => fields.filter(([k]) => k === n).at(-1)?.[1];
+  assert.equal(value('eventname'), `${ev.name} (copy)`);
+  assert.equal(value('location'), 'Room <1>');
+  assert.equal(value('max_participants'), '25');
+  assert.equal(value('require_approval'), '1');
+  assert.equal(value('startdate'), '2030-05-01T09:00');
+  assert.match(value('form_token') ?? '', /\S/, 'a create form token: a double submit creates once');
+  const before = (await sql('SELECT COUNT(*) FROM events'))[0][0];
+  assert.equal((await sql('SELECT COUNT(*) FROM events'))[0][0], before, 'showing the form creates nothing');
+
+  const sent = await org.post('/events/create', fields);
+  const { flash, location } = await flashAfter(org, sent);
+  assert.equal(flash, 'Event created successfully!');
+  const copyId = Number(location.match(/\/events\/manage\/(\d+)$/)[1]);
+  assert.notEqual(copyId, Number(ev.id));
+  const [[name, key, count]] = await sql(`SELECT eventname, eventkey, participantcount FROM events WHERE eventid = ${copyId}`);
+  assert.equal(name, `${ev.name} (copy)`);
+  assert.notEqual(key, ev.key);
+  assert.equal(Number(count), 0);
+  assert.equal(eventFile(copyId).settings.max_participants, 25);
+  assert.equal(eventFile(copyId).settings.require_approval, true);
+  assert.equal(Number((await sql(`SELECT participantcount FROM events WHERE eventid = ${ev.id}`))[0][0]), 1);
+
+  // Someone else's event, and no event: refused, nothing shown of it.
+  const refused = await flashAfter(other, await other.get(`/events/duplicate/${ev.id}`));
+  assert.equal(refused.flash, 'You can only duplicate your own events');
+  assert.ok(!refused.page.text.includes('Room &lt;1&gt;'));
+  assert.equal((await flashAfter(org, await org.get('/events/duplicate/999999999'))).flash, 'Event not found');
+});
+
+test('Duplicate event: a name of 255 characters keeps " (copy)" within 255 characters, none cut in half', async () => {
+  const [org] = await signedInClients(1);
+  const name = `${unique('Ü')}${'ä'.repeat(300)}`.slice(0, 255);
+  const ev = await createEvent(org, { eventname: name });
+  const fields = formFields((await org.get(`/events/duplicate/${ev.id}`)).text);
+  const copy = fields.find(([k]) => k === 'eventname')[1];
+  assert.equal([...copy].length, 255);
+  assert.ok(copy.endsWith(' (copy)'));
+  assert.ok(name.startsWith(copy.slice(0, -' (copy)'.length)));
+  const sent = await flashAfter(org, await org.post('/events/create', fields));
+  assert.equal(sent.flash, 'Event created successfully!');
+});
