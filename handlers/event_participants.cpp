@@ -9,6 +9,7 @@
 #include "core/pagination.hpp"
 #include "core/participant_status.hpp"
 #include "core/time.hpp"
+#include "handlers/event_chart.hpp"
 #include "handlers/event_common.hpp"
 #include "handlers/event_mail.hpp"
 #include "handlers/handlers.hpp"
@@ -322,6 +323,7 @@ Response manage_event(Ctx& ctx) {
     const bool buffered_page =
         !all && ctx.app.config().enable_test_routes && ctx.req.query("render") == "buffered";
     p.pending_count = pending_count(*list);
+    p.chart = registrations_chart(*list);
     if (buffered || buffered_page) {
         std::size_t index = 0;
         for (const auto& [uid, e] : *list) {

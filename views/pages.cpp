@@ -152,6 +152,19 @@ Json::Value to_model(const EventManage& p) {
         {"registered_count", static_cast<Json::UInt64>(p.total - p.pending_count)}});
     // clang-format on
     if (p.paging) add_paging(m, *p.paging);
+    if (p.chart) {
+        const auto& c = *p.chart;
+        m["chart"] =
+            with(Json::Value(Json::objectValue), {{"line", c.line},
+                                                  {"area", c.area},
+                                                  {"first_day", c.first_day},
+                                                  {"last_day", c.last_day},
+                                                  {"first_iso", c.first_iso},
+                                                  {"last_iso", c.last_iso},
+                                                  {"multi_day", c.first_iso != c.last_iso},
+                                                  {"max", static_cast<Json::UInt64>(c.max)},
+                                                  {"summary", c.summary}});
+    }
     return m;
 }
 

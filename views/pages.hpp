@@ -110,6 +110,16 @@ struct Paging {
     std::string prev_url, next_url, all_url;  // empty: no such page
 };
 
+// Registrations over time (handlers/event_chart.cpp): SVG path data in a
+// 600 x 140 view box, drawn by views/_chart.mustache.
+struct Chart {
+    std::string line, area;           // path data: the cumulative count, the area under it
+    std::string first_day, last_day;  // axis labels (display dates)
+    std::string first_iso, last_iso;  // the same as YYYY-MM-DD
+    std::size_t max = 0;              // the count at the end (the top of the axis)
+    std::string summary;              // the chart in words, for screen readers
+};
+
 struct EventManage {
     Layout layout;
     Event event;
@@ -119,6 +129,7 @@ struct EventManage {
     std::vector<Participant> participants;  // this page's rows
     std::size_t total = 0, pending_count = 0;
     std::optional<Paging> paging;  // none when the whole list is shown
+    std::optional<Chart> chart;    // none without registrations
 };
 
 // The template data of each model. Layout, Field and Event are the parts

@@ -1,6 +1,7 @@
 // Issue 13, organizer polish: "Duplicate event" opens the create form
 // filled from one of the organizer's own events; sending it makes a new
-// event (its own key, no participants), the original unchanged.
+// event (its own key, no participants), the original unchanged. The manage
+// page's chart of registrations over time (inline SVG).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from './lib/stack.mjs';
@@ -79,4 +80,24 @@ test('Duplicate event: a name of 255 characters keeps " (copy)" within 255 chara
   assert.ok(name.startsWith(copy.slice(0, -' (copy)'.length)));
   const sent = await flashAfter(org, await org.post('/events/create', fields));
   assert.equal(sent.flash, 'Event created successfully!');
+});
+
+test('the manage page draws registrations over time as inline SVG; an event without registrations has no chart', async () => {
+  const [org, ...people] = await signedInClients(4);
+  const ev = await createEvent(org);
+  const empty = await org.get(`/events/manage/${ev.id}`);
+  assert.ok(!empty.text.includes('class="chart"'));
+  for (const c of people) assert.equal((await postForm(c, `/events/register/${ev.key}`)).status, 302);
+  for (const url of [`/events/manage/${ev.id}`, `/events/manage/${ev.id}?all=1`]) {
+    const page = await org.get(url);
+    assert.equal(page.status, 200);
+    const figure = page.text.match(/<figure class="chart">[\s\S]*?<\/figure>/)?.[0];
+    assert.ok(figure, url);
+    assert.match(figure, /<svg viewBox="0 0 600 140" aria-hidden="true"/);
+    // All three joined today: a flat line at the top, 3 on the axis.
+    assert.match(figure, /class="chart-line" d="M44\.0 8\.0L592\.0 8\.0"/);
+    assert.match(figure, />3<\/text>/);
+    assert.match(figure, /Registrations over time: 3 registered on \d{1,2} \w{3} \d{4}\./);
+    assert.ok(!/<script/i.test(figure));
+  }
 });
