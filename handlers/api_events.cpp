@@ -34,6 +34,10 @@ Json::Value api_event(const events::Event& ev) {
     v.removeMember("start_display");
     v.removeMember("end_display");
     v["id"] = static_cast<Json::Int64>(ev.id);
+    // shortinfo: the PHP column (255 characters, one line); description:
+    // the whole text, when it was read (with_description).
+    v["shortinfo"] = ev.shortinfo;
+    v["description"] = ev.description.empty() ? ev.shortinfo : ev.description;
     return v;
 }
 
@@ -118,7 +122,7 @@ Response create_api_event(Ctx& ctx) {
 
 // PATCH /api/events/{id}: what the body names changes, the rest stays.
 Response update_api_event(Ctx& ctx) {
-    const auto ev = event_or_404(ctx);
+    const auto ev = events::with_description(ctx.app, event_or_404(ctx));
     if (!is_owner(ctx, ev)) throw Forbidden("You can only edit your own events");
     auto base = events::load_settings(ctx.app, ev.id);
     if (!base.problem.empty()) base = events::Settings{};
@@ -126,11 +130,12 @@ Response update_api_event(Ctx& ctx) {
     if (!r.errors.empty()) throw Invalid(r.form_error, r.errors);
     events::update_event(ctx.app, ev, r.input, *ctx.user);
     mail_if_plans_changed(ctx, ev, r.input);
-    return Response::json(owner_json(ctx, *events::find_event(ctx.app.db(), ev.id)));
+    return Response::json(owner_json(
+        ctx, events::with_description(ctx.app, *events::find_event(ctx.app.db(), ev.id))));
 }
 
 Response show_api_event(Ctx& ctx) {
-    const auto ev = event_or_404(ctx);
+    const auto ev = events::with_description(ctx.app, event_or_404(ctx));
     if (is_owner(ctx, ev)) return Response::json(owner_json(ctx, ev));
     auto v = api_event(ev);
     const auto list = ctx.app.files().get_event_participants(ev.id);

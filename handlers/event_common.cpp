@@ -62,7 +62,7 @@ pages::Event event_view(const events::Event& ev) {
             .start_display = time::display_datetime(ev.startdate),
             .end_display = time::display_datetime(ev.enddate),
             .location = ev.location,
-            .shortinfo = ev.shortinfo,
+            .shortinfo = ev.description.empty() ? ev.shortinfo : ev.description,
             .participantcount = ev.participantcount};
 }
 

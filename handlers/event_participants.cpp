@@ -306,7 +306,7 @@ Response manage_event(Ctx& ctx) {
     const auto id = std::to_string(ev.id);
     pages::EventManage p;
     p.layout = ctx.layout("Manage Event");
-    p.event = event_view(ev);
+    p.event = event_view(events::with_description(ctx.app, ev));
     p.edit_url = url_for("edit_event", {{"id", id}});
     p.duplicate_url = url_for("duplicate_event", {{"id", id}});
     p.key = ev.key;

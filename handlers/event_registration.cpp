@@ -50,7 +50,7 @@ Response cancel_page(Ctx& ctx, const events::Event& ev, Json::Value& m) {
 Response show_register_event(Ctx& ctx) {
     const auto ev = event_from_key(ctx);
     auto m = ctx.page("Register for " + ev.name);
-    m["event"] = event_model(ev);
+    m["event"] = event_model(events::with_description(ctx.app, ev));
     const auto s = events::load_settings(ctx.app, ev.id);
     const auto list = ctx.app.files().get_event_participants(ev.id);
     if (const auto* entry = list->find(ctx.user->uid)) {
@@ -91,7 +91,7 @@ Response show_cancel_registration(Ctx& ctx) {
     if (!is_owner(ctx, ev) && !ctx.app.files().get_event_participants(ev.id)->find(ctx.user->uid))
         throw Forbidden("You can only view events you created or registered for");
     auto m = ctx.page("Cancel registration");
-    m["event"] = event_model(ev);
+    m["event"] = event_model(events::with_description(ctx.app, ev));
     m["heading"] = "Cancel your registration?";
     m["message"] = "Your seat goes back to the event.";
     return cancel_page(ctx, ev, m);

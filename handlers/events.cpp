@@ -20,7 +20,7 @@ const forms::FieldSpec event_fields[] = {
     {"startdate", "Starts", "datetime-local"},
     {"enddate", "Ends", "datetime-local"},
     {"location", "Location"},
-    {"eventshortinfo", "Short description", "text", "", false},
+    {"eventshortinfo", "Description", "textarea", "", false},
     {"max_participants", "Maximum participants (empty: no limit)", "number", "", false},
 };
 
@@ -94,7 +94,7 @@ events::FormResult values_of(const events::Event& ev, const events::Settings& s)
                 {"startdate", events::to_input_datetime(ev.startdate)},
                 {"enddate", events::to_input_datetime(ev.enddate)},
                 {"location", ev.location},
-                {"eventshortinfo", ev.shortinfo},
+                {"eventshortinfo", ev.description.empty() ? ev.shortinfo : ev.description},
                 {"max_participants", s.max_participants ? std::to_string(*s.max_participants) : ""},
                 {"registration_open", s.registration_open ? "1" : ""},
                 {"require_approval", s.require_approval ? "1" : ""}};
@@ -154,7 +154,8 @@ events::Settings editable_settings(Ctx& ctx, const events::Event& ev) {
 // but the name, which says it is a copy (a new event, with its own key and
 // no participants, is made only when the form is sent).
 Response show_duplicate_event(Ctx& ctx) {
-    const auto ev = owned_event(ctx, "You can only duplicate your own events");
+    const auto ev = events::with_description(
+        ctx.app, owned_event(ctx, "You can only duplicate your own events"));
     auto r = values_of(ev, editable_settings(ctx, ev));
     r.values["eventname"] = copy_name(ev.name);
     auto page = create_form(idempotency::new_form_token());
@@ -163,7 +164,8 @@ Response show_duplicate_event(Ctx& ctx) {
 }
 
 Response show_edit_event(Ctx& ctx) {
-    const auto ev = owned_event(ctx, "You can only edit your own events");
+    const auto ev =
+        events::with_description(ctx.app, owned_event(ctx, "You can only edit your own events"));
     const auto s = events::load_settings(ctx.app, ev.id);
     auto r = values_of(ev, s.problem.empty() ? s : events::Settings{});
     if (!s.problem.empty())

@@ -150,8 +150,34 @@ Settings load_settings(Store& store, std::int64_t id) {
     return closed;
 }
 
+std::string shortinfo_of(const std::string& description) {
+    std::string out;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < description.size(); ++i) {
+        const char c = description[i];
+        const bool continuation = (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+        if (!continuation && chars++ == 255) break;
+        out += c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
+    }
+    return out;
+}
+
+Event with_description(Store& store, Event ev) {
+    ev.description = ev.shortinfo;
+    try {
+        const auto data = store.files().get_event_data(ev.id);
+        if (!data || !data->isObject() || !(*data)["description"].isString()) return ev;
+        auto text = (*data)["description"].asString();
+        if (shortinfo_of(text) == ev.shortinfo) ev.description = std::move(text);
+    } catch (const std::exception&) {
+        // An unreadable file: the column's text (load_settings reports the file).
+    }
+    return ev;
+}
+
 void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
-                     schema::UidKind uid_kind, const std::string& actor, bool created) {
+                     schema::UidKind uid_kind, const std::string& actor, bool created,
+                     const std::string* description) {
     // The PHP app's keys, order and types (Event::syncEventToFile): eventid
     // a string as it took it from the URL, eventcreator the uid column's type.
     storage::php_json::Object v{{"eventid", std::to_string(ev.id)},
@@ -172,6 +198,9 @@ void sync_event_file(storage::FileStorage& files, const Event& ev, const Setting
     v.add("settings", storage::php_json::Object{{"registration_open", s.registration_open},
                                                 {"max_participants", max},
                                                 {"require_approval", s.require_approval}});
+    // Ours, after the PHP keys (the PHP app neither reads nor writes it):
+    // the whole description.
+    if (description) v.add("description", *description);
     files.save_event_data(ev.id, v, actor);
 }
 
@@ -211,7 +240,8 @@ Created create_in_transaction(Store& store, const EventInput& in, const User& cr
     const auto ev = find_event(db, id);
     if (!ev) throw std::runtime_error("event row vanished after insert");
     // Durable before COMMIT: a committed row always has its settings.
-    sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(creator), true);
+    sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(creator), true,
+                    &in.description);
     file_written = true;
     tx.commit();
     return {id, false};
@@ -273,7 +303,8 @@ void update_event(Store& store, const Event& old, const EventInput& in, const Us
          static_cast<long long>(old.id)});
     const auto ev = find_event(store.db(), old.id);
     if (ev)
-        sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(actor), false);
+        sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(actor), false,
+                        &in.description);
     tx.commit();
 }
 

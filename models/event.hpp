@@ -36,11 +36,16 @@ struct Event {
     std::string creator;  // uid as a string (INT or GUID column)
     std::string key, badgepath, infopath;
     long long participantcount = 0;
+    // The whole description when read from the event file (load_description);
+    // shortinfo holds its first 255 characters, on one line, as the PHP
+    // column does. Empty: not read (shortinfo is all there is).
+    std::string description;
 };
 
 // What the create/edit form yields after validation.
 struct EventInput {
     std::string name, startdate, enddate, location, shortinfo;  // dates normalized
+    std::string description;  // the whole text (lines kept); shortinfo is its start
     Settings settings;
 };
 
@@ -53,6 +58,7 @@ struct FormResult {
 };
 
 inline constexpr long long max_capacity = 1000000;
+inline constexpr std::size_t max_description = 5000;  // characters
 
 // --- validation (models/event_validation.cpp), pure functions ---
 // "YYYY-MM-DDTHH:MM", "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS" with a real
@@ -103,6 +109,13 @@ std::vector<Event> all_events(db::Db& db);
 // Never throws for a bad file: a missing, unreadable, corrupt or
 // ill-typed one gives closed settings with `problem` set.
 Settings load_settings(Store& store, std::int64_t id);
+// ev with `description` set from its event file: the file's whole text when
+// it still begins as the column does (an edit by the PHP app changes only
+// the column, and then the column wins), else ev.shortinfo. Never throws.
+Event with_description(Store& store, Event ev);
+// The PHP column's value for a description: its first 255 characters, on
+// one line (line breaks as spaces).
+std::string shortinfo_of(const std::string& description);
 
 struct Created {
     std::int64_t id = 0;
@@ -120,8 +133,10 @@ Created create_event(Store& store, const EventInput& in, const User& creator,
 void update_event(Store& store, const Event& ev, const EventInput& in, const User& actor);
 // Deletes the row, the attendees' list entries and both files; never the badge.
 void delete_event(Store& store, std::int64_t id, const User& actor);
-// Rewrites storage/events/<id>.json from the row, with the PHP keys.
+// Rewrites storage/events/<id>.json from the row, with the PHP keys, and
+// our "description" when given (without: the file's stays).
 void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
-                     schema::UidKind uid_kind, const std::string& actor, bool created);
+                     schema::UidKind uid_kind, const std::string& actor, bool created,
+                     const std::string* description = nullptr);
 
 }  // namespace ems::events

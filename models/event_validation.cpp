@@ -108,9 +108,14 @@ FormResult validate_event_form(const std::map<std::string, std::string>& f, cons
     for (const char* name : {"eventname", "startdate", "enddate", "location"})
         if (r.values[name].empty()) r.errors[name] = "This field is required";
     if (!r.errors.empty()) r.form_error = "Please fill in all required fields";
-    for (const char* name : {"eventname", "location", "eventshortinfo", "startdate", "enddate"})
+    for (const char* name : {"eventname", "location", "startdate", "enddate"})
         if (auto e = check_text(r.values[name]); !e.empty() && !r.errors.count(name))
             r.errors[name] = e;
+    // The description: several lines, up to max_description characters.
+    auto& text = r.values["eventshortinfo"];
+    for (std::size_t at = 0; (at = text.find('\r', at)) != std::string::npos;)
+        text.replace(at, at + 1 < text.size() && text[at + 1] == '\n' ? 2 : 1, "\n");
+    if (auto e = check_text(text, max_description); !e.empty()) r.errors["eventshortinfo"] = e;
     auto& in = r.input;
     for (auto [name, out] : {std::pair{"startdate", &in.startdate}, {"enddate", &in.enddate}}) {
         if (r.errors.count(name)) continue;
@@ -126,7 +131,8 @@ FormResult validate_event_form(const std::map<std::string, std::string>& f, cons
     apply_form_settings(f, base, r);
     in.name = r.values["eventname"];
     in.location = r.values["location"];
-    in.shortinfo = r.values["eventshortinfo"];
+    in.description = r.values["eventshortinfo"];
+    in.shortinfo = shortinfo_of(in.description);
     if (!r.errors.empty() && r.form_error.empty())
         r.form_error = "Please correct the fields marked below";
     return r;
@@ -189,7 +195,9 @@ FormResult validate_event_json(const Json::Value& body, const Settings& base,
         {"startdate", current ? &current->startdate : nullptr},
         {"enddate", current ? &current->enddate : nullptr},
         {"location", current ? &current->location : nullptr},
-        {"eventshortinfo", current ? &current->shortinfo : nullptr},
+        {"eventshortinfo",
+         current ? (current->description.empty() ? &current->shortinfo : &current->description)
+                 : nullptr},
     };
     for (const auto& [name, old] : text) {
         const auto& v = body[name];

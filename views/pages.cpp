@@ -90,6 +90,7 @@ Json::Value to_model(const Field& f) {
     m["name"] = f.name;
     m["label"] = f.label;
     m["type"] = f.type;
+    m["textarea"] = f.type == "textarea";
     m["value"] = f.value;
     if (!f.error.empty()) m["error"] = f.error;
     m["required"] = f.required;

@@ -67,7 +67,8 @@ test('create: a valid event, the PHP key format, the event file with PHP keys', 
   assert.equal(creator, org.user.uid);
   const file = eventFile(id);
   assert.deepEqual(Object.keys(file), ['eventid', 'eventname', 'startdate', 'enddate', 'location', 'eventshortinfo',
-    'eventcreator', 'eventkey', 'eventbadgepath', 'eventinfopath', 'created_at', 'last_updated', 'settings']);
+    'eventcreator', 'eventkey', 'eventbadgepath', 'eventinfopath', 'created_at', 'last_updated', 'settings',
+    'description']); // ours, after the PHP keys (docs/COMPATIBILITY.md)
   assert.deepEqual(file.settings, { registration_open: true, max_participants: null, require_approval: false });
   assert.equal(file.startdate, '2030-05-01 09:00:00');
   // The alternative date format is accepted too.

@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from './lib/stack.mjs';
 import {
-  createEvent, eventFile, flashAfter, postForm, signedInClients, unique,
+  createEvent, eventFields, eventFile, flashAfter, postForm, signedInClients, unique,
 } from './lib/fixtures.mjs';
 
 const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<')
@@ -100,4 +100,38 @@ test('the manage page draws registrations over time as inline SVG; an event with
     assert.match(figure, /Registrations over time: 3 registered on \d{1,2} \w{3} \d{4}\./);
     assert.ok(!/<script/i.test(figure));
   }
+});
+
+test('a description of several lines: the whole text in the event file, its first 255 characters on one line in the PHP column; an edit by the PHP app wins', async () => {
+  const [org] = await signedInClients(1);
+  const lines = ['Doors open at 18:00.', '', 'Bring <your> laptop & charger.'];
+  const description = `${lines.join('\r\n')}\r\n${'Ö'.repeat(400)}`;
+  const ev = await createEvent(org, { eventshortinfo: description });
+  const stored = description.replace(/\r\n/g, '\n');
+  const file = eventFile(ev.id);
+  assert.equal(file.description, stored);
+  const [[column]] = await sql(`SELECT eventshortinfo FROM events WHERE eventid = ${ev.id}`);
+  assert.equal([...column].length, 255);
+  assert.equal(column, [...stored.replace(/\n/g, ' ')].slice(0, 255).join(''));
+  assert.equal(file.eventshortinfo, column, 'the PHP key of the file is the column');
+
+  const manage = await org.get(`/events/manage/${ev.id}`);
+  const shown = manage.text.match(/<dd class="description">([\s\S]*?)<\/dd>/)[1];
+  assert.equal(shown, stored.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  const edit = await org.get(`/events/edit/${ev.id}`);
+  assert.equal(edit.text.match(/<textarea id="eventshortinfo" name="eventshortinfo"[^>]*>([\s\S]*?)<\/textarea>/)?.[1], shown,
+    'the edit form has the whole text');
+  const api = (await org.json('GET', `/api/events/${ev.id}`)).json();
+  assert.equal(api.description, stored);
+  assert.equal(api.shortinfo, column);
+
+  // The PHP app (after a rollback) edits only the column: its text is shown.
+  await sql(`UPDATE events SET eventshortinfo = 'Changed by the PHP app' WHERE eventid = ${ev.id}`);
+  const after = await org.get(`/events/manage/${ev.id}`);
+  assert.match(after.text, /<dd class="description">Changed by the PHP app<\/dd>/);
+  // 5001 characters: refused, nothing changed.
+  const tooLong = await postForm(org, `/events/edit/${ev.id}`, eventFields({ eventname: ev.name, eventshortinfo: 'x'.repeat(5001) }));
+  assert.equal(tooLong.status, 422);
+  assert.match(tooLong.text, /Please use at most 5000 characters/);
+  assert.equal((await sql(`SELECT eventshortinfo FROM events WHERE eventid = ${ev.id}`))[0][0], 'Changed by the PHP app');
 });

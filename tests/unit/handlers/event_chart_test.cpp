@@ -32,9 +32,9 @@ BOOST_AUTO_TEST_CASE(no_dated_entry_no_chart) {
 
 BOOST_AUTO_TEST_CASE(cumulative_by_day_from_the_first_to_the_last) {
     // 1 Dec: 1, 2 Dec: none, 3 Dec: 3 (one undated entry ignored).
-    const auto c = ems::registrations_chart(list_of({"2026-12-03 09:00:00", "2026-12-01 08:00:00",
-                                                     "", "2026-12-03 10:00:00",
-                                                     "2026-12-03 23:59:59"}));
+    const auto c =
+        ems::registrations_chart(list_of({"2026-12-03 09:00:00", "2026-12-01 08:00:00", "",
+                                          "2026-12-03 10:00:00", "2026-12-03 23:59:59"}));
     BOOST_REQUIRE(c);
     BOOST_TEST(c->max == 4u);
     BOOST_TEST(c->first_iso == "2026-12-01");
@@ -47,14 +47,16 @@ BOOST_AUTO_TEST_CASE(cumulative_by_day_from_the_first_to_the_last) {
 }
 
 BOOST_AUTO_TEST_CASE(one_day_is_a_flat_line_at_the_top) {
-    const auto c = ems::registrations_chart(list_of({"2026-12-01 08:00:00", "2026-12-01 09:00:00"}));
+    const auto c =
+        ems::registrations_chart(list_of({"2026-12-01 08:00:00", "2026-12-01 09:00:00"}));
     BOOST_REQUIRE(c);
     BOOST_TEST(c->line == "M44.0 8.0L592.0 8.0");
     BOOST_TEST(c->summary == "2 registered on " + c->first_day);
 }
 
 BOOST_AUTO_TEST_CASE(a_span_over_180_days_is_drawn_week_by_week) {
-    const auto c = ems::registrations_chart(list_of({"2026-01-01 08:00:00", "2026-12-31 08:00:00"}));
+    const auto c =
+        ems::registrations_chart(list_of({"2026-01-01 08:00:00", "2026-12-31 08:00:00"}));
     BOOST_REQUIRE(c);
     // 364 days from the first: 53 weekly points.
     std::size_t points = 0;

@@ -83,6 +83,30 @@ BOOST_AUTO_TEST_CASE(validate_event_form_gives_the_php_messages) {
     BOOST_TEST(r.errors.at("enddate") == "End date must be after start date");
 }
 
+BOOST_AUTO_TEST_CASE(
+    a_description_keeps_its_lines_and_the_php_column_gets_its_first_255_characters) {
+    auto f = good_form();
+    std::string text = "First line\r\nSecond line\rThird\n";
+    for (int i = 0; i < 300; ++i) text += "\xc3\xa4";  // 300 x "ä"
+    f["eventshortinfo"] = text;
+    const auto r = validate_event_form(f);
+    BOOST_TEST(r.errors.empty());
+    std::string lines = "First line\nSecond line\nThird\n";
+    BOOST_TEST(r.input.description.substr(0, lines.size()) == lines);
+    BOOST_TEST(r.input.description.size() == lines.size() + 600);
+    const std::string flat = "First line Second line Third ";
+    BOOST_TEST(r.input.shortinfo.substr(0, flat.size()) == flat);
+    // 255 characters: the 29 of the lines and 226 "ä" (two bytes each), none cut.
+    BOOST_TEST(r.input.shortinfo.size() == flat.size() + 2 * (255 - flat.size()));
+    BOOST_TEST(shortinfo_of("short") == "short");
+
+    f["eventshortinfo"] = std::string(max_description, 'x');
+    BOOST_TEST(validate_event_form(f).errors.empty());
+    f["eventshortinfo"] = std::string(max_description + 1, 'x');
+    BOOST_TEST(validate_event_form(f).errors.at("eventshortinfo") ==
+               "Please use at most 5000 characters");
+}
+
 BOOST_AUTO_TEST_CASE(validate_event_form_caps_lengths_and_capacity) {
     const std::pair<const char*, std::string> bad[] = {
         {"eventname", std::string(256, 'x')},
