@@ -18,7 +18,7 @@ CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -MMD -MP $(HARDEN_CXX)
 LDFLAGS  += $(HARDEN_LD)
 LDLIBS   += -lfcgi -lcgicc -ljsoncpp $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) \
-            -lcrypt -lcurl -lcrypto -lz -luuid -lpthread -larchive -lsystemd
+            -lcrypt -lcurl -lcrypto -lz -luuid -lpthread -larchive -lsystemd -lical
 
 LIB_SRCS  := $(sort $(wildcard core/*.cpp fcgi/*.cpp handlers/*.cpp models/*.cpp storage/*.cpp views/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)

@@ -1,4 +1,6 @@
 // Sign in, register, sign out: the PHP app's /auth routes and messages.
+#include <strings.h>
+
 #include "core/errors.hpp"
 #include "core/text.hpp"
 #include "handlers/forms.hpp"
@@ -6,6 +8,7 @@
 #include "handlers/router.hpp"
 #include "handlers/session.hpp"
 #include "models/account.hpp"
+#include "models/event.hpp"
 #include "models/idempotency.hpp"
 #include "models/password.hpp"
 #include "models/throttle.hpp"
@@ -25,12 +28,35 @@ const forms::FieldSpec reg_fields[] = {
     {"confirm_password", "Confirm password", "password", "new-password"},
 };
 
+// "Sign in to register for NAME" when the place to return to is an event's
+// public page (its share link or short link); "" otherwise.
+std::string sign_in_purpose(Ctx& ctx) {
+    const auto target = return_to(ctx);
+    if (!target) return {};
+    for (const std::string prefix : {"/events/register/", "/event/register/", "/e/"}) {
+        if (target->size() <= prefix.size() ||
+            strncasecmp(target->c_str(), prefix.c_str(), prefix.size()) != 0)
+            continue;
+        const auto key = events::normalize_key(target->substr(prefix.size()));
+        if (!key) return {};
+        try {
+            if (const auto ev = events::find_event_by_key(ctx.app.db(), *key))
+                return "Sign in to register for " + ev->name;
+        } catch (const std::exception&) {
+            // The page still works without the event's name.
+        }
+        return {};
+    }
+    return {};
+}
+
 Response login_page(Ctx& ctx, const std::string& email, const std::string& error, int status) {
     pages::Login p;
     p.layout = ctx.layout("Login");
     p.fields = {forms::field_view(login_email, email, ""),
                 forms::field_view(login_password, "", "")};
     p.form_error = error;
+    p.purpose = sign_in_purpose(ctx);
     return Response::html(ctx.app.views().render(p), status);
 }
 

@@ -28,6 +28,10 @@ events::Event owned_event(Ctx& ctx, const char* deny_message) {
 }
 
 events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {
+    // An event that has ended takes no registrations (the PHP app took them).
+    if (!ev.enddate.empty() && ev.enddate < time::db_datetime(time::now()) &&
+        !ctx.app.files().get_event_participants(ev.id)->contains(ctx.user->uid))
+        throw Conflict("This event has ended");
     const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
     using pool_state::Registration;
     pool_state::count_registration(o == events::Outcome::registered ? Registration::registered

@@ -8,6 +8,7 @@
 #include "handlers/router.hpp"
 #include "models/event.hpp"
 #include "models/event_participation.hpp"
+#include "views/ical.hpp"
 
 namespace ems::event_views {
 
@@ -35,5 +36,8 @@ namespace ems {
 // A cell of the participants CSV export (event_participants.cpp): quoted,
 // quotes doubled, a leading formula character neutralised with an apostrophe.
 std::string csv_cell(const std::string& v);
+// The event as a calendar entry (event_registration.cpp): UID
+// event-<key>@<base_url's host>, the public page as URL, the whole description.
+ical::Event ical_event(const events::Event& ev, const Config& c);
 
 }  // namespace ems

@@ -89,6 +89,7 @@ Response delete_event(Ctx& ctx);
 
 // handlers/event_registration.cpp
 Response show_register_event(Ctx& ctx);
+Response show_event_ics(Ctx& ctx);
 Response register_for_event(Ctx& ctx);
 Response show_cancel_registration(Ctx& ctx);
 Response cancel_registration(Ctx& ctx);

@@ -75,13 +75,9 @@ std::optional<Response> check_access(Ctx& ctx) {
         if (is_api_request(ctx.req)) throw Unauthorized("Sign in required");
         if (ctx.req.method() == "POST")
             set_flash(ctx, "error", "Your session has ended. Please sign in again.");
-        // Remember where a shared link (e.g. /events/register/<key>) was
-        // going, so signing in continues there; Location stays /auth/login.
-        auto target = ctx.req.path();
-        if (!ctx.req.query_string().empty()) target += "?" + ctx.req.query_string();
-        if (ctx.req.method() == "GET" && safe_local_path(target))
-            ctx.res.headers.emplace_back(
-                "Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
+        // Remember where a shared link was going, so signing in continues
+        // there; Location stays /auth/login.
+        if (ctx.req.method() == "GET") remember_return_to(ctx);
         return Response::redirect(url_for("login"));
     }
     if (access == Access::guest && ctx.user) return Response::redirect(url_for("dashboard"));
@@ -165,6 +161,22 @@ bool safe_local_path(const std::string& p) {
     // and which a browser strips from a URL ("/\t/host" becomes "//host").
     return valid_utf8(p) && !has_control_chars(p) &&
            p.find_first_of("\\\t\r\n") == std::string::npos;
+}
+
+void remember_return_to(Ctx& ctx) {
+    auto target = ctx.req.path();
+    if (!ctx.req.query_string().empty()) target += "?" + ctx.req.query_string();
+    if (safe_local_path(target))
+        ctx.res.headers.emplace_back(
+            "Set-Cookie", cookie_header(ctx, next_cookie, cgicc::form_urlencode(target), 900));
+}
+
+std::optional<std::string> return_to(const Ctx& ctx) {
+    const auto c = ctx.req.cookie(next_cookie);
+    if (!c) return std::nullopt;
+    auto target = cgicc::form_urldecode(*c);
+    if (!safe_local_path(target)) return std::nullopt;
+    return target;
 }
 
 std::string after_sign_in(Ctx& ctx) {

@@ -43,6 +43,11 @@ bool safe_local_path(const std::string& p);
 // Where to go after signing in: the page the gate turned the visitor away
 // from (once), else /dashboard.
 std::string after_sign_in(Ctx& ctx);
+// This GET's path as the place to go after signing in (the gate does it for
+// pages that need a user; a public event page does it for its visitors).
+void remember_return_to(Ctx& ctx);
+// That place, when one is remembered and safe; the cookie stays.
+std::optional<std::string> return_to(const Ctx& ctx);
 // Starts a session for uid under a new id (the old one, if any, is dropped).
 void sign_in(Ctx& ctx, const std::string& uid);
 void sign_out(Ctx& ctx);

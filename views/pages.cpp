@@ -113,6 +113,7 @@ Json::Value to_model(const Login& p) {
     auto m = to_model(p.layout);
     m["fields"] = list_of(p.fields);
     if (!p.form_error.empty()) m["form_error"] = p.form_error;
+    if (!p.purpose.empty()) m["purpose"] = p.purpose;
     return m;
 }
 

@@ -52,6 +52,7 @@ struct Login {
     Layout layout;
     std::vector<Field> fields;
     std::string form_error;  // empty: none
+    std::string purpose;     // e.g. "Sign in to register for NAME"; empty: none
 };
 
 struct CreatedEvent {

@@ -300,10 +300,10 @@ test('signing in continues to the page a shared link pointed at, never off-site'
   const { email, password } = await registered();
   await sql('DELETE FROM ems_sessions WHERE uid IN (SELECT CAST(uid AS CHAR) FROM user_credentials WHERE email = \'' + email + '\')');
   const c = client();
-  const gate = await c.get('/events/register/ABCDEF12');
+  const gate = await c.get('/events/manage/1?page=2');
   assert.equal(gate.location, '/auth/login', 'the gate still answers like the PHP app');
   const res = await formPost(c, '/auth/login', '/auth/login', { email, password });
-  assert.equal(res.location, '/events/register/ABCDEF12');
+  assert.equal(res.location, '/events/manage/1?page=2');
   assert.equal(c.cookies().ems_next, undefined, 'used once');
   const again = await signIn(email, password);
   assert.equal(again.res.location, '/dashboard');

@@ -321,13 +321,13 @@ test('delete: confirmation, owner only, row, files and attended entries removed,
   await expectFlash(org, await org.get(`/event/delete/${ev.id}`), 'Event not found');
 });
 
-test('unknown event routes answer 404; signed-out visitors go to the login page', async () => {
+test('unknown event routes answer 404; signed-out visitors go to the login page (the register link is public: tests/integration/public_event)', async () => {
   for (const p of ['/events', '/events/nosuch', '/event', '/events/manage/1/extra', '/events/dist/output.css']) {
     assert.equal((await org.get(p)).status, 404, p);
   }
   const { client } = await import('./lib/stack.mjs');
   const anon = client();
-  for (const p of ['/dashboard', '/events/create', '/events/register/ABCDEF12', '/events/manage/1']) {
+  for (const p of ['/dashboard', '/events/create', '/events/cancel/1', '/events/manage/1']) {
     const res = await anon.get(p);
     assert.equal(res.status, 302, p);
     assert.equal(res.location, '/auth/login');

@@ -30,10 +30,12 @@ async function onLoginPage() {
   return c;
 }
 
-test('medium 1: a CR/LF register link, then sign-in: no injected header or cookie, the return-to cookie cleared', async () => {
+test('medium 1: a CR/LF link to a page that needs sign-in, then sign-in: no injected header or cookie, the return-to cookie cleared', async () => {
   const [user] = await createUsers(1);
   const c = await onLoginPage();
-  const link = '/events/register/x%0d%0aX-Injected:%20yes%0d%0aSet-Cookie:%20injected=1%0d%0a%0d%0a%3Ch1%3Ex';
+  // (The register link is a public page since issue 13; the manage page
+  // still sends signed-out visitors to sign in, remembering where to.)
+  const link = '/events/manage/x%0d%0aX-Injected:%20yes%0d%0aSet-Cookie:%20injected=1%0d%0a%0d%0a%3Ch1%3Ex';
   const gate = await c.get(link);
   assert.equal(gate.status, 302);
   assert.equal(gate.location, '/auth/login');
