@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "core/participant_status.hpp"
 #include "core/time.hpp"
+#include "handlers/event_common.hpp"
 #include "handlers/router.hpp"
 #include "models/account.hpp"
 #include "models/mailer.hpp"
@@ -22,15 +23,17 @@ struct Text {
 Text text_of(EventMail kind) {
     switch (kind) {
         case EventMail::registered:
-            return {"You are registered.", "See the event"};
+            return {"You are registered. The calendar file is attached.", "See the event"};
         case EventMail::pending:
             return {
                 "The organizer approves each registration: yours is waiting for approval. "
                 "You will get a mail when it is decided.",
                 "See the event"};
         case EventMail::approved:
-            return {"The organizer approved your registration. You are registered.",
-                    "See the event"};
+            return {
+                "The organizer approved your registration. You are registered; the calendar "
+                "file is attached.",
+                "See the event"};
         case EventMail::declined:
             return {"The organizer declined your registration request.", "See the event"};
         case EventMail::cancelled:
@@ -136,7 +139,14 @@ void mail_attendee(Ctx& ctx, const events::Event& ev, const User& user, EventMai
                   ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}}),
                   t.action,
                   facts(ev)};
-        queue(ctx, c, ev);
+        auto msg = build(ctx.app, c, ev.name);
+        // A place in the event: its calendar file, to add in one click.
+        if (kind == EventMail::registered || kind == EventMail::approved ||
+            kind == EventMail::promoted)
+            msg.attachments.push_back(
+                {ical::file_name(ev.name), "text/calendar",
+                 ical::calendar({ical_event(ev, ctx.app.config())}, ctx.app.config().site_name)});
+        mail::send(ctx.app.config(), msg);
     } catch (const std::exception& e) {
         log::error("mail: \"" + event_mail::subject(kind, "event " + std::to_string(ev.id)) +
                    "\" to user " + user.uid + " was not queued: " + e.what());

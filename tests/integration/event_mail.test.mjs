@@ -34,7 +34,12 @@ test('registering mails the person: text and HTML, the event link, Message-ID, L
   assert.equal(more.length, 0);
   assert.deepEqual(mail.defects, []);
   assert.equal(mail.subject, `You are registered for ${name}`);
-  assert.equal(mail.content_type, 'multipart/alternative');
+  assert.equal(mail.content_type, 'multipart/mixed');
+  const [ics, ...others] = mail.attachments;
+  assert.equal(others.length, 0);
+  assert.equal(ics.type, 'text/calendar');
+  assert.match(ics.filename, /^[A-Za-z0-9-]+\.ics$/);
+  assert.match(ics.data, new RegExp(`^BEGIN:VCALENDAR\r\n[\\s\\S]*UID:event-${ev.key}@`));
   const link = `${stackEnv().BASE_URL.replace(/\/$/, '')}/events/register/${ev.key}`;
   assert.ok(mail.text.includes(link), mail.text);
   assert.ok(mail.text.includes('Hello Test User 1,'), mail.text);
@@ -68,6 +73,8 @@ test('an event that needs approval: the person is told it waits, the organizer i
   assert.equal((await act('approve', ada)).status, 302);
   assert.equal((await act('decline', bob)).status, 302);
   assert.equal(subjects(ada.user).at(-1), `Your registration for ${ev.name} was approved`);
+  assert.equal(mails(ada.user).at(-1).attachments[0].type, 'text/calendar', 'approved: the calendar file');
+  assert.deepEqual(mails(bob.user).at(-1).attachments, [], 'declined: none');
   assert.equal(subjects(bob.user).at(-1), `Your registration for ${ev.name} was declined`);
   assert.equal((await act('remove', ada)).status, 302);
   assert.equal(subjects(ada.user).at(-1), `You were removed from ${ev.name}`);
