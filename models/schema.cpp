@@ -138,10 +138,10 @@ const std::vector<Migration>& migrations() {
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
           "CREATE INDEX IF NOT EXISTS `email_ip_time` ON ems_login_attempts "
           "(`email`, `ip`, `attempted_at`)"}},
-        // Version 8 (issue 13, event mails): what mail each user wants
+        // Version 5 (issue 13, event mails): what mail each user wants
         // (models/notify_prefs.hpp; no row: the defaults; pending_mail 0 off,
         // 1 immediately, 2 a daily summary).
-        {8,
+        {5,
          {R"(CREATE TABLE IF NOT EXISTS `ems_notify_prefs` (
   `uid` varchar(36) NOT NULL,
   `registration_mail` tinyint NOT NULL DEFAULT 1,
