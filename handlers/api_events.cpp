@@ -25,6 +25,7 @@ Json::Value settings_json(const events::Settings& s) {
                                 ? Json::Value(static_cast<Json::Int64>(*s.max_participants))
                                 : Json::Value();
     v["require_approval"] = s.require_approval;
+    v["listed"] = s.listed;
     if (!s.problem.empty()) v["problem"] = s.problem;
     return v;
 }

@@ -24,9 +24,9 @@ const forms::FieldSpec event_fields[] = {
     {"max_participants", "Maximum participants (empty: no limit)", "number", "", false},
 };
 
-const char* const form_names[] = {"eventname",         "startdate",       "enddate",
-                                  "location",          "eventshortinfo",  "max_participants",
-                                  "registration_open", "require_approval"};
+const char* const form_names[] = {"eventname",         "startdate",        "enddate",
+                                  "location",          "eventshortinfo",   "max_participants",
+                                  "registration_open", "require_approval", "listed"};
 
 struct FormPage {
     const char* title;
@@ -50,6 +50,7 @@ Response form_page(Ctx& ctx, const FormPage& p, const events::FormResult& r, int
         r.values.count("registration_open") && !r.values.at("registration_open").empty();
     m["require_approval"] =
         r.values.count("require_approval") && !r.values.at("require_approval").empty();
+    m["listed"] = r.values.count("listed") && !r.values.at("listed").empty();
     if (!r.form_error.empty()) m["form_error"] = r.form_error;
     if (!p.form_token.empty()) m["form_token"] = p.form_token;
     return Response::html(ctx.app.views().render("event_form", m), status);
@@ -97,7 +98,8 @@ events::FormResult values_of(const events::Event& ev, const events::Settings& s)
                 {"eventshortinfo", ev.description.empty() ? ev.shortinfo : ev.description},
                 {"max_participants", s.max_participants ? std::to_string(*s.max_participants) : ""},
                 {"registration_open", s.registration_open ? "1" : ""},
-                {"require_approval", s.require_approval ? "1" : ""}};
+                {"require_approval", s.require_approval ? "1" : ""},
+                {"listed", s.listed ? "1" : ""}};
     return r;
 }
 
@@ -127,6 +129,7 @@ FormPage edit_form(const events::Event& ev) {
 Response show_create_event(Ctx& ctx) {
     events::FormResult r;
     r.values["registration_open"] = "1";
+    r.values["listed"] = "1";  // new events are on the public listing unless unticked
     return form_page(ctx, create_form(idempotency::new_form_token()), r, 200);
 }
 

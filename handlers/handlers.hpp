@@ -10,6 +10,8 @@ namespace ems {
 // handlers/health.cpp
 Response show_health(Ctx& ctx);
 Response show_home(Ctx& ctx);
+Response show_events_list(Ctx& ctx);
+Response show_events_feed(Ctx& ctx);
 Response test_crash(Ctx& ctx);
 Response test_sleep(Ctx& ctx);
 Response test_header(Ctx& ctx);

@@ -97,10 +97,6 @@ Response show_health(Ctx& ctx) {
     return res;
 }
 
-Response show_home(Ctx& ctx) {
-    return Response::redirect(url_for(ctx.user ? "dashboard" : "login"));
-}
-
 // /_test/crash?fault=KIND throws what a real fault would, so the tests can
 // check the dispatcher's one mapping of faults to answers. Every message
 // holds internals the page must not show.

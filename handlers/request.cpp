@@ -175,7 +175,7 @@ namespace {
 
 void refuse_repeats(const std::multimap<std::string, std::string>& fields) {
     static const std::set<std::string> checkboxes = {"registration_open", "require_approval",
-                                                     "registration_mail"};
+                                                     "listed", "registration_mail"};
     for (auto it = fields.begin(); it != fields.end();) {
         const auto next = fields.upper_bound(it->first);
         const auto n = std::distance(it, next);

@@ -57,6 +57,9 @@ const std::vector<Route>& routes() {
         {"POST", "/api/me", api_update_me, "api_update_me", A::user},
         {"POST", "/api/me/password", api_change_password, "api_change_password", A::user},
         {"POST", "/api/me/picture", api_upload_picture, "api_upload_picture", A::user},
+        // The public listing (handlers/event_listing.cpp; / is there too).
+        {"GET", "/events", show_events_list, "events_list", A::anyone},
+        {"GET", "/events/feed.ics", show_events_feed, "events_feed", A::anyone},
         // Events (handlers/events.cpp, event_registration.cpp, event_participants.cpp).
         // Each also answers its PHP /event/... alias (with_php_aliases).
         {"GET", "/events/create", show_create_event, "create_event", A::user},

@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "models/event_index.hpp"
 #include "models/idempotency.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
@@ -198,9 +199,13 @@ void sync_event_file(storage::FileStorage& files, const Event& ev, const Setting
     v.add("settings", storage::php_json::Object{{"registration_open", s.registration_open},
                                                 {"max_participants", max},
                                                 {"require_approval", s.require_approval}});
-    // Ours, after the PHP keys (the PHP app neither reads nor writes it):
-    // the whole description.
-    if (description) v.add("description", *description);
+    // Ours, after the PHP keys (the PHP app neither reads nor writes them),
+    // written by create and edit: the whole description, and whether the
+    // event is on the public listing.
+    if (description) {
+        v.add("description", *description);
+        v.add("listed", s.listed);
+    }
     files.save_event_data(ev.id, v, actor);
 }
 
@@ -240,6 +245,7 @@ Created create_in_transaction(Store& store, const EventInput& in, const User& cr
     const auto ev = find_event(db, id);
     if (!ev) throw std::runtime_error("event row vanished after insert");
     // Durable before COMMIT: a committed row always has its settings.
+    index_event(db, *ev, in.settings.listed);
     sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(creator), true,
                     &in.description);
     file_written = true;
@@ -302,6 +308,7 @@ void update_event(Store& store, const Event& old, const EventInput& in, const Us
         {in.name, in.startdate, in.enddate, in.location, in.shortinfo,
          static_cast<long long>(old.id)});
     const auto ev = find_event(store.db(), old.id);
+    if (ev) index_event(store.db(), *ev, in.settings.listed);
     if (ev)
         sync_event_file(store.files(), *ev, in.settings, store.uid_kind(), actor_of(actor), false,
                         &in.description);

@@ -22,6 +22,7 @@ struct Settings {
     bool registration_open = true;
     std::optional<long long> max_participants;  // none: no limit
     bool require_approval = false;
+    bool listed = false;  // on the public listing (/events); ours, absent in PHP's files
     std::string problem;  // "" when the settings were read from a valid file
     // max_participants for at_capacity() (core/pagination.hpp).
     std::optional<std::size_t> capacity() const {
@@ -134,7 +135,8 @@ void update_event(Store& store, const Event& ev, const EventInput& in, const Use
 // Deletes the row, the attendees' list entries and both files; never the badge.
 void delete_event(Store& store, std::int64_t id, const User& actor);
 // Rewrites storage/events/<id>.json from the row, with the PHP keys, and
-// our "description" when given (without: the file's stays).
+// when `description` is given (create, edit) our keys after them:
+// "description" and "listed" (without: the file's stay).
 void sync_event_file(storage::FileStorage& files, const Event& ev, const Settings& s,
                      schema::UidKind uid_kind, const std::string& actor, bool created,
                      const std::string* description = nullptr);

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "models/event.hpp"
+#include "models/event_index.hpp"
 #include "models/event_participation.hpp"
 #include "storage/file_storage.hpp"
 
@@ -50,6 +51,7 @@ struct Checker {
     void check_orphans();
     void check_duplicates();
     void check_lists();
+    void check_index();
 };
 
 std::string event_subject(std::int64_t id) {
@@ -229,6 +231,71 @@ void Checker::check_lists() {
     }
 }
 
+// An event file's settings; the defaults (not listed) when it has none.
+Settings load_settings_from(storage::FileStorage& files, std::int64_t id) {
+    try {
+        const auto data = files.get_event_data(id);
+        if (data && !settings_problem(*data)) return settings_of(*data);
+    } catch (const std::exception&) {
+        // check_settings reports the file.
+    }
+    return Settings{};
+}
+
+// The public listing's index (ems_event_index) against `events` and the
+// files: a row missing (an event the PHP app created during a rollback), a
+// row that differs (an edit made by the PHP app), one that lists an event
+// whose file does not say so (the PHP app rewrote the file without our
+// key), or one without an event. The repair rewrites it from the row and
+// the file, or removes it.
+void Checker::check_index() {
+    // A database ems has not migrated yet (auto_migrate off, migrate-schema
+    // not run) has no index to compare: nothing to say about it.
+    if (db.query("SHOW TABLES LIKE 'ems_event_index'").empty()) return;
+    const auto subject = [](const std::string& id) { return "event " + id; };
+    auto repair_row = [&](const std::string& id, Problem& p) {
+        if (!report.repair) return;
+        const auto n = storage::parse_event_id(id);
+        const auto ev = n ? find_event(db, *n) : std::nullopt;
+        if (!ev) return;
+        const auto s = load_settings_from(files, ev->id);
+        index_event(db, *ev, s.listed);
+        p.repaired = std::string("index row rewritten from the events row (") +
+                     (s.listed ? "listed" : "not listed") + ", as its file says)";
+    };
+    for (const auto& r : db.query(
+             "SELECT CAST(e.eventid AS CHAR) AS id, i.eventid IS NULL AS missing FROM events e "
+             "LEFT JOIN ems_event_index i ON i.eventid = e.eventid WHERE i.eventid IS NULL OR "
+             "COALESCE(e.eventname, '') <> i.name OR COALESCE(e.location, '') <> i.location OR "
+             "NOT (e.startdate <=> i.startdate) OR NOT (e.enddate <=> i.enddate)")) {
+        const auto id = r.str("id");
+        auto& p = add("index_drift", subject(id),
+                      subject(id) + (r.num("missing") ? ": not in the listing's index"
+                                                      : ": the listing's index differs from the "
+                                                        "events row"));
+        repair_row(id, p);
+    }
+    for (const auto& r : db.query("SELECT CAST(eventid AS CHAR) AS id FROM ems_event_index "
+                                  "WHERE listed = 1 ORDER BY eventid")) {
+        const auto id = r.str("id");
+        const auto n = storage::parse_event_id(id);
+        if (!n || !events.count(id) || load_settings_from(files, *n).listed) continue;
+        auto& p = add("index_drift", subject(id),
+                      subject(id) + ": listed publicly, but its file does not say so");
+        repair_row(id, p);
+    }
+    for (const auto& r :
+         db.query("SELECT CAST(i.eventid AS CHAR) AS id FROM ems_event_index i LEFT JOIN events "
+                  "e ON e.eventid = i.eventid WHERE e.eventid IS NULL")) {
+        const auto id = r.str("id");
+        auto& p = add("index_drift", subject(id),
+                      subject(id) + ": in the listing's index without an events row");
+        if (!report.repair) continue;
+        if (const auto n = storage::parse_event_id(id)) unindex_event(db, *n);
+        p.repaired = "index row removed";
+    }
+}
+
 }  // namespace
 
 CheckReport check_consistency(db::Db& db, storage::FileStorage& files, bool repair) {
@@ -247,6 +314,7 @@ CheckReport check_consistency(db::Db& db, storage::FileStorage& files, bool repa
     c.check_orphans();
     c.check_duplicates();
     c.check_lists();
+    c.check_index();
     return report;
 }
 

@@ -6,6 +6,7 @@
 #include "core/participant_status.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
+#include "models/event_index.hpp"
 #include "storage/file_storage.hpp"
 #include "storage/php_json.hpp"
 
@@ -183,6 +184,7 @@ void delete_event(Store& store, std::int64_t id, const User& actor) {
     const auto list = store.files().get_event_participants(id);
     db.exec("DELETE FROM events WHERE eventid = ?", {static_cast<long long>(id)});
     db.exec("DELETE FROM ems_event_keys WHERE eventid = ?", {static_cast<long long>(id)});
+    unindex_event(db, id);
     for (const auto& [uid, entry] : *list) edit_attended(db, uid, std::to_string(id), false);
     tx.commit();
     // After the commit: a crash here leaves orphan files (reported by

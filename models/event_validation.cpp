@@ -82,7 +82,8 @@ void apply_form_settings(const std::map<std::string, std::string>& f, const Sett
     s = base;
     s.problem.clear();
     for (auto [name, out] : {std::pair{"registration_open", &s.registration_open},
-                             {"require_approval", &s.require_approval}})
+                             {"require_approval", &s.require_approval},
+                             {"listed", &s.listed}})
         if (f.count(name)) *out = checkbox_on(trim(f.at(name)));
     if (f.count("max_participants")) {
         bool ok = true;
@@ -96,6 +97,7 @@ void apply_form_settings(const std::map<std::string, std::string>& f, const Sett
     }
     r.values["registration_open"] = s.registration_open ? "1" : "";
     r.values["require_approval"] = s.require_approval ? "1" : "";
+    r.values["listed"] = s.listed ? "1" : "";
 }
 
 }  // namespace
@@ -165,7 +167,8 @@ void apply_json_settings(const Json::Value& body, const Settings& base, FormResu
     if (body.isMember("settings") && !body["settings"].isObject())
         r.errors["settings"] = "Must be an object";
     for (auto [name, out] : {std::pair{"registration_open", &s.registration_open},
-                             {"require_approval", &s.require_approval}}) {
+                             {"require_approval", &s.require_approval},
+                             {"listed", &s.listed}}) {
         const auto* v = json_setting(body, name);
         if (!v) continue;
         if (v->isBool())
@@ -244,6 +247,8 @@ Settings settings_of(const Json::Value& file) {
     const auto& s = file["settings"];
     if (s["registration_open"].isBool()) out.registration_open = s["registration_open"].asBool();
     if (s["require_approval"].isBool()) out.require_approval = s["require_approval"].asBool();
+    // Ours, beside the PHP keys (absent: not listed).
+    if (file["listed"].isBool()) out.listed = file["listed"].asBool();
     const auto& max = s["max_participants"];
     bool ok = true;
     if (max.isString())

@@ -156,6 +156,26 @@ const std::vector<Migration>& migrations() {
   `sent_at` bigint NOT NULL,
   PRIMARY KEY (`uid`, `day`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)"}},
+        // Version 6 (issue 13, the public listing): what /events searches
+        // and sorts by (models/event_index.hpp), kept in step with `events`
+        // by every create, edit and delete; events made before it are not
+        // listed (their organizers choose on the edit form).
+        {6,
+         {R"(CREATE TABLE IF NOT EXISTS `ems_event_index` (
+  `eventid` int NOT NULL,
+  `name` varchar(255) NOT NULL DEFAULT '',
+  `location` varchar(255) NOT NULL DEFAULT '',
+  `startdate` datetime DEFAULT NULL,
+  `enddate` datetime DEFAULT NULL,
+  `listed` tinyint NOT NULL DEFAULT 0,
+  PRIMARY KEY (`eventid`),
+  KEY `listed_start` (`listed`, `startdate`, `eventid`),
+  FULLTEXT KEY `name_location` (`name`, `location`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)",
+          "INSERT IGNORE INTO ems_event_index (eventid, name, location, startdate, enddate, "
+          "listed) "
+          "SELECT eventid, COALESCE(eventname, ''), COALESCE(location, ''), startdate, enddate, 0 "
+          "FROM events"}},
     };
     return all;
 }

@@ -68,7 +68,7 @@ test('create: a valid event, the PHP key format, the event file with PHP keys', 
   const file = eventFile(id);
   assert.deepEqual(Object.keys(file), ['eventid', 'eventname', 'startdate', 'enddate', 'location', 'eventshortinfo',
     'eventcreator', 'eventkey', 'eventbadgepath', 'eventinfopath', 'created_at', 'last_updated', 'settings',
-    'description']); // ours, after the PHP keys (docs/COMPATIBILITY.md)
+    'description', 'listed']); // ours, after the PHP keys (docs/COMPATIBILITY.md)
   assert.deepEqual(file.settings, { registration_open: true, max_participants: null, require_approval: false });
   assert.equal(file.startdate, '2030-05-01 09:00:00');
   // The alternative date format is accepted too.
@@ -322,7 +322,7 @@ test('delete: confirmation, owner only, row, files and attended entries removed,
 });
 
 test('unknown event routes answer 404; signed-out visitors go to the login page (the register link is public: tests/integration/public_event)', async () => {
-  for (const p of ['/events', '/events/nosuch', '/event', '/events/manage/1/extra', '/events/dist/output.css']) {
+  for (const p of ['/events/nosuch', '/event', '/events/manage/1/extra', '/events/dist/output.css']) {
     assert.equal((await org.get(p)).status, 404, p);
   }
   const { client } = await import('./lib/stack.mjs');
