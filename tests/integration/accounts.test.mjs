@@ -59,7 +59,10 @@ test('the gate sends signed-out users to login and signed-in users away from it'
     assert.equal(res.status, 302, p);
     assert.equal(res.location, '/auth/login', p);
   }
-  assert.equal((await anon.get('/')).location, '/auth/login');
+  // `/` is the landing page for signed-out visitors (issue 13), with the way in.
+  const landing = await anon.get('/');
+  assert.equal(landing.status, 200);
+  assert.match(landing.text, /href="\/auth\/login">Sign in</);
   const anonLogin = await anon.get('/auth/login');
   assert.equal(anonLogin.status, 200);
   assert.match(anonLogin.text, /<title>Login - Event Management System<\/title>/);
