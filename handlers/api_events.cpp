@@ -26,6 +26,9 @@ Json::Value settings_json(const events::Settings& s) {
                                 : Json::Value();
     v["require_approval"] = s.require_approval;
     v["listed"] = s.listed;
+    v["registration_opens"] = s.opens.empty() ? Json::Value() : Json::Value(s.opens);
+    v["registration_closes"] = s.closes.empty() ? Json::Value() : Json::Value(s.closes);
+    v["close_at_start"] = s.close_at_start;
     if (!s.problem.empty()) v["problem"] = s.problem;
     return v;
 }

@@ -28,10 +28,15 @@ events::Event owned_event(Ctx& ctx, const char* deny_message) {
 }
 
 events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {
-    // An event that has ended takes no registrations (the PHP app took them).
-    if (!ev.enddate.empty() && ev.enddate < time::db_datetime(time::now()) &&
-        !ctx.app.files().get_event_participants(ev.id)->contains(ctx.user->uid))
-        throw Conflict("This event has ended");
+    // An event that has ended, or whose registration window is shut, takes
+    // no new registrations (the PHP app took them); someone already in is
+    // answered as before.
+    const auto now = time::db_datetime(time::now());
+    const bool ended = !ev.enddate.empty() && ev.enddate < now;
+    auto why = ended ? std::string("This event has ended")
+                     : events::window_refusal(events::load_settings(ctx.app, ev.id), ev, now);
+    if (!why.empty() && !ctx.app.files().get_event_participants(ev.id)->contains(ctx.user->uid))
+        throw Conflict(why);
     const auto o = events::register_for_event(ctx.app, ev.id, *ctx.user);
     using pool_state::Registration;
     pool_state::count_registration(o == events::Outcome::registered ? Registration::registered

@@ -57,14 +57,19 @@ struct PublicState {
 // What the public page says of the event: open, or why not.
 PublicState public_state(const events::Event& ev, const events::Settings& s, std::size_t count) {
     PublicState st;
-    st.past = !ev.enddate.empty() && ev.enddate < time::db_datetime(time::now());
+    const auto now = time::db_datetime(time::now());
+    st.past = !ev.enddate.empty() && ev.enddate < now;
     const bool full = at_capacity(count, s.capacity());
+    const auto window = events::window_refusal(s, ev, now);
     if (!s.problem.empty()) {
         st.label = "Unavailable";
         st.reason = events::outcome_message(events::Outcome::unavailable, ev.name);
     } else if (st.past) {
         st.label = "Past event";
         st.reason = "This event has ended";
+    } else if (!window.empty()) {
+        st.label = !s.opens.empty() && now < s.opens ? "Not open yet" : "Registration closed";
+        st.reason = window;
     } else if (!s.registration_open) {
         st.label = "Registration closed";
         st.reason = events::outcome_message(events::Outcome::closed, ev.name);
@@ -77,6 +82,9 @@ PublicState public_state(const events::Event& ev, const events::Settings& s, std
         if (const auto cap = s.capacity())
             st.seats = std::to_string(*cap - count) + " of " + std::to_string(*cap) +
                        (*cap == 1 ? " place" : " places") + " left";
+        if (!s.closes.empty())
+            st.seats += (st.seats.empty() ? "" : "; ") + std::string("registration closes on ") +
+                        time::display_datetime(s.closes);
     }
     return st;
 }

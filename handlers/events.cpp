@@ -24,9 +24,16 @@ const forms::FieldSpec event_fields[] = {
     {"max_participants", "Maximum participants (empty: no limit)", "number", "", false},
 };
 
-const char* const form_names[] = {"eventname",         "startdate",        "enddate",
-                                  "location",          "eventshortinfo",   "max_participants",
-                                  "registration_open", "require_approval", "listed"};
+const char* const form_names[] = {"eventname",          "startdate",           "enddate",
+                                  "location",           "eventshortinfo",      "max_participants",
+                                  "registration_open",  "require_approval",    "listed",
+                                  "registration_opens", "registration_closes", "close_at_start"};
+
+// The registration window, inside the form's Registration fieldset.
+const forms::FieldSpec window_fields[] = {
+    {"registration_opens", "Registration opens", "datetime-local", "", false},
+    {"registration_closes", "Registration closes", "datetime-local", "", false},
+};
 
 struct FormPage {
     const char* title;
@@ -51,6 +58,14 @@ Response form_page(Ctx& ctx, const FormPage& p, const events::FormResult& r, int
     m["require_approval"] =
         r.values.count("require_approval") && !r.values.at("require_approval").empty();
     m["listed"] = r.values.count("listed") && !r.values.at("listed").empty();
+    m["close_at_start"] =
+        r.values.count("close_at_start") && !r.values.at("close_at_start").empty();
+    for (const auto& f : window_fields) {
+        const auto v = r.values.find(f.name);
+        const auto e = r.errors.find(f.name);
+        m["window_fields"].append(forms::field(f, v == r.values.end() ? "" : v->second,
+                                               e == r.errors.end() ? "" : e->second));
+    }
     if (!r.form_error.empty()) m["form_error"] = r.form_error;
     if (!p.form_token.empty()) m["form_token"] = p.form_token;
     return Response::html(ctx.app.views().render("event_form", m), status);
@@ -99,7 +114,10 @@ events::FormResult values_of(const events::Event& ev, const events::Settings& s)
                 {"max_participants", s.max_participants ? std::to_string(*s.max_participants) : ""},
                 {"registration_open", s.registration_open ? "1" : ""},
                 {"require_approval", s.require_approval ? "1" : ""},
-                {"listed", s.listed ? "1" : ""}};
+                {"listed", s.listed ? "1" : ""},
+                {"registration_opens", events::to_input_datetime(s.opens)},
+                {"registration_closes", events::to_input_datetime(s.closes)},
+                {"close_at_start", s.close_at_start ? "1" : ""}};
     return r;
 }
 
@@ -130,6 +148,7 @@ Response show_create_event(Ctx& ctx) {
     events::FormResult r;
     r.values["registration_open"] = "1";
     r.values["listed"] = "1";  // new events are on the public listing unless unticked
+    r.values["close_at_start"] = "1";
     return form_page(ctx, create_form(idempotency::new_form_token()), r, 200);
 }
 

@@ -174,8 +174,8 @@ void Request::read_body(std::size_t limit, std::size_t max_fields) {
 namespace {
 
 void refuse_repeats(const std::multimap<std::string, std::string>& fields) {
-    static const std::set<std::string> checkboxes = {"registration_open", "require_approval",
-                                                     "listed", "registration_mail"};
+    static const std::set<std::string> checkboxes = {
+        "registration_open", "require_approval", "listed", "close_at_start", "registration_mail"};
     for (auto it = fields.begin(); it != fields.end();) {
         const auto next = fields.upper_bound(it->first);
         const auto n = std::distance(it, next);

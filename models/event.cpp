@@ -205,6 +205,9 @@ void sync_event_file(storage::FileStorage& files, const Event& ev, const Setting
     if (description) {
         v.add("description", *description);
         v.add("listed", s.listed);
+        v.add("registration_opens", s.opens.empty() ? Json::Value() : Json::Value(s.opens));
+        v.add("registration_closes", s.closes.empty() ? Json::Value() : Json::Value(s.closes));
+        v.add("close_at_start", s.close_at_start);
     }
     files.save_event_data(ev.id, v, actor);
 }

@@ -23,6 +23,11 @@ struct Settings {
     std::optional<long long> max_participants;  // none: no limit
     bool require_approval = false;
     bool listed = false;  // on the public listing (/events); ours, absent in PHP's files
+    // The registration window (ours, absent in PHP's files): from `opens`,
+    // until `closes` ("YYYY-MM-DD HH:MM:SS", "" for none), and not after
+    // the event's start when close_at_start.
+    std::string opens, closes;
+    bool close_at_start = false;
     std::string problem;  // "" when the settings were read from a valid file
     // max_participants for at_capacity() (core/pagination.hpp).
     std::optional<std::size_t> capacity() const {
@@ -114,6 +119,10 @@ Settings load_settings(Store& store, std::int64_t id);
 // it still begins as the column does (an edit by the PHP app changes only
 // the column, and then the column wins), else ev.shortinfo. Never throws.
 Event with_description(Store& store, Event ev);
+// Why the window refuses a registration at `now` ("YYYY-MM-DD HH:MM:SS"):
+// "Registration opens on ...", "Registration closed on ...", "Registration
+// closed when the event started"; "" when the window is open.
+std::string window_refusal(const Settings& s, const Event& ev, const std::string& now);
 // The PHP column's value for a description: its first 255 characters, on
 // one line (line breaks as spaces).
 std::string shortinfo_of(const std::string& description);

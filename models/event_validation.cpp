@@ -5,6 +5,7 @@
 
 #include "core/json_read.hpp"
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "models/event.hpp"
 
 namespace ems::events {
@@ -85,6 +86,21 @@ void apply_form_settings(const std::map<std::string, std::string>& f, const Sett
                              {"require_approval", &s.require_approval},
                              {"listed", &s.listed}})
         if (f.count(name)) *out = checkbox_on(trim(f.at(name)));
+    if (f.count("close_at_start")) s.close_at_start = checkbox_on(trim(f.at("close_at_start")));
+    for (auto [name, out] :
+         {std::pair{"registration_opens", &s.opens}, {"registration_closes", &s.closes}}) {
+        if (!f.count(name)) continue;
+        const auto v = trim(f.at(name));
+        r.values[name] = v;
+        if (v.empty()) {
+            out->clear();
+        } else if (const auto d = normalize_datetime(v)) {
+            *out = *d;
+        } else {
+            r.errors[name] =
+                "Please enter a real date and time (YYYY-MM-DDTHH:MM), or leave it empty";
+        }
+    }
     if (f.count("max_participants")) {
         bool ok = true;
         s.max_participants = parse_capacity(r.values["max_participants"], ok);
@@ -98,6 +114,24 @@ void apply_form_settings(const std::map<std::string, std::string>& f, const Sett
     r.values["registration_open"] = s.registration_open ? "1" : "";
     r.values["require_approval"] = s.require_approval ? "1" : "";
     r.values["listed"] = s.listed ? "1" : "";
+    r.values["close_at_start"] = s.close_at_start ? "1" : "";
+    for (auto [name, v] :
+         {std::pair{"registration_opens", &s.opens}, {"registration_closes", &s.closes}})
+        if (!r.values.count(name) || r.errors.count(name))
+            r.values[name] = r.errors.count(name) ? r.values[name] : to_input_datetime(*v);
+}
+
+// The window against itself and the event's dates.
+void check_window(FormResult& r) {
+    const auto& s = r.input.settings;
+    const auto& in = r.input;
+    if (!s.opens.empty() && !s.closes.empty() && s.closes <= s.opens)
+        r.errors["registration_closes"] = "The deadline must be after registration opens";
+    if (!s.opens.empty() && !in.startdate.empty() && s.opens >= in.startdate)
+        r.errors["registration_opens"] = "Registration must open before the event starts";
+    if (!s.closes.empty() && !in.enddate.empty() && s.closes > in.enddate &&
+        !r.errors.count("registration_closes"))
+        r.errors["registration_closes"] = "The deadline must be before the event ends";
 }
 
 }  // namespace
@@ -131,6 +165,7 @@ FormResult validate_event_form(const std::map<std::string, std::string>& f, cons
         if (r.form_error.empty()) r.form_error = "End date must be after start date";
     }
     apply_form_settings(f, base, r);
+    check_window(r);
     in.name = r.values["eventname"];
     in.location = r.values["location"];
     in.description = r.values["eventshortinfo"];
@@ -176,6 +211,23 @@ void apply_json_settings(const Json::Value& body, const Settings& base, FormResu
         else
             r.errors[name] = "Must be true or false";
     }
+    if (const auto* v = json_setting(body, "close_at_start")) {
+        if (v->isBool())
+            s.close_at_start = v->asBool();
+        else
+            r.errors["close_at_start"] = "Must be true or false";
+    }
+    for (auto [name, out] :
+         {std::pair{"registration_opens", &s.opens}, {"registration_closes", &s.closes}}) {
+        const auto* v = json_setting(body, name);
+        if (!v) continue;
+        if (v->isNull() || (v->isString() && v->asString().empty()))
+            out->clear();
+        else if (const auto d = v->isString() ? normalize_datetime(v->asString()) : std::nullopt)
+            *out = *d;
+        else
+            r.errors[name] = "Must be a date and time (YYYY-MM-DDTHH:MM), or null";
+    }
     if (const auto* v = json_setting(body, "max_participants")) {
         if (v->isNull())
             s.max_participants.reset();
@@ -213,7 +265,10 @@ FormResult validate_event_json(const Json::Value& body, const Settings& base,
     }
     auto r = validate_event_form(fields);
     for (const auto& [name, e] : type_errors) r.errors[name] = e;
+    r.errors.erase("registration_opens");  // checked again with the body's window
+    r.errors.erase("registration_closes");
     apply_json_settings(body, base, r);
+    check_window(r);
     if (!r.errors.empty() && r.form_error.empty())
         r.form_error = "Please correct the fields marked below";
     return r;
@@ -247,8 +302,13 @@ Settings settings_of(const Json::Value& file) {
     const auto& s = file["settings"];
     if (s["registration_open"].isBool()) out.registration_open = s["registration_open"].asBool();
     if (s["require_approval"].isBool()) out.require_approval = s["require_approval"].asBool();
-    // Ours, beside the PHP keys (absent: not listed).
+    // Ours, beside the PHP keys (absent: not listed, no window).
     if (file["listed"].isBool()) out.listed = file["listed"].asBool();
+    if (file["close_at_start"].isBool()) out.close_at_start = file["close_at_start"].asBool();
+    for (auto [name, v] :
+         {std::pair{"registration_opens", &out.opens}, {"registration_closes", &out.closes}})
+        if (file[name].isString())
+            if (const auto d = normalize_datetime(file[name].asString())) *v = *d;
     const auto& max = s["max_participants"];
     bool ok = true;
     if (max.isString())
@@ -282,6 +342,16 @@ std::string format_attended(const std::vector<std::string>& ids) {
     Json::StreamWriterBuilder w;
     w["indentation"] = "";
     return Json::writeString(w, v);
+}
+
+std::string window_refusal(const Settings& s, const Event& ev, const std::string& now) {
+    if (!s.opens.empty() && now < s.opens)
+        return "Registration opens on " + time::display_datetime(s.opens);
+    if (!s.closes.empty() && now >= s.closes)
+        return "Registration closed on " + time::display_datetime(s.closes);
+    if (s.close_at_start && !ev.startdate.empty() && now >= ev.startdate)
+        return "Registration closed when the event started";
+    return {};
 }
 
 }  // namespace ems::events

@@ -18,7 +18,8 @@ test('GET /api/events/{id}: owner sees key and settings, participant sees status
   const ev = await createEvent(org, { max_participants: '3', require_approval: '1' });
   const own = (await org.get(`/api/events/${ev.id}`)).json();
   assert.equal(own.eventkey, ev.key);
-  assert.deepEqual(own.settings, { registration_open: true, max_participants: 3, require_approval: true });
+  assert.deepEqual(own.settings, { registration_open: true, max_participants: 3, require_approval: true,
+    listed: false, registration_opens: null, registration_closes: null, close_at_start: false });
   assertJsonError(await jose.get(`/api/events/${ev.id}`), 403, 'You can only view events you created or registered for');
   await postForm(jose, `/events/register/${ev.key}`);
   const seen = (await jose.get(`/api/events/${ev.id}`)).json();

@@ -68,7 +68,7 @@ test('create: a valid event, the PHP key format, the event file with PHP keys', 
   const file = eventFile(id);
   assert.deepEqual(Object.keys(file), ['eventid', 'eventname', 'startdate', 'enddate', 'location', 'eventshortinfo',
     'eventcreator', 'eventkey', 'eventbadgepath', 'eventinfopath', 'created_at', 'last_updated', 'settings',
-    'description', 'listed']); // ours, after the PHP keys (docs/COMPATIBILITY.md)
+    'description', 'listed', 'registration_opens', 'registration_closes', 'close_at_start']); // ours, after the PHP keys (docs/COMPATIBILITY.md)
   assert.deepEqual(file.settings, { registration_open: true, max_participants: null, require_approval: false });
   assert.equal(file.startdate, '2030-05-01 09:00:00');
   // The alternative date format is accepted too.

@@ -49,7 +49,8 @@ test('an event file and a participant entry have the PHP keys, order and types',
   const file = JSON.parse(await phpIdentical(fileOf('events', `${ev.id}.json`)));
   assert.deepEqual(keysOf(file), ['eventid', 'eventname', 'startdate', 'enddate', 'location',
     'eventshortinfo', 'eventcreator', 'eventkey', 'eventbadgepath', 'eventinfopath', 'created_at',
-    'last_updated', 'settings', 'description', 'listed']); // ours after the PHP keys (docs/COMPATIBILITY.md)
+    'last_updated', 'settings', 'description', 'listed', 'registration_opens', 'registration_closes',
+    'close_at_start']); // ours after the PHP keys (docs/COMPATIBILITY.md)
   assert.deepEqual(keysOf(file.settings), ['registration_open', 'max_participants', 'require_approval']);
   assert.equal(file.eventid, String(ev.id), 'eventid a string, as every PHP view rewrote it');
   assert.equal(file.eventcreator, Number(org.user.uid), 'eventcreator a number, as PHP wrote it');

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { client, sql } from './lib/stack.mjs';
 import {
-  createEvent, flashAfter, postForm, signedInClients, PASSWORD,
+  createEvent, eventFields, flashAfter, postForm, signedInClients, PASSWORD,
 } from './lib/fixtures.mjs';
 
 // Debian's python3-icalendar is installed for the system Python (a python3
@@ -125,4 +125,57 @@ print(json.dumps({"summary": str(ev["SUMMARY"]), "location": str(ev["LOCATION"])
   assert.equal((await client().get('/events/register/ABCDEF012345/calendar.ics')).status, 404);
   assert.equal((await postForm(org, `/events/delete/${ev.id}`)).status, 302);
   assert.equal((await client().get(`/events/register/${ev.key}/calendar.ics`)).status, 404);
+});
+
+test('the registration window: not open yet, closed on a date, closed when the event started; bad windows are refused and nothing is saved', async () => {
+  const [org, cy] = await signedInClients(2);
+  const api = (c, method, p, body) => c.request(method, p, {
+    headers: { 'x-csrf-token': c.csrf, accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const soon = await createEvent(org, { registration_opens: '2029-01-01T08:00' });
+  let page = await cy.get(`/events/register/${soon.key}`);
+  assert.deepEqual(buttons(page.text), []);
+  assert.match(main(page.text), /<span class="tag warn">Not open yet<\/span>/);
+  assert.match(main(page.text), /Registration opens on 1 Jan 2029, 08:00/);
+  assert.equal((await flashAfter(cy, await postForm(cy, `/events/register/${soon.key}`))).flash, 'Registration opens on 1 Jan 2029, 08:00');
+
+  const late = await createEvent(org, { registration_closes: '2020-06-01T12:00' });
+  page = await cy.get(`/events/register/${late.key}`);
+  assert.match(main(page.text), /<span class="tag warn">Registration closed<\/span>/);
+  assert.match(main(page.text), /Registration closed on 1 Jun 2020, 12:00/);
+  const refused = await api(cy, 'POST', `/api/events/${late.key}/registrations`, {});
+  assert.equal(refused.status, 409);
+  assert.equal(refused.json().error, 'Registration closed on 1 Jun 2020, 12:00');
+  // The organizer moves the deadline (API, settings.registration_closes): open again.
+  const moved = await api(org, 'PATCH', `/api/events/${late.id}`, { settings: { registration_closes: '2030-04-30T18:00' } });
+  assert.equal(moved.status, 200, moved.text);
+  assert.equal(moved.json().settings.registration_closes, '2030-04-30 18:00:00');
+  page = await cy.get(`/events/register/${late.key}`);
+  assert.deepEqual(buttons(page.text), ['Register']);
+  assert.match(main(page.text), /registration closes on 30 Apr 2030, 18:00/);
+
+  const started = await createEvent(org, { close_at_start: '1' });
+  await sql(`UPDATE events SET startdate = '2020-01-01 09:00:00', enddate = '2039-01-01 17:00:00' WHERE eventid = ${started.id}`);
+  page = await cy.get(`/events/register/${started.key}`);
+  assert.match(main(page.text), /Registration closed when the event started/);
+  const open = await createEvent(org, { close_at_start: '0' });
+  await sql(`UPDATE events SET startdate = '2020-01-01 09:00:00', enddate = '2039-01-01 17:00:00' WHERE eventid = ${open.id}`);
+  assert.deepEqual(buttons((await cy.get(`/events/register/${open.key}`)).text), ['Register'], 'an ongoing event without close_at_start');
+
+  const name = `Bad window ${Date.now()}`;
+  for (const [fields, field, message] of [
+    [{ registration_opens: '2030-04-02T10:00', registration_closes: '2030-04-01T10:00' }, 'registration_closes', 'The deadline must be after registration opens'],
+    [{ registration_opens: '2030-05-02T10:00' }, 'registration_opens', 'Registration must open before the event starts'],
+    [{ registration_closes: '2030-05-03T10:00' }, 'registration_closes', 'The deadline must be before the event ends'],
+    [{ registration_opens: '2030-02-30T10:00' }, 'registration_opens', 'Please enter a real date and time (YYYY-MM-DDTHH:MM), or leave it empty'],
+  ]) {
+    const res = await postForm(org, '/events/create', { ...eventFields({ eventname: name }), ...fields });
+    assert.equal(res.status, 422, JSON.stringify(fields));
+    assert.match(res.text, new RegExp(`<p class="field-error" id="${field}-error">${message.replace(/[()]/g, '\\$&')}</p>`));
+  }
+  assert.deepEqual(await sql(`SELECT eventid FROM events WHERE eventname = '${name}'`), []);
+  const badApi = await api(org, 'PATCH', `/api/events/${soon.id}`, { settings: { registration_closes: 'tomorrow' } });
+  assert.equal(badApi.status, 422);
+  assert.match(badApi.json().fields.registration_closes, /date and time/);
 });
