@@ -21,6 +21,11 @@
 #                  then lost, duplicates, participantcount = file
 #   latency        single registrations, one at a time, into an event with
 #                  100 participants and one with 100,000, alternating
+#   listing        100,000 listed upcoming events in the index (made once
+#                  per stack), then the public listing's id query as the app
+#                  sends it, timed by MariaDB (SHOW PROFILES, median of 15):
+#                  the first page, a search matching a fifth of them, and
+#                  page 500
 # wrk -t2 -cBENCH_CONNECTIONS (16) -dBENCH_EVENTS_SECONDS (5) s --timeout 10s --latency
 # (a slow answer is a figure, not a socket error).
 set -uo pipefail
@@ -159,6 +164,33 @@ if want latency; then
     "${BENCH_LATENCY_COUNT:-300}" lat >>"$OUT" || status=1
   say "latency: $(grep -E '^lat\.[ab]\.p50' "$OUT" | tr '\n' ' ')"
 fi
+if want listing; then
+  sql() { bash scripts/stack.sh sql "$DIR" -N "$@"; }
+  if (($(sql -e "SELECT COUNT(*) FROM ems_event_index WHERE name LIKE 'Bench listing %'") < 100000)); then
+    say "listing: making 100,000 events"
+    sql -e "INSERT INTO events (participantcount, startdate, enddate, location, eventname, eventcreator, eventkey)
+      SELECT 0, TIMESTAMP('2031-01-01') + INTERVAL seq MINUTE, TIMESTAMP('2031-01-01') + INTERVAL seq + 90 MINUTE,
+        ELT(1 + seq % 5, 'Berlin', 'Paris', 'Madrid', 'Rome', 'Oslo'), CONCAT('Bench listing ', seq),
+        (SELECT MIN(uid) FROM user_credentials), CONCAT('BL', LPAD(HEX(seq), 10, '0')) FROM seq_1_to_100000;
+      INSERT IGNORE INTO ems_event_index (eventid, name, location, startdate, enddate, listed)
+        SELECT eventid, eventname, location, startdate, enddate, 1 FROM events WHERE eventname LIKE 'Bench listing %';
+      ANALYZE TABLE ems_event_index;" >/dev/null || { say "listing: could not make the events"; status=1; }
+  fi
+  base="SELECT eventid FROM ems_event_index WHERE listed = 1 AND startdate >= NOW()"
+  order="ORDER BY startdate, eventid LIMIT 21"
+  for q in "first|$base $order OFFSET 0" \
+    "search|$base AND MATCH (name, location) AGAINST ('+berlin*' IN BOOLEAN MODE) $order OFFSET 0" \
+    "deep|$base $order OFFSET 9980"; do
+    name=${q%%|*} query=${q#*|}
+    script="SET profiling = 1; SET profiling_history_size = 100;"
+    for _ in $(seq 15); do script+=" $query;"; done
+    script+=" SHOW PROFILES;"
+    ms=$(sql -e "$script" | awk -F'\t' 'NF == 3 && $3 ~ /^SELECT eventid/ { print $2 * 1000 }' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+    if [[ -n $ms ]]; then put "listing.$name.ms" "$ms"; else say "listing: no timing for $name"; status=1; fi
+  done
+  say "listing: $(grep -E '^listing\.' "$OUT" | tr '\n' ' ')"
+fi
+
 # Alone (not called by scripts/bench.sh): the table of this run's figures.
 if [[ -z ${BENCH_MEASUREMENTS:-} ]]; then
   node bench/table.mjs "$OUT" "$DIR/bench-table.md" || status=1

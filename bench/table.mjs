@@ -116,6 +116,13 @@ if (has('lat.a.p50_ms', 'lat.b.p50_ms')) {
     `100 participants: ${fmt(a, 2)} ms (p90 ${fmt(num('lat.a.p90_ms'), 2)})`, times(b / a), '≤ 1.2×', verdict(b / a <= 1.2));
 }
 
+// ---- the public listing's query at 100,000 events (issue 13)
+for (const [key, label] of [['first', 'first page'], ['search', 'a search (a fifth match)'], ['deep', 'page 500']]) {
+  if (!has(`listing.${key}.ms`)) continue;
+  const x = num(`listing.${key}.ms`);
+  row(`listing query, 100,000 events: ${label}`, `${fmt(x, 2)} ms`, 'MariaDB SHOW PROFILES, median of 15', '', '≤ 10 ms', verdict(x <= 10));
+}
+
 // ---- storage micro-benchmarks and migration (bin/bench-*, bench/migrate_bench.sh): figures, no target
 if (has('storage.add_ms.100', 'storage.add_ms.100000')) {
   const [a, b] = [num('storage.add_ms.100'), num('storage.add_ms.100000')];

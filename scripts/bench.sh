@@ -15,7 +15,7 @@
 # figure below its target.
 #
 # BENCH_ONLY=group,group selects: storage, pages, full-list, memory,
-# registrations, latency, migration (bench/http_bench.sh says what each
+# registrations, latency, listing, migration (bench/http_bench.sh says what each
 # measures). BENCH_EVENTS_SECONDS (5) and BENCH_CONNECTIONS (16) tune wrk;
 # BENCH_HTTP_PORT puts the stack's nginx on that port (default: a free one);
 # EMS_* reach the pool (EMS_BIN_DIR runs another build's ems-fcgi: a
@@ -71,7 +71,7 @@ if want storage; then
 fi
 
 http_bench() {
-  local groups=pages,full-list,memory,registrations,latency,migration g any=""
+  local groups=pages,full-list,memory,registrations,latency,listing,migration g any=""
   for g in ${groups//,/ }; do want "$g" && any=1; done
   [[ -n $any ]] || return 0
   if [[ ! -x bin/ems-fcgi || ! -x bin/ems-admin ]]; then
@@ -98,7 +98,7 @@ http_bench() {
   rm -f "$dir.start.log"
 
   any=""
-  for g in pages full-list memory registrations latency; do want "$g" && any=1; done
+  for g in pages full-list memory registrations latency listing; do want "$g" && any=1; done
   if [[ -n $any ]]; then
     echo
     echo "== HTTP: wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNECTIONS:-16} -d${BENCH_EVENTS_SECONDS:-5}s, $(nproc) cores"
