@@ -6,17 +6,12 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvent, signedInClients, unique } from '../integration/lib/fixtures.mjs';
 import {
-  checkPage, clickAndWait, finishFlow, launch, newPerson, submitFormWith, text,
+  checkPage, clickAndWait, finishFlow, browserForFile, JS_MODES, newPerson, submitFormWith, text,
 } from './lib/ui.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = browserForFile(before, after);
 
-for (const js of [true, false]) {
-  const mode = js ? 'js' : 'no-js';
-  const opts = js ? {} : { javaScriptEnabled: false };
-
+for (const { mode, opts } of JS_MODES) {
   test(`landing page, search, paging, and on to an event (${mode})`, async () => {
     const [org] = await signedInClients(1);
     const w = unique('zz').replace(/[^a-z0-9]/g, '');
@@ -27,7 +22,7 @@ for (const js of [true, false]) {
     }
     const events = await Promise.all(made);
 
-    const { context, page } = await newPerson(browser, `listing-${mode}`, 'visitor', opts);
+    const { context, page } = await newPerson(browser(), `listing-${mode}`, 'visitor', opts);
     try {
       await page.goto('/');
       await checkPage(page, 'landing page', { title: /^Welcome - Event Management System$/ });

@@ -8,19 +8,14 @@ import assert from 'node:assert/strict';
 import { sql } from '../integration/lib/stack.mjs';
 import { createEvent, postForm, signedInClients, PASSWORD } from '../integration/lib/fixtures.mjs';
 import {
-  checkPage, clickAndWait, finishFlow, flash, launch, newPerson, submitFormWith, text,
+  checkPage, clickAndWait, finishFlow, flash, browserForFile, JS_MODES, newPerson, submitFormWith, text,
 } from './lib/ui.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = browserForFile(before, after);
 
 const registerButton = (page) => page.locator('main').getByRole('button', { name: /^\s*register\b/i });
 
-for (const js of [true, false]) {
-  const mode = js ? 'js' : 'no-js';
-  const opts = js ? {} : { javaScriptEnabled: false };
-
+for (const { mode, opts } of JS_MODES) {
   test(`the public page: sign in from it, come back, register; full, closed and past say why (${mode})`, async () => {
     const [org, taken, visitor] = await signedInClients(3);
     const open = await createEvent(org, { max_participants: '3', location: 'Hall A, 2nd floor', eventshortinfo: 'Talks and snacks.\nBring a laptop.' });
@@ -30,7 +25,7 @@ for (const js of [true, false]) {
     const past = await createEvent(org);
     await sql(`UPDATE events SET startdate = '2020-01-01 09:00:00', enddate = '2020-01-01 17:00:00' WHERE eventid = ${past.id}`);
 
-    const { context, page } = await newPerson(browser, `public-event-${mode}`, 'visitor', opts);
+    const { context, page } = await newPerson(browser(), `public-event-${mode}`, 'visitor', opts);
     try {
       await page.goto(`/e/${open.key}`);
       await checkPage(page, 'public page signed out');

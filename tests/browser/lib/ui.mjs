@@ -30,6 +30,21 @@ export async function launch() {
   });
 }
 
+// One browser for the test file: started before its tests, closed after.
+// Returns a function giving it (the tests run after `before`).
+export function browserForFile(before, after) {
+  let browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+  return () => browser;
+}
+
+// The two ways each flow runs: with JavaScript, and without it.
+export const JS_MODES = [
+  { mode: 'js', opts: {} },
+  { mode: 'no-js', opts: { javaScriptEnabled: false } },
+];
+
 // One browser context is one person (own cookies). The page records its
 // navigations and any CSP report or script error, for checkPage/finishFlow.
 // contextOptions go to browser.newContext (e.g. { javaScriptEnabled: false }).
