@@ -18,6 +18,7 @@
 #include "cmd/admin_backup.hpp"
 #include "cmd/admin_migrate.hpp"
 #include "core/actor.hpp"
+#include "core/time.hpp"
 #include "handlers/app.hpp"
 #include "handlers/event_mail.hpp"
 #include "models/config_store.hpp"
@@ -142,21 +143,23 @@ int send_digests_command(int argc, char** argv) {
             return 2;
         }
     }
-    if (day.empty()) {
-        const std::time_t now = std::time(nullptr);
-        std::tm local{};
-        localtime_r(&now, &local);
-        char buf[16];
-        std::strftime(buf, sizeof buf, "%Y-%m-%d", &local);
-        day = buf;
-    }
-    if (day.size() != 10 || day[4] != '-' || day[7] != '-' ||
-        day.find_first_not_of("0123456789-") != std::string::npos) {
-        std::cerr << "ems-admin send-digests: --day must be YYYY-MM-DD\n";
-        return 2;
-    }
     try {
-        ems::App app(ems::Config::load(config_path));
+        const auto config = ems::Config::load(config_path);
+        if (!config.time_zone.empty()) ems::time::use_zone(config.time_zone);  // today, there
+        if (day.empty()) {
+            const std::time_t now = std::time(nullptr);
+            std::tm local{};
+            localtime_r(&now, &local);
+            char buf[16];
+            std::strftime(buf, sizeof buf, "%Y-%m-%d", &local);
+            day = buf;
+        }
+        if (day.size() != 10 || day[4] != '-' || day[7] != '-' ||
+            day.find_first_not_of("0123456789-") != std::string::npos) {
+            std::cerr << "ems-admin send-digests: --day must be YYYY-MM-DD\n";
+            return 2;
+        }
+        ems::App app(config);
         const int sent = ems::send_pending_digests(app, day, std::cout);
         std::cout << sent << " summaries queued for " << day << "\n";
         return 0;

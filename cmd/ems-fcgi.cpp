@@ -15,6 +15,7 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 #include "fcgi/pool.hpp"
 #include "models/config_store.hpp"
 #include "models/password.hpp"
@@ -119,6 +120,8 @@ int main(int argc, char** argv) {
     if (test_only) return test_config(config_path);
     try {
         auto config = ems::Config::load(config_path);
+        // Before the fork: every worker's local time is the site's.
+        if (!config.time_zone.empty()) ems::time::use_zone(config.time_zone);
         ems::log::open(config.log_dir, config.slowlog);
         ems::log::use_journald(config.log_target == "journald");
         if (auto warning = config.base_url_warning(); !warning.empty()) ems::log::warning(warning);

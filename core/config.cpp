@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/text.hpp"
+#include "core/time.hpp"
 
 namespace ems {
 namespace {
@@ -92,6 +93,18 @@ Setter link(std::string Config::*m, bool absolute_too) {
         c.*m = v;
     };
 }
+// A time zone name the C library knows (core/time known_zone), or empty.
+Setter zone(std::string Config::*m) {
+    return [m](Config& c, const std::string& k, const std::string& v) {
+        if (!v.empty() && !time::known_zone(v))
+            throw std::runtime_error("config: " + k +
+                                     " must be a time zone name such as Europe/Berlin or UTC (a "
+                                     "file under /usr/share/zoneinfo), got '" +
+                                     v + "'");
+        c.*m = v;
+    };
+}
+
 // Text shown on every page and in mail headers: not empty, no control
 // characters.
 Setter line(std::string Config::*m) {
@@ -142,7 +155,7 @@ const std::map<std::string, Setter>& setters() {
         KEY(smtp_url, str), KEY(mail_from, str), KEY(base_url, str), KEY(mail_retry_first, num, 1),
         KEY(mail_max_attempts, num, 1),
         KEY(site_name, line), KEY(site_logo_url, link, false), KEY(privacy_url, link, true),
-        KEY(imprint_url, link, true),
+        KEY(imprint_url, link, true), KEY(time_zone, zone),
         // abuse limits
         KEY(login_throttle_max, num, 1), KEY(login_throttle_window, num, 1),
         KEY(login_address_max, num, 1), KEY(login_delay_max, num, 1),

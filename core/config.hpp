@@ -56,6 +56,10 @@ struct Config {
     // CSP allows images from 'self' only) and footer links to the privacy
     // and imprint pages (a path or an http(s) URL), shown when set.
     std::string site_name = "Event Management System", site_logo_url, privacy_url, imprint_url;
+    // The site's time zone (e.g. Europe/Berlin): event times are its wall
+    // clock, and every page, mail and calendar file says so. Empty: the
+    // server's (the PHP app's date()), not named on pages.
+    std::string time_zone;
     // The mail sender's retries: the first after mail_retry_first seconds,
     // doubling up to an hour; after mail_max_attempts tries, failed/.
     int mail_retry_first = 30, mail_max_attempts = 12;

@@ -1,8 +1,10 @@
 #include "core/time.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <string>
 
 namespace ems::time {
@@ -55,6 +57,22 @@ int two_char_atoi(std::string_view s) {
 }
 
 }  // namespace
+
+bool known_zone(const std::string& name) {
+    if (name.empty() || name.size() > 64 || name[0] == '/' || name.find("..") != std::string::npos)
+        return false;
+    for (char c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '+' && c != '-' &&
+            c != '/')
+            return false;
+    std::error_code ec;
+    return std::filesystem::is_regular_file("/usr/share/zoneinfo/" + name, ec);
+}
+
+void use_zone(const std::string& name) {
+    ::setenv("TZ", name.c_str(), 1);
+    ::tzset();
+}
 
 Zone Zone::server() {
     return Zone(false);

@@ -32,6 +32,13 @@ class Zone {
     bool utc_;
 };
 
+// Whether `name` is a time zone the C library can use: letters, digits,
+// "_+-/" and a file under /usr/share/zoneinfo (e.g. "Europe/Berlin", "UTC").
+bool known_zone(const std::string& name);
+// Makes `name` the process's local time zone (TZ, then tzset): the zone of
+// Zone::server(), so of every local time the app writes and shows.
+void use_zone(const std::string& name);
+
 Seconds now();
 Millis now_ms();
 

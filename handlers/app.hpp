@@ -28,8 +28,8 @@ class App : public ConfigStore {
     explicit App(Config config)
         : ConfigStore(config),
           views_(config.views_dir, fixed_links(),
-                 {config.site_name, config.site_logo_url, config.privacy_url, config.imprint_url}) {
-    }
+                 {config.site_name, config.site_logo_url, config.privacy_url, config.imprint_url,
+                  config.time_zone}) {}
     const Views& views() const { return views_; }
 
   private:

@@ -53,11 +53,16 @@ std::string display_name(const User& u) {
     return n.empty() ? u.email : n;
 }
 
-// The event's dates and place as lines of "Label: value".
-std::vector<std::pair<std::string, std::string>> facts(const events::Event& ev) {
+// The event's dates and place as lines of "Label: value"; times name the
+// site's time zone when one is set.
+std::vector<std::pair<std::string, std::string>> facts(const events::Event& ev,
+                                                       const std::string& zone = "") {
+    const auto when = [&](const std::string& t) {
+        return time::display_datetime(t) + (zone.empty() ? "" : " (" + zone + ")");
+    };
     std::vector<std::pair<std::string, std::string>> out;
-    if (!ev.startdate.empty()) out.emplace_back("Starts", time::display_datetime(ev.startdate));
-    if (!ev.enddate.empty()) out.emplace_back("Ends", time::display_datetime(ev.enddate));
+    if (!ev.startdate.empty()) out.emplace_back("Starts", when(ev.startdate));
+    if (!ev.enddate.empty()) out.emplace_back("Ends", when(ev.enddate));
     if (!ev.location.empty()) out.emplace_back("Where", ev.location);
     return out;
 }
@@ -138,7 +143,7 @@ void mail_attendee(Ctx& ctx, const events::Event& ev, const User& user, EventMai
                   t.lead,
                   ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}}),
                   t.action,
-                  facts(ev)};
+                  facts(ev, ctx.app.config().time_zone)};
         auto msg = build(ctx.app, c, ev.name);
         // A place in the event: its calendar file, to add in one click.
         if (kind == EventMail::registered || kind == EventMail::approved ||
@@ -179,7 +184,7 @@ void mail_organizer_pending(Ctx& ctx, const events::Event& ev,
             who + " registered for your event and waits for your approval.",
             ctx.app.config().base_url + url_for("manage_event", {{"id", std::to_string(ev.id)}}),
             "Approve or decline",
-            facts(ev)};
+            facts(ev, ctx.app.config().time_zone)};
         queue(ctx, c, ev);
     } catch (const std::exception& e) {
         log::error("mail: the pending-request mail of event " + std::to_string(ev.id) +
@@ -223,7 +228,7 @@ void mail_participants(Ctx& ctx, const events::Event& ev, const events::Event* b
         const auto link =
             deleted ? std::string()
                     : ctx.app.config().base_url + url_for("register_event", {{"eventkey", ev.key}});
-        auto fact_lines = facts(ev);
+        auto fact_lines = facts(ev, ctx.app.config().time_zone);
         if (before && !deleted) {
             if (before->startdate != ev.startdate)
                 fact_lines.emplace_back("Was from", time::display_datetime(before->startdate));

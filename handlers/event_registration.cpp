@@ -109,7 +109,9 @@ ical::Event ical_event(const events::Event& ev, const Config& c) {
             ev.location,
             c.base_url + url_for("register_event", {{"eventkey", ev.key}}),
             ev.startdate,
-            ev.enddate};
+            ev.enddate,
+            false,
+            c.time_zone};
 }
 
 // The event's public page, at its share link and /e/<key>: what, when,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 namespace ems::ical {
@@ -51,13 +52,30 @@ std::string calendar(const std::vector<Event>& events, const std::string& name) 
         icalcomponent_add_property(cal.get(), x);
     }
     const auto stamp = icaltime_current_time_with_zone(icaltimezone_get_utc_timezone());
+    std::set<std::string> zones;  // VTIMEZONEs added
     for (const auto& e : events) {
         icalcomponent* ev = icalcomponent_new_vevent();
         icalcomponent_add_component(cal.get(), ev);  // freed with the calendar
         icalcomponent_add_property(ev, icalproperty_new_uid(e.uid.c_str()));
         icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
-        icalcomponent_add_property(ev, icalproperty_new_dtstart(floating(e.start)));
-        icalcomponent_add_property(ev, icalproperty_new_dtend(floating(e.end)));
+        icalproperty* start = icalproperty_new_dtstart(floating(e.start));
+        icalproperty* end = icalproperty_new_dtend(floating(e.end));
+        icaltimezone* zone =
+            e.tzid.empty() ? nullptr : icaltimezone_get_builtin_timezone(e.tzid.c_str());
+        if (zone) {
+            icalproperty_add_parameter(start, icalparameter_new_tzid(e.tzid.c_str()));
+            icalproperty_add_parameter(end, icalparameter_new_tzid(e.tzid.c_str()));
+            if (zones.insert(e.tzid).second) {
+                // libical names its zones "/freeassociation.sourceforge.net/NAME":
+                // the VTIMEZONE says NAME, as the events' TZID does.
+                icalcomponent* vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+                if (icalproperty* id = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY))
+                    icalproperty_set_tzid(id, e.tzid.c_str());
+                icalcomponent_add_component(cal.get(), vtz);
+            }
+        }
+        icalcomponent_add_property(ev, start);
+        icalcomponent_add_property(ev, end);
         icalcomponent_add_property(ev, icalproperty_new_summary(e.summary.c_str()));
         if (!e.location.empty())
             icalcomponent_add_property(ev, icalproperty_new_location(e.location.c_str()));

@@ -11,11 +11,13 @@ struct Event {
     std::string summary, description, location, url;
     std::string start, end;  // "YYYY-MM-DD HH:MM:SS", the site's wall-clock time
     bool cancelled = false;  // STATUS:CANCELLED (a deleted event)
+    std::string tzid = {};   // the site's time zone: TZID and a VTIMEZONE; "": floating
 };
 
-// A VCALENDAR with one VEVENT per event. Times are floating (local to the
-// site, as the events table stores them; no time zone is named) and DTSTAMP
-// is now, in UTC. Text is escaped by libical. Throws std::runtime_error
+// A VCALENDAR with one VEVENT per event. Times are the site's wall clock,
+// as the events table stores them: with the event's TZID and the zone's
+// VTIMEZONE (from the system's zoneinfo) when it names one, else floating.
+// DTSTAMP is now, in UTC. Text is escaped by libical. Throws std::runtime_error
 // for a time that is not "YYYY-MM-DD HH:MM:SS".
 std::string calendar(const std::vector<Event>& events, const std::string& name = "");
 

@@ -19,6 +19,7 @@ namespace ems::pages {
 struct Site {
     std::string name = "Event Management System";
     std::string logo_url, privacy_url, imprint_url;  // empty: not shown
+    std::string time_zone = {};  // named after event times when set ({{site.time_zone}})
 };
 
 // What the layout shows on every page.

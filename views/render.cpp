@@ -156,7 +156,8 @@ Views::Views(const std::string& dir, const std::map<std::string, std::string>& l
     s["name"] = mst::data(site.name);
     for (const auto& [name, value] : {std::pair{"logo_url", &site.logo_url},
                                       {"privacy_url", &site.privacy_url},
-                                      {"imprint_url", &site.imprint_url}})
+                                      {"imprint_url", &site.imprint_url},
+                                      {"time_zone", &site.time_zone}})
         s[name] = value->empty() ? mst::data(false) : mst::data(*value);
     s["has_links"] = mst::data(!site.privacy_url.empty() || !site.imprint_url.empty());
     compiled_->globals["site"] = std::move(s);

@@ -78,3 +78,12 @@ test('a bad value in the file is rescued by its EMS_ variable', async () => {
   const r = await configTest('db_connect_timeout =\n', { EMS_DB_CONNECT_TIMEOUT: '2' });
   assert.equal(r.code, 0, r.out);
 });
+
+test('time_zone: a name under /usr/share/zoneinfo, or a clear refusal', async () => {
+  assert.equal((await configTest('time_zone = Europe/Berlin\n')).code, 0);
+  for (const bad of ['Mars/Olympus', '../../etc/passwd', '/etc/localtime', 'Europe/Berlin; rm']) {
+    const r = await configTest(`time_zone = ${bad}\n`);
+    assert.equal(r.code, 1, bad);
+    assert.match(r.out, /time_zone must be a time zone name such as Europe\/Berlin or UTC/, bad);
+  }
+});

@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { client, sql } from './lib/stack.mjs';
+import { client, poolOn, sql } from './lib/stack.mjs';
 import {
   createEvent, eventFields, flashAfter, postForm, signedInClients, PASSWORD,
 } from './lib/fixtures.mjs';
@@ -178,4 +178,30 @@ test('the registration window: not open yet, closed on a date, closed when the e
   const badApi = await api(org, 'PATCH', `/api/events/${soon.id}`, { settings: { registration_closes: 'tomorrow' } });
   assert.equal(badApi.status, 422);
   assert.match(badApi.json().fields.registration_closes, /date and time/);
+});
+
+test('with time_zone set, every event time on the page names it, and the calendar file carries it', async () => {
+  const [org] = await signedInClients(1);
+  const ev = await createEvent(org);
+  await poolOn({ EMS_TIME_ZONE: 'Europe/Berlin' });
+  try {
+    const page = await client().get(`/events/register/${ev.key}`);
+    assert.match(main(page.text), /1 May 2030, 09:00<\/time> \(Europe\/Berlin\)/);
+    assert.match(main(page.text), /1 May 2030, 17:00<\/time> \(Europe\/Berlin\)/);
+    assert.match(main((await org.get(`/events/manage/${ev.id}`)).text), /09:00<\/time> \(Europe\/Berlin\)/);
+    const ics = await client().get(`/events/register/${ev.key}/calendar.ics`);
+    assert.match(ics.text, /\r\nDTSTART;TZID=Europe\/Berlin:20300501T090000\r\n/);
+    assert.match(ics.text, /\r\nBEGIN:VTIMEZONE\r\nTZID:Europe\/Berlin\r\n/);
+    const py = spawnSync(PYTHON, ['-c', `
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+ev = [c for c in cal.walk('VEVENT')][0]
+print(ev.decoded("DTSTART").isoformat())
+`], { input: ics.buffer });
+    assert.equal(py.status, 0, py.stderr.toString());
+    assert.equal(py.stdout.toString().trim(), '2030-05-01T09:00:00+02:00');
+  } finally {
+    await poolOn({});
+  }
+  assert.doesNotMatch(main((await client().get(`/events/register/${ev.key}`)).text), /Europe\/Berlin/);
 });

@@ -44,4 +44,21 @@ BOOST_AUTO_TEST_CASE(a_bad_time_is_refused_and_file_names_are_safe) {
     BOOST_TEST(ems::ical::file_name(std::string(100, 'x')).size() == 64u);
 }
 
+BOOST_AUTO_TEST_CASE(a_site_time_zone_gives_tzid_and_one_vtimezone) {
+    ems::ical::Event e{"u1@x", "A", "", "", "", "2030-07-01 09:00:00", "2030-07-01 10:00:00"};
+    e.tzid = "Europe/Berlin";
+    auto second = e;
+    second.uid = "u2@x";
+    const std::string text = ems::ical::calendar({e, second});
+    BOOST_TEST(text.find("DTSTART;TZID=Europe/Berlin:20300701T090000") != std::string::npos);
+    const auto vtz = text.find("BEGIN:VTIMEZONE");
+    BOOST_REQUIRE(vtz != std::string::npos);
+    BOOST_TEST(text.find("BEGIN:VTIMEZONE", vtz + 1) == std::string::npos);
+    BOOST_TEST(text.find("TZID:Europe/Berlin") != std::string::npos);
+    icalcomponent* cal = icalparser_parse_string(text.c_str());
+    BOOST_REQUIRE(cal);
+    BOOST_TEST(icalcomponent_count_errors(cal) == 0);
+    icalcomponent_free(cal);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
