@@ -463,7 +463,8 @@ test('a double-submitted create form makes one event; the API honours Idempotenc
   const again = await post(idem);
   assert.equal(again.status, 200, again.text);
   assert.deepEqual(again.json(), first.json());
-  assert.deepEqual(first.json().settings, { registration_open: true, max_participants: null, require_approval: false });
+  assert.deepEqual(first.json().settings, { registration_open: true, max_participants: null, require_approval: false,
+    listed: false, registration_opens: null, registration_closes: null, close_at_start: false });
   const [[m]] = await sql(`SELECT COUNT(*) FROM events WHERE eventname = ${q(apiName)}`);
   assert.equal(Number(m), 1);
   assert.equal((await post('bad key with spaces')).status, 400);
