@@ -361,11 +361,14 @@ test('a worker SIGKILLed every 100 ms during creates and registrations: everythi
       } catch { /* not acknowledged */ }
     }
   });
+  // 20 kills, 100 ms apart, each of a worker that is there: on a loaded
+  // machine (or the sanitizer build) the master takes longer to fork new
+  // ones, so the storm waits for a worker instead of counting empty turns.
   let kills = 0;
-  for (let i = 0; i < 30; i++) {
+  while (kills < 20) {
     await sleep(100);
-    const pids = workerPids();
-    if (!pids.length) continue;
+    const pids = await waitFor(() => { const p = workerPids(); return p.length ? p : null; },
+      { timeoutMs: 30000, what: 'a worker to kill' });
     try {
       process.kill(pids[Math.floor(Math.random() * pids.length)], 'SIGKILL');
       kills += 1;
@@ -375,7 +378,6 @@ test('a worker SIGKILLed every 100 ms during creates and registrations: everythi
   await Promise.all([...registrants, ...creators]);
   await waitFor(() => workerPids().length === 4, { timeoutMs: 15000, what: '4 workers back' });
   t.diagnostic(`${kills} kills, ${created.length} creates and ${registered.length} registrations acknowledged`);
-  assert.ok(kills >= 20, `only ${kills} kills`);
   assert.ok(registered.length > 10 && created.length > 3, 'enough work acknowledged');
 
   // One query for all of them: a query per name took most of this test's time.
