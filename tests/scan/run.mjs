@@ -147,7 +147,20 @@ function runTool(cmd, args, logFile, opts = {}) {
 // What a sqlmap log says: injection points, unfinished scans, 500/429/503.
 function judgeSqlmap(t, text) {
   const problems = [];
-  const injectable = [...text.matchAll(/parameter '([^']+)' (?:is|appears to be) '([^']+)' injectable/g)];
+  // A claim sqlmap itself then tests and drops ("checking if the injection
+  // point ... is a false positive", "false positive or unexploitable
+  // injection point detected", "... does not seem to be injectable") is
+  // its own verdict, not a finding: a page whose content changes on every
+  // render (a fresh form token) can make its first boolean comparison differ.
+  const claims = [...text.matchAll(/parameter '([^']+)' (?:is|appears to be) '([^']+)' injectable/g)];
+  const injectable = claims.filter((m) => {
+    const next = text.indexOf('testing if', m.index + m[0].length);
+    const after = text.slice(m.index, next === -1 ? undefined : next);
+    const dropped = after.includes('false positive or unexploitable injection point detected') &&
+      after.includes(`parameter '${m[1]}' does not seem to be injectable`);
+    if (dropped) console.log(`  judged false positive by sqlmap itself: ${t.name}: parameter '${m[1]}' (${m[2]})`);
+    return !dropped;
+  });
   for (const [, param, technique] of injectable) {
     if (falsePositive('sqlmap', `${t.name}:${param}`)) continue;
     problems.push(`finding: parameter '${param}' injectable (${technique})`);
