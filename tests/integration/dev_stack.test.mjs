@@ -10,18 +10,17 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { client, csrfFrom, poolOn, repoRoot, sql, stackDir, stackEnv, waitHealthy, workerPids } from './lib/stack.mjs';
+import { client, csrfFrom, nginxReload, poolOn, sql, stackEnv, waitHealthy, workerPids } from './lib/stack.mjs';
 import { registered } from './lib/accounts.mjs';
 
 const run = promisify(execFile);
-const stackSh = path.join(repoRoot, 'scripts/stack.sh');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
   '1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f6c2a50000000049454e44ae426082', 'hex');
 
 // The pool and nginx (which renders its uploads folder from the environment).
 async function stackWith(env) {
   await poolOn(env);
-  await run('bash', [stackSh, 'nginx-reload', stackDir()], { env: { ...process.env, ...env } });
+  await nginxReload(env);
   await waitHealthy();
 }
 

@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  client, csrfFrom, readLog, repoRoot, sql, stackDir, stackEnv, waitFor, workerPids,
+  client, csrfFrom, nginxReload, readLog, repoRoot, sql, stackDir, stackEnv, waitFor, workerPids,
 } from './lib/stack.mjs';
 import {
   createEvent, createUsers, postForm, q, signedInClients, storageRoot, unique,
@@ -265,22 +265,8 @@ test('low: X-Forwarded-Proto from an address that is not a trusted proxy gives n
 
 // ---- nginx's rate limits --------------------------------------------------
 
-function nginxWorkers() {
-  const pid = Number(readFileSync(path.join(stackDir(), 'nginx', 'nginx.pid'), 'utf8').trim());
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean);
-}
-
-// Reloads nginx with the limits shipped or lifted, and returns once every
-// worker of the old configuration is gone (so requests meet the new one).
-async function reloadNginx(limits) {
-  const old = nginxWorkers();
-  await run('bash', [path.join(repoRoot, 'scripts/stack.sh'), 'nginx-reload', stackDir()],
-    { env: { ...process.env, STACK_NGINX_LIMITS: limits } });
-  await waitFor(() => {
-    const now = nginxWorkers();
-    return now.length > 0 && !now.some((p) => old.includes(p));
-  }, { timeoutMs: 60000, what: 'the old nginx workers to exit' });
-}
+// Reloads nginx with the limits shipped or lifted (lib/stack.mjs nginxReload).
+const reloadNginx = (limits) => nginxReload({ STACK_NGINX_LIMITS: limits });
 
 // A request from another loopback address (127.x.y.z, fresh per test), on a
 // new connection: the rate limits key on the client address, and nginx keeps

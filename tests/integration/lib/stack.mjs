@@ -238,6 +238,24 @@ export async function poolRestart() {
 
 // Stops the pool and starts it again with these EMS_* variables added to the
 // environment (none: as configured), then waits for /health.
+function nginxWorkers() {
+  const pid = Number(readFileSync(path.join(stackDir(), 'nginx', 'nginx.pid'), 'utf8').trim());
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean);
+}
+
+// Reloads nginx with `env` (e.g. STACK_NGINX_LIMITS, EMS_UPLOADS_DIR) and
+// returns once every worker of the old configuration is gone: their idle
+// keep-alive connections are then closed, so no request (a POST is never
+// sent twice) goes out on a socket a retiring worker is about to drop.
+export async function nginxReload(env = {}) {
+  const old = nginxWorkers();
+  await run('bash', [stackScript, 'nginx-reload', stackDir()], { env: { ...process.env, ...env } });
+  await waitFor(() => {
+    const now = nginxWorkers();
+    return now.length > 0 && !now.some((p) => old.includes(p));
+  }, { timeoutMs: 60000, what: 'the old nginx workers to exit' });
+}
+
 export async function poolOn(env = {}) {
   const options = { env: { ...process.env, ...env }, maxBuffer: 64 << 20 };
   await run('bash', [stackScript, 'pool-stop', stackDir()], options);
