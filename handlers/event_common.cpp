@@ -5,6 +5,7 @@
 #include "core/time.hpp"
 #include "handlers/event_mail.hpp"
 #include "handlers/session.hpp"
+#include "models/account.hpp"
 #include "storage/file_storage.hpp"
 
 namespace ems::event_views {
@@ -61,6 +62,11 @@ events::Outcome register_user_for(Ctx& ctx, const events::Event& ev) {
         default:
             throw Conflict(events::outcome_message(o, ev.name));
     }
+}
+
+std::string person_name(const User& u, const std::string& fallback) {
+    auto n = account::full_name(u.fname, u.mname, u.lname);
+    return n.empty() ? fallback : n;
 }
 
 pages::Event event_view(const events::Event& ev) {

@@ -24,6 +24,8 @@ bool is_owner(const Ctx& ctx, const events::Event& ev);
 // too) already_registered; a refusal throws NotFound ("Invalid event key")
 // or Conflict (full, closed, unavailable) with the outcome's message.
 events::Outcome register_user_for(Ctx& ctx, const events::Event& ev);
+// A person's full name, or `fallback` when the account has none.
+std::string person_name(const User& u, const std::string& fallback);
 // An event as the pages show it (escaped by the templates).
 pages::Event event_view(const events::Event& ev);
 // The same as template data, and the start of the API's event object.

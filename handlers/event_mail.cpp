@@ -49,8 +49,7 @@ Text text_of(EventMail kind) {
 }
 
 std::string display_name(const User& u) {
-    auto n = account::full_name(u.fname, u.mname, u.lname);
-    return n.empty() ? u.email : n;
+    return event_views::person_name(u, u.email);
 }
 
 // The event's dates and place as lines of "Label: value"; times name the

@@ -89,11 +89,6 @@ PublicState public_state(const events::Event& ev, const events::Settings& s, std
     return st;
 }
 
-std::string organizer_name(const User& u) {
-    auto n = account::full_name(u.fname, u.mname, u.lname);
-    return n.empty() ? std::string("the organizer") : n;
-}
-
 }  // namespace
 
 ical::Event ical_event(const events::Event& ev, const Config& c) {
@@ -133,7 +128,7 @@ Response show_register_event(Ctx& ctx) {
     auto m = ctx.page(ev.name);
     auto event = event_model(ev);
     if (const auto organizer = find_user(ctx.app.db(), ev.creator))
-        event["organizer"] = organizer_name(*organizer);
+        event["organizer"] = person_name(*organizer, "the organizer");
     event["status_label"] = state.label;
     event["status_tag"] = state.open ? "ok" : "warn";
     if (!state.seats.empty()) event["seats"] = state.seats;
